@@ -1,0 +1,106 @@
+namespace Destination.Milvus.Configuration;
+
+/// <summary>The embedding provider, one variant per <c>embedding.mode</c>.</summary>
+public abstract record EmbeddingConfig
+{
+    /// <summary>The value of <c>mode</c> in the config JSON.</summary>
+    public abstract string Mode { get; }
+
+    /// <summary>The vector dimension this provider produces with these settings.</summary>
+    public abstract int Dimensions { get; }
+
+    /// <summary>Secret values of this section (API keys), for scrubbing output.</summary>
+    public virtual IEnumerable<string> Secrets => [];
+}
+
+/// <summary>
+/// <c>mode: openai</c>. <c>model</c> defaults to <c>text-embedding-ada-002</c> so that old configs mean what they meant;
+/// <c>dimensions</c> (only for text-embedding-3 models) shortens the vectors.
+/// </summary>
+public sealed record OpenAiEmbeddingConfig(string OpenAiKey, string Model, int? RequestedDimensions) : EmbeddingConfig
+{
+    /// <summary>The default model of old configs.</summary>
+    public const string DefaultModel = "text-embedding-ada-002";
+
+    /// <inheritdoc />
+    public override string Mode => "openai";
+
+    /// <inheritdoc />
+    public override int Dimensions => RequestedDimensions ?? Model switch
+    {
+        "text-embedding-3-large" => 3072,
+        _ => 1536,
+    };
+
+    /// <inheritdoc />
+    public override IEnumerable<string> Secrets => [OpenAiKey];
+}
+
+/// <summary><c>mode: cohere</c>. <c>model</c> defaults to <c>embed-english-light-v2.0</c>, the Python connector's fixed model.</summary>
+public sealed record CohereEmbeddingConfig(string CohereKey, string Model) : EmbeddingConfig
+{
+    /// <summary>The default model of old configs.</summary>
+    public const string DefaultModel = "embed-english-light-v2.0";
+
+    /// <inheritdoc />
+    public override string Mode => "cohere";
+
+    /// <inheritdoc />
+    public override int Dimensions => Model switch
+    {
+        "embed-english-v3.0" or "embed-multilingual-v3.0" or "embed-english-v2.0" => 1024,
+        "embed-english-light-v3.0" or "embed-multilingual-light-v3.0" => 384,
+        "embed-multilingual-v2.0" => 768,
+        "embed-v4.0" => 1536,
+        _ => 1024, // embed-english-light-v2.0
+    };
+
+    /// <inheritdoc />
+    public override IEnumerable<string> Secrets => [CohereKey];
+}
+
+/// <summary><c>mode: fake</c>: offline, deterministic feature-hashing vectors; <c>dimensions</c> defaults to 1536.</summary>
+public sealed record FakeEmbeddingConfig(int FakeDimensions) : EmbeddingConfig
+{
+    /// <inheritdoc />
+    public override string Mode => "fake";
+
+    /// <inheritdoc />
+    public override int Dimensions => FakeDimensions;
+}
+
+/// <summary><c>mode: azure_openai</c>: an Azure OpenAI deployment (ada-002 unless <c>dimensions</c> says otherwise).</summary>
+public sealed record AzureOpenAiEmbeddingConfig(string OpenAiKey, string ApiBase, string Deployment, int? RequestedDimensions) : EmbeddingConfig
+{
+    /// <inheritdoc />
+    public override string Mode => "azure_openai";
+
+    /// <inheritdoc />
+    public override int Dimensions => RequestedDimensions ?? 1536;
+
+    /// <inheritdoc />
+    public override IEnumerable<string> Secrets => [OpenAiKey];
+}
+
+/// <summary><c>mode: openai_compatible</c>: any server speaking OpenAI's <c>/v1/embeddings</c> (Ollama, vLLM, TEI, LiteLLM...).</summary>
+public sealed record OpenAiCompatibleEmbeddingConfig(string ApiKey, string BaseUrl, string ModelName, int CompatibleDimensions) : EmbeddingConfig
+{
+    /// <inheritdoc />
+    public override string Mode => "openai_compatible";
+
+    /// <inheritdoc />
+    public override int Dimensions => CompatibleDimensions;
+
+    /// <inheritdoc />
+    public override IEnumerable<string> Secrets => [ApiKey];
+}
+
+/// <summary><c>mode: from_field</c>: vectors precomputed by the source in record field <paramref name="FieldName"/>.</summary>
+public sealed record FromFieldEmbeddingConfig(string FieldName, int FieldDimensions) : EmbeddingConfig
+{
+    /// <inheritdoc />
+    public override string Mode => "from_field";
+
+    /// <inheritdoc />
+    public override int Dimensions => FieldDimensions;
+}

@@ -1,0 +1,17 @@
+namespace Destination.Milvus.Embedding;
+
+/// <summary>
+/// Turns texts into vectors. Kept deliberately small (as in the Airbyte vector CDK): one batch call, the dimension,
+/// and a check. Implementations own batching, concurrency and retries; the writer only hands over texts.
+/// </summary>
+public interface IEmbedder
+{
+    /// <summary>The length of every vector this embedder returns.</summary>
+    int Dimensions { get; }
+
+    /// <summary>Embeds <paramref name="texts"/>; the result has one vector per text, in the same order.</summary>
+    Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken);
+
+    /// <summary>Makes one real call to verify the settings; returns a problem sentence, or null when all is well.</summary>
+    Task<string?> CheckAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,2 @@
+// Placeholder entry point, replaced by the test server implementation.
+return 0;

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Runs every test of the project on a fresh Debian machine with the .NET 10 SDK.
+# Installs what is missing (npm packages of the test oracles; apt packages when a test needs them),
+# builds the solution, runs all test projects and prints one closing line "N passed, N failed, N skipped".
+# Exit code: non-zero when any test failed, the build failed, or no test ran.
+set -uo pipefail
+cd "$(dirname "$0")"
+root=$(pwd)
+
+log() { printf '[test.sh] %s\n' "$*" >&2; }
+
+# npm packages used by test oracles (tiktoken WASM, the Milvus Node SDK): one folder per package.json.
+while IFS= read -r lock; do
+  dir=$(dirname "$lock")
+  if [ ! -d "$dir/node_modules" ] || [ "$lock" -nt "$dir/node_modules" ]; then
+    log "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || { log "npm ci failed in $dir"; exit 1; }
+  fi
+done < <(find integration_tests destination-milvus-dotnet -name package-lock.json -not -path '*/node_modules/*' 2>/dev/null)
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+log "building"
+if ! dotnet build destination-milvus-dotnet/DestinationMilvus.slnx -c Release -nologo -clp:ErrorsOnly; then
+  echo "0 passed, 1 failed"
+  log "build failed"
+  exit 1
+fi
+
+log "testing"
+dotnet test destination-milvus-dotnet/DestinationMilvus.slnx -c Release --no-build -nologo \
+  --logger trx --results-directory "$results" "$@"
+rc=$?
+
+passed=0 failed=0 skipped=0
+for f in "$results"/*.trx; do
+  [ -e "$f" ] || continue
+  c=$(grep -o '<Counters [^>]*>' "$f" | head -n1)
+  n() { local v; v=$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$c"); echo "${v:-0}"; }
+  passed=$((passed + $(n passed)))
+  failed=$((failed + $(n failed) + $(n error) + $(n timeout) + $(n aborted)))
+  skipped=$((skipped + $(n total) - $(n executed)))
+done
+[ "$rc" -eq 0 ] || log "dotnet test exited $rc"
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+[ "$rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
