@@ -1,0 +1,324 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Destination.Milvus.Configuration;
+using Destination.Milvus.Processing.Splitting;
+using Destination.Milvus.Processing.Tokenizer;
+
+namespace Destination.Milvus.Processing;
+
+/// <summary>
+/// Turns one record into chunks exactly as the Python connector's <c>DocumentProcessor</c> does (reference §3.2):
+/// text fields rendered as <c>key: value</c> lines (or values alone with <c>omit_field_names</c>), metadata fields
+/// kept as JSON plus <c>_ab_stream</c>/<c>_ab_record_id</c>, CDC deletes turned into a delete id, and the text cut by
+/// the configured <see cref="RecursiveTextSplitter"/>. Immutable and safe to use from several threads.
+/// </summary>
+public sealed class DocumentProcessor
+{
+    /// <summary>Metadata key of the stream identifier.</summary>
+    public const string StreamField = "_ab_stream";
+
+    /// <summary>Metadata key of the record id in dedup streams.</summary>
+    public const string RecordIdField = "_ab_record_id";
+
+    /// <summary>The record field whose truthy value marks a CDC delete.</summary>
+    public const string CdcDeletedField = "_ab_cdc_deleted_at";
+
+    private const int KeyExcerptLength = 80;
+
+    private readonly ProcessingConfig _config;
+    private readonly ITokenCounter _counter;
+    private readonly FromFieldEmbeddingConfig? _fromField;
+    private readonly FieldPath[] _textPaths;
+    private readonly FieldPath[] _metadataPaths;
+
+    /// <summary>Creates a processor.</summary>
+    /// <param name="config">The processing section of the connector config.</param>
+    /// <param name="counter">The tokenizer used to measure chunks.</param>
+    /// <param name="fromField">When vectors come from a record field, its settings; otherwise null.</param>
+    public DocumentProcessor(ProcessingConfig config, ITokenCounter counter, FromFieldEmbeddingConfig? fromField = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(counter);
+        _config = config;
+        _counter = counter;
+        _fromField = fromField;
+        _textPaths = [.. config.TextFields.Select(p => new FieldPath(p))];
+        _metadataPaths = [.. config.MetadataFields.Select(p => new FieldPath(p))];
+        Splitter = RecursiveTextSplitter.FromConfig(config.TextSplitter, config.ChunkSize, config.ChunkOverlap, counter);
+    }
+
+    /// <summary>The splitter built from the config.</summary>
+    public RecursiveTextSplitter Splitter { get; }
+
+    /// <summary>Processes the <c>data</c> of one record of <paramref name="stream"/>.</summary>
+    /// <exception cref="ProcessingConfigException">
+    /// The record has none of the configured text fields, or its <c>from_field</c> vector is missing or malformed.
+    /// </exception>
+    public ProcessedRecord Process(JsonElement data, StreamProcessingInfo stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var recordId = stream.IsDeduplicated ? BuildRecordId(data, stream) : null;
+        if (IsCdcDelete(data))
+        {
+            return new ProcessedRecord([], recordId, true);
+        }
+
+        var textFields = Extract(data, _textPaths);
+        if (textFields.Count == 0)
+        {
+            throw new ProcessingConfigException(NoTextFieldsMessage(data, stream));
+        }
+
+        var text = RenderText(textFields);
+        var vector = _fromField is null ? null : ReadVector(data, stream, _fromField);
+        var metadata = BuildMetadata(data, stream, recordId);
+
+        var pieces = Splitter.Split(text);
+        var chunks = new Chunk[pieces.Count];
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            var chunkMetadata = i == 0 ? metadata : (JsonObject)metadata.DeepClone();
+            chunks[i] = new Chunk(pieces[i], _counter.CountTokens(pieces[i]), chunkMetadata, vector);
+        }
+
+        return new ProcessedRecord(chunks, recordId, false);
+    }
+
+    /// <summary>The text the record's text fields render to, before splitting (exposed for tests and diagnostics).</summary>
+    public string RenderDocumentText(JsonElement data) => RenderText(Extract(data, _textPaths));
+
+    /// <summary>
+    /// <c>{stream_identifier}_{pk1}_{pk2}…</c>: each component is Python <c>str()</c> of the value at the key path,
+    /// or <c>__not_found__</c> when the path is missing.
+    /// </summary>
+    public static string BuildRecordId(JsonElement data, StreamProcessingInfo stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var sb = new StringBuilder(stream.Identifier);
+        foreach (var keyPath in stream.PrimaryKey)
+        {
+            sb.Append('_');
+            if (FieldPath.TryGetLiteral(data, keyPath, out var value))
+            {
+                PythonText.AppendStr(sb, value);
+            }
+            else
+            {
+                sb.Append("__not_found__");
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Python truthiness of <c>data["_ab_cdc_deleted_at"]</c>.</summary>
+    private static bool IsCdcDelete(JsonElement data)
+    {
+        if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty(CdcDeletedField, out var deletedAt))
+        {
+            return false;
+        }
+
+        return deletedAt.ValueKind switch
+        {
+            JsonValueKind.True => true,
+            JsonValueKind.String => deletedAt.GetString()!.Length > 0,
+            JsonValueKind.Number => deletedAt.GetDouble() != 0,
+            JsonValueKind.Array => deletedAt.GetArrayLength() > 0,
+            JsonValueKind.Object => deletedAt.EnumerateObject().Any(),
+            _ => false,
+        };
+    }
+
+    /// <summary>
+    /// The extracted key/value pairs: each path's matches under the path string (one match as itself, several as a
+    /// list), or every top-level field when no paths are configured; then <c>field_name_mappings</c>.
+    /// </summary>
+    private List<Field> Extract(JsonElement data, FieldPath[] paths)
+    {
+        var fields = new List<Field>();
+        if (data.ValueKind == JsonValueKind.Object)
+        {
+            if (paths.Length == 0)
+            {
+                foreach (var property in data.EnumerateObject())
+                {
+                    Set(fields, property.Name, new FieldValue(property.Value, null));
+                }
+            }
+            else
+            {
+                foreach (var path in paths)
+                {
+                    var values = path.Values(data);
+                    if (values.Count > 0)
+                    {
+                        Set(fields, path.Path, values.Count == 1 ? new FieldValue(values[0], null) : new FieldValue(default, values));
+                    }
+                }
+            }
+        }
+
+        // Python: new_fields[to] = new_fields.pop(from) — the renamed key moves to the end unless "to" already exists.
+        foreach (var mapping in _config.FieldNameMappings)
+        {
+            var index = fields.FindIndex(f => f.Key == mapping.FromField);
+            if (index < 0)
+            {
+                continue;
+            }
+
+            var value = fields[index].Value;
+            fields.RemoveAt(index);
+            Set(fields, mapping.ToField, value);
+        }
+
+        return fields;
+    }
+
+    private static void Set(List<Field> fields, string key, FieldValue value)
+    {
+        var index = fields.FindIndex(f => f.Key == key);
+        if (index >= 0)
+        {
+            fields[index] = new Field(key, value);
+        }
+        else
+        {
+            fields.Add(new Field(key, value));
+        }
+    }
+
+    private string RenderText(List<Field> fields)
+    {
+        var sb = new StringBuilder();
+        foreach (var (key, value) in fields)
+        {
+            if (_config.OmitFieldNames)
+            {
+                if (value.Many is null)
+                {
+                    PythonText.AppendValuesOnly(sb, value.Single);
+                }
+                else
+                {
+                    foreach (var item in value.Many)
+                    {
+                        PythonText.AppendValuesOnly(sb, item);
+                    }
+                }
+
+                continue;
+            }
+
+            sb.Append(key).Append(": ");
+            if (value.Many is null)
+            {
+                PythonText.AppendStringifiedValue(sb, value.Single);
+            }
+            else
+            {
+                for (var i = 0; i < value.Many.Count; i++)
+                {
+                    if (i > 0)
+                    {
+                        sb.Append('\n');
+                    }
+
+                    PythonText.AppendStringifiedValue(sb, value.Many[i]);
+                }
+            }
+
+            sb.Append('\n');
+        }
+
+        return sb.ToString();
+    }
+
+    private JsonObject BuildMetadata(JsonElement data, StreamProcessingInfo stream, string? recordId)
+    {
+        var metadata = new JsonObject();
+        foreach (var (key, value) in Extract(data, _metadataPaths))
+        {
+            metadata[key] = value.Many is null
+                ? ToNode(value.Single)
+                : new JsonArray([.. value.Many.Select(ToNode)]);
+        }
+
+        metadata[StreamField] = stream.Identifier;
+        if (recordId is not null)
+        {
+            metadata[RecordIdField] = recordId;
+        }
+
+        return metadata;
+    }
+
+    /// <summary>An independent node for a value (the record's JSON document may be disposed after processing).</summary>
+    private static JsonNode? ToNode(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        JsonValueKind.Object => JsonObject.Create(element.Clone()),
+        JsonValueKind.Array => JsonArray.Create(element.Clone()),
+        _ => JsonValue.Create(element.Clone()),
+    };
+
+    private static float[] ReadVector(JsonElement data, StreamProcessingInfo stream, FromFieldEmbeddingConfig fromField)
+    {
+        var field = fromField.FieldName;
+        if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty(field, out var value))
+        {
+            throw new ProcessingConfigException(
+                $"A record of stream '{stream.DisplayName}' does not contain the embedding vector field '{field}'. " +
+                "Please check your embedding configuration: the field has to be set on every record.");
+        }
+
+        if (value.ValueKind != JsonValueKind.Array
+            || value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.Number))
+        {
+            throw new ProcessingConfigException(
+                $"A record of stream '{stream.DisplayName}' has the embedding vector field '{field}', but it is not an array of numbers. " +
+                "Please check your embedding configuration.");
+        }
+
+        var length = value.GetArrayLength();
+        if (length != fromField.FieldDimensions)
+        {
+            throw new ProcessingConfigException(
+                $"A record of stream '{stream.DisplayName}' has the embedding vector field '{field}' with {length.ToString(CultureInfo.InvariantCulture)} " +
+                $"values instead of the configured {fromField.FieldDimensions.ToString(CultureInfo.InvariantCulture)} dimensions. " +
+                "Please check your embedding configuration.");
+        }
+
+        var vector = new float[length];
+        var i = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            vector[i++] = (float)item.GetDouble();
+        }
+
+        return vector;
+    }
+
+    private string NoTextFieldsMessage(JsonElement data, StreamProcessingInfo stream)
+    {
+        var configured = _config.TextFields.Count > 0 ? string.Join(", ", _config.TextFields) : "all fields";
+        var keys = data.ValueKind == JsonValueKind.Object
+            ? string.Join(", ", data.EnumerateObject().Select(p => p.Name))
+            : data.ValueKind.ToString().ToLowerInvariant();
+        if (keys.Length > KeyExcerptLength)
+        {
+            keys = keys[..KeyExcerptLength] + "...";
+        }
+
+        return $"A record of stream '{stream.DisplayName}' (with fields: {(keys.Length == 0 ? "none" : keys)}) does not contain any of " +
+               $"the configured text fields: {configured}. Please check your processing configuration, there has to be at least one " +
+               "text field set in each record.";
+    }
+
+    private readonly record struct FieldValue(JsonElement Single, IReadOnlyList<JsonElement>? Many);
+
+    private readonly record struct Field(string Key, FieldValue Value);
+}

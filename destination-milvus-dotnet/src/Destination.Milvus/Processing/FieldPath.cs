@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Destination.Milvus.Processing;
+
+/// <summary>
+/// A <c>text_fields</c>/<c>metadata_fields</c> entry: a dot path whose segments are globs, evaluated like the Python
+/// connector's <c>dpath.values(data, path, separator=".")</c>. <c>*</c> matches one level (object keys, and array
+/// indices), <c>?</c> one character within a segment. Matches come back in document order, as dpath walks the
+/// record. (dpath's recursive <c>**</c> is not supported: here it matches exactly one level, like <c>*</c>.)
+/// </summary>
+public sealed class FieldPath
+{
+    private readonly string[] _segments;
+
+    /// <summary>Parses <paramref name="path"/> (for example <c>users.*.name</c>).</summary>
+    public FieldPath(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        Path = path;
+        _segments = path.Split('.');
+    }
+
+    /// <summary>The path as configured; it is also the key of the extracted value.</summary>
+    public string Path { get; }
+
+    /// <summary>Every value in <paramref name="data"/> the path matches, in document order.</summary>
+    public IReadOnlyList<JsonElement> Values(JsonElement data)
+    {
+        var results = new List<JsonElement>();
+        Collect(data, 0, results);
+        return results;
+    }
+
+    /// <summary>
+    /// Follows literal path segments (a primary-key path such as <c>["a", "b"]</c>), like <c>dpath.get</c>;
+    /// array elements are addressed by their index. Returns false when any segment is missing.
+    /// </summary>
+    public static bool TryGetLiteral(JsonElement data, IReadOnlyList<string> segments, out JsonElement value)
+    {
+        ArgumentNullException.ThrowIfNull(segments);
+        value = data;
+        foreach (var segment in segments)
+        {
+            if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty(segment, out var child))
+            {
+                value = child;
+            }
+            else if (value.ValueKind == JsonValueKind.Array
+                     && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                     && index < value.GetArrayLength())
+            {
+                value = value[index];
+            }
+            else
+            {
+                value = default;
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void Collect(JsonElement node, int depth, List<JsonElement> results)
+    {
+        if (depth == _segments.Length)
+        {
+            results.Add(node);
+            return;
+        }
+
+        var segment = _segments[depth];
+        ForEachChild(node, (key, child) =>
+        {
+            if (GlobMatches(segment, key))
+            {
+                Collect(child, depth + 1, results);
+            }
+        });
+    }
+
+    private static void ForEachChild(JsonElement node, Action<string, JsonElement> action)
+    {
+        if (node.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var property in node.EnumerateObject())
+            {
+                action(property.Name, property.Value);
+            }
+        }
+        else if (node.ValueKind == JsonValueKind.Array)
+        {
+            var i = 0;
+            foreach (var item in node.EnumerateArray())
+            {
+                action(i.ToString(CultureInfo.InvariantCulture), item);
+                i++;
+            }
+        }
+    }
+
+    /// <summary>fnmatch-style match of one path segment: <c>*</c> any run of characters, <c>?</c> one character.</summary>
+    internal static bool GlobMatches(string pattern, string text)
+    {
+        int p = 0, t = 0, starP = -1, starT = 0;
+        while (t < text.Length)
+        {
+            if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == text[t]))
+            {
+                p++;
+                t++;
+            }
+            else if (p < pattern.Length && pattern[p] == '*')
+            {
+                starP = p++;
+                starT = t;
+            }
+            else if (starP >= 0)
+            {
+                p = starP + 1;
+                t = ++starT;
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        while (p < pattern.Length && pattern[p] == '*')
+        {
+            p++;
+        }
+
+        return p == pattern.Length;
+    }
+}

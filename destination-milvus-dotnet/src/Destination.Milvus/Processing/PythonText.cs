@@ -1,0 +1,327 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Destination.Milvus.Processing;
+
+/// <summary>
+/// Renders JSON values the way the Python connector's text did, so that documents (and therefore chunks and
+/// vectors) come out byte-identical to Airbyte's <c>destination-milvus</c>: Python <c>str()</c> for scalars and
+/// langchain's <c>stringify_dict</c>/<c>stringify_value</c> rules for objects and arrays.
+/// </summary>
+internal static class PythonText
+{
+    /// <summary>
+    /// Appends langchain's <c>stringify_value</c>: strings as-is, objects as <c>"\n"</c> plus a nested
+    /// <see cref="AppendStringifiedObject"/>, arrays as each element stringified and joined by <c>"\n"</c>,
+    /// anything else as Python <c>str()</c>.
+    /// </summary>
+    public static void AppendStringifiedValue(StringBuilder sb, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                sb.Append(value.GetString());
+                break;
+            case JsonValueKind.Object:
+                sb.Append('\n');
+                AppendStringifiedObject(sb, value);
+                break;
+            case JsonValueKind.Array:
+                var first = true;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (!first)
+                    {
+                        sb.Append('\n');
+                    }
+
+                    first = false;
+                    AppendStringifiedValue(sb, item);
+                }
+
+                break;
+            default:
+                AppendStr(sb, value);
+                break;
+        }
+    }
+
+    /// <summary>langchain's <c>stringify_dict</c>: one <c>key: value\n</c> line per property, in JSON order.</summary>
+    public static void AppendStringifiedObject(StringBuilder sb, JsonElement obj)
+    {
+        foreach (var property in obj.EnumerateObject())
+        {
+            sb.Append(property.Name).Append(": ");
+            AppendStringifiedValue(sb, property.Value);
+            sb.Append('\n');
+        }
+    }
+
+    /// <summary>
+    /// Appends the values alone (the opt-in <c>omit_field_names</c> rendering): every non-empty leaf value on its own
+    /// line, objects and arrays flattened in order, empty objects and arrays contributing nothing.
+    /// </summary>
+    public static void AppendValuesOnly(StringBuilder sb, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    AppendValuesOnly(sb, property.Value);
+                }
+
+                break;
+            case JsonValueKind.Array:
+                foreach (var item in value.EnumerateArray())
+                {
+                    AppendValuesOnly(sb, item);
+                }
+
+                break;
+            case JsonValueKind.String:
+                var s = value.GetString();
+                if (!string.IsNullOrEmpty(s))
+                {
+                    sb.Append(s).Append('\n');
+                }
+
+                break;
+            default:
+                AppendStr(sb, value);
+                sb.Append('\n');
+                break;
+        }
+    }
+
+    /// <summary>Python <c>str()</c> of the value Python's <c>json.loads</c> would have produced.</summary>
+    public static string Str(JsonElement value)
+    {
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString()!;
+        }
+
+        var sb = new StringBuilder();
+        AppendStr(sb, value);
+        return sb.ToString();
+    }
+
+    /// <summary>Appends Python <c>str()</c>; objects and arrays use Python's <c>repr</c> container syntax.</summary>
+    public static void AppendStr(StringBuilder sb, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                sb.Append(value.GetString());
+                break;
+            case JsonValueKind.True:
+                sb.Append("True");
+                break;
+            case JsonValueKind.False:
+                sb.Append("False");
+                break;
+            case JsonValueKind.Null:
+            case JsonValueKind.Undefined:
+                sb.Append("None");
+                break;
+            case JsonValueKind.Number:
+                sb.Append(FormatNumber(value.GetRawText()));
+                break;
+            default:
+                AppendRepr(sb, value);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Formats a JSON number literal as Python prints the parsed value: literals without a fraction or exponent are
+    /// Python ints (digits kept, <c>-0</c> is <c>0</c>); the rest are floats printed with Python's <c>repr</c>.
+    /// </summary>
+    public static string FormatNumber(string raw)
+    {
+        if (raw.AsSpan().IndexOfAny('.', 'e', 'E') < 0)
+        {
+            // Python ints have arbitrary precision, so the literal's digits are the answer.
+            return raw == "-0" ? "0" : raw;
+        }
+
+        return FormatFloat(double.Parse(raw, NumberStyles.Float, CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Python's <c>repr(float)</c>: the shortest round-tripping digits, in positional notation when the decimal
+    /// exponent is in [-4, 16), otherwise scientific with a signed, at least two-digit exponent (<c>1e+20</c>, <c>1.5e-07</c>).
+    /// </summary>
+    public static string FormatFloat(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return "nan";
+        }
+
+        if (double.IsInfinity(value))
+        {
+            return value > 0 ? "inf" : "-inf";
+        }
+
+        if (value == 0)
+        {
+            return double.IsNegative(value) ? "-0.0" : "0.0";
+        }
+
+        // "E16" is not shortest; "R" is, but its layout varies, so take its digits and exponent apart.
+        var r = value.ToString("R", CultureInfo.InvariantCulture);
+        var negative = r.StartsWith('-');
+        if (negative)
+        {
+            r = r[1..];
+        }
+
+        var exponent = 0;
+        var ePos = r.IndexOfAny(['E', 'e']);
+        if (ePos >= 0)
+        {
+            exponent = int.Parse(r.AsSpan(ePos + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+            r = r[..ePos];
+        }
+
+        var dot = r.IndexOf('.', StringComparison.Ordinal);
+        var intPart = dot >= 0 ? r[..dot] : r;
+        var fracPart = dot >= 0 ? r[(dot + 1)..] : string.Empty;
+        var digits = (intPart + fracPart).TrimStart('0');
+        var leadingZeros = (intPart + fracPart).Length - (intPart + fracPart).TrimStart('0').Length;
+
+        // Value = 0.DIGITS * 10^decimalPoint, with DIGITS having no leading zeros.
+        var decimalPoint = intPart.Length + exponent - leadingZeros;
+        digits = digits.TrimEnd('0');
+        if (digits.Length == 0)
+        {
+            digits = "0";
+        }
+
+        var sciExponent = decimalPoint - 1;
+        var sb = new StringBuilder();
+        if (negative)
+        {
+            sb.Append('-');
+        }
+
+        if (sciExponent < -4 || sciExponent >= 16)
+        {
+            sb.Append(digits[0]);
+            if (digits.Length > 1)
+            {
+                sb.Append('.').Append(digits, 1, digits.Length - 1);
+            }
+
+            sb.Append('e').Append(sciExponent < 0 ? '-' : '+');
+            sb.Append(Math.Abs(sciExponent).ToString("00", CultureInfo.InvariantCulture));
+        }
+        else if (decimalPoint <= 0)
+        {
+            sb.Append("0.").Append('0', -decimalPoint).Append(digits);
+        }
+        else if (decimalPoint >= digits.Length)
+        {
+            sb.Append(digits).Append('0', decimalPoint - digits.Length).Append(".0");
+        }
+        else
+        {
+            sb.Append(digits, 0, decimalPoint).Append('.').Append(digits, decimalPoint, digits.Length - decimalPoint);
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Python <c>repr()</c> of a parsed JSON value (used when a container lands inside <c>str()</c>).</summary>
+    private static void AppendRepr(StringBuilder sb, JsonElement value)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.String:
+                AppendStringRepr(sb, value.GetString()!);
+                break;
+            case JsonValueKind.Object:
+                sb.Append('{');
+                var first = true;
+                foreach (var property in value.EnumerateObject())
+                {
+                    if (!first)
+                    {
+                        sb.Append(", ");
+                    }
+
+                    first = false;
+                    AppendStringRepr(sb, property.Name);
+                    sb.Append(": ");
+                    AppendRepr(sb, property.Value);
+                }
+
+                sb.Append('}');
+                break;
+            case JsonValueKind.Array:
+                sb.Append('[');
+                var firstItem = true;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (!firstItem)
+                    {
+                        sb.Append(", ");
+                    }
+
+                    firstItem = false;
+                    AppendRepr(sb, item);
+                }
+
+                sb.Append(']');
+                break;
+            default:
+                AppendStr(sb, value);
+                break;
+        }
+    }
+
+    /// <summary>Python's string <c>repr</c>: single quotes unless the text has a single quote and no double quote.</summary>
+    private static void AppendStringRepr(StringBuilder sb, string s)
+    {
+        var quote = s.Contains('\'', StringComparison.Ordinal) && !s.Contains('"', StringComparison.Ordinal) ? '"' : '\'';
+        sb.Append(quote);
+        foreach (var c in s)
+        {
+            switch (c)
+            {
+                case '\\':
+                    sb.Append("\\\\");
+                    break;
+                case '\n':
+                    sb.Append("\\n");
+                    break;
+                case '\r':
+                    sb.Append("\\r");
+                    break;
+                case '\t':
+                    sb.Append("\\t");
+                    break;
+                default:
+                    if (c == quote)
+                    {
+                        sb.Append('\\').Append(c);
+                    }
+                    else if (c < ' ' || c == '\x7f')
+                    {
+                        sb.Append("\\x").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        sb.Append(c);
+                    }
+
+                    break;
+            }
+        }
+
+        sb.Append(quote);
+    }
+}
