@@ -103,6 +103,72 @@ public class DocumentProcessorGoldenTests
     }
 
     /// <summary>
+    /// The same cases counted in cl100k_base tokens, as this connector counts. The expectations come from an independent
+    /// JavaScript transcription of langchain run with tiktoken's real cl100k_base encoding (the same transcription gives
+    /// the CDK's expectations above with gpt2). Six of the twelve cases split differently than under gpt2.
+    /// When <c>Cl100kTokenizer</c> is merged, <see cref="Cl100kGoldenCounter"/> can be replaced by it and these must still hold.
+    /// </summary>
+    public static TheoryData<string, string, int, int, TextSplitterConfig?, string[]> Cl100kSplitterCases()
+    {
+        var cl100k = new Dictionary<string, string[]>
+        {
+            ["Default splitting"] = ["text: By default, splits are done", "on multi newlines,", "then single newlines, then spaces"],
+            ["Overlap splitting"] = ["text: One two three four five six", "four five six seven eight nine ten", "eight nine ten eleven twelve thirteen"],
+            ["Special tokens"] = ["text: Special tokens like", "<|endoftext|> are treated like", "regular text"],
+            ["Custom separator"] = ["text: Custom \nseparator", "Does not split on \n\nnewlines"],
+            ["Only splits if chunks dont fit"] = ["text: Does yyynot use", "separators yyyif not needed"],
+            ["Use first separator first"] = ["text: Does alwaysyyy usexxxmain separators", "first"],
+            ["Basic markdown splitting"] = ["text: # Heading 1\nText 1\n", "\n# Heading 2\nText 2\n", "\n# Heading 3\nText 3\n"],
+            ["Split multiple levels"] = ["text: # Heading 1\nText 1\n", "\n## Sub-Heading 1\nText 2\n", "\n# Heading 2\nText 3\n"],
+            ["Do not split if split level does not allow"] = ["text: ## Heading 1\nText 1\n\n## Heading 2\nText 2\n\n## Heading 3\nText 3\n"],
+            ["Do not split if everything fits"] = ["text: ## Does not split if everything fits. Heading 1\nText 1\n\n## Heading 2\nText 2\n\n## Heading 3\nText 3"],
+            ["Split Java code, respecting class boundaries"] = ["text: class A { /* \n\nthis is the first class */ }\nclass B {}"],
+            ["Split Java code as proto, not respecting class boundaries"] = ["text: class A { /* \n\nthis is the first class */ }\nclass B {}"],
+        };
+        var data = new TheoryData<string, string, int, int, TextSplitterConfig?, string[]>();
+        foreach (var row in SplitterCases)
+        {
+            var (label, text, size, overlap, splitter, _) = row.Data;
+            data.Add(label, text, size, overlap, splitter, cl100k[label]);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cl100kSplitterCases))]
+    public void Text_splitter_cases_counted_in_cl100k_tokens(
+        string label, string text, int chunkSize, int chunkOverlap, TextSplitterConfig? splitter, string[] expected)
+    {
+        var processor = Processor(Config(chunkSize, chunkOverlap, textFields: ["text"], splitter: splitter), Cl100kGoldenCounter());
+        var data = Json($$"""{"id": 1, "name": "John Doe", "text": {{System.Text.Json.JsonSerializer.Serialize(text)}}, "age": 25}""");
+
+        var result = processor.Process(data, Stream1());
+
+        Assert.True(expected.SequenceEqual(result.Chunks.Select(c => c.Text)), $"{label}: got [{string.Join(" | ", result.Chunks.Select(c => c.Text))}]");
+    }
+
+    /// <summary>Exact cl100k_base counts for these cases, derived like <see cref="GoldenCounter"/>'s table.</summary>
+    internal static Cl100kPretokenCounter Cl100kGoldenCounter() => new(new Dictionary<string, int>
+    {
+        [" alwaysyyy"] = 2,
+        [" newlines"] = 2,
+        [" usexxxmain"] = 3,
+        [" yyyif"] = 3,
+        [" yyynot"] = 3,
+        ["-Heading"] = 2,
+        ["<|"] = 2,
+        ["eleven"] = 2,
+        ["endoftext"] = 3,
+        ["newlines"] = 2,
+        ["separators"] = 3,
+        ["thirteen"] = 2,
+        ["treated"] = 2,
+        ["twelve"] = 2,
+        ["|>"] = 2,
+    });
+
+    /// <summary>
     /// Exact gpt2 counts for everything these cases count. tiktoken encodes each pre-token separately, so a count is the
     /// sum over pre-tokens; the table lists every pre-token the splitter counted in these cases (and the long text of
     /// <see cref="DocumentProcessorTests"/>) whose real gpt2 count is

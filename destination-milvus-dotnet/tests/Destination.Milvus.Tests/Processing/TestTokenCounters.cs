@@ -4,31 +4,47 @@ using Destination.Milvus.Processing.Tokenizer;
 namespace Destination.Milvus.Tests.Processing;
 
 /// <summary>
-/// Approximates the gpt2 token counts the Python connector's golden cases were computed with: one token per GPT-2
-/// pre-token (the gpt2 split pattern), which is exact for common English words, punctuation runs and whitespace.
-/// Words that real gpt2 BPE cuts into several tokens are listed explicitly with their real count, so every deviation
-/// from a plain pre-token count is visible in the test that relies on it.
-/// When the real cl100k tokenizer is merged, golden cases that depend on exact gpt2 counts keep using this counter
-/// (the Python connector counted gpt2 tokens, we count cl100k; see docs/processing.md).
+/// Counts tokens as tiktoken does, pre-token by pre-token (tiktoken encodes each regex pre-token on its own, so a count
+/// is the sum over pre-tokens), with one token per pre-token unless a table gives the real BPE count. With a table that
+/// covers every counted pre-token whose count is not 1, the result equals the real encoding's count.
 /// </summary>
-internal sealed partial class Gpt2PretokenCounter(IReadOnlyDictionary<string, int>? multiTokenPretokens = null) : ITokenCounter
+internal abstract class PretokenTableCounter(Regex pattern, IReadOnlyDictionary<string, int>? table) : ITokenCounter
 {
-    private readonly IReadOnlyDictionary<string, int> _multi = multiTokenPretokens ?? new Dictionary<string, int>();
+    private readonly IReadOnlyDictionary<string, int> _table = table ?? new Dictionary<string, int>();
 
     public int CountTokens(ReadOnlySpan<char> text)
     {
         var count = 0;
-        foreach (var match in Pretokens().EnumerateMatches(text))
+        foreach (var match in pattern.EnumerateMatches(text))
         {
             var pretoken = text.Slice(match.Index, match.Length);
-            count += _multi.Count > 0 && _multi.TryGetValue(pretoken.ToString(), out var n) ? n : 1;
+            count += _table.Count > 0 && _table.TryGetValue(pretoken.ToString(), out var n) ? n : 1;
         }
 
         return count;
     }
+}
 
+/// <summary>
+/// gpt2 (the Python connector's splitter encoding) pre-token counter: exact for common English words, punctuation runs
+/// and whitespace; words real gpt2 cuts into several tokens are listed with their real count.
+/// </summary>
+internal sealed partial class Gpt2PretokenCounter(IReadOnlyDictionary<string, int>? multiTokenPretokens = null)
+    : PretokenTableCounter(Pattern(), multiTokenPretokens)
+{
     [GeneratedRegex(@"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")]
-    private static partial Regex Pretokens();
+    private static partial Regex Pattern();
+}
+
+/// <summary>
+/// cl100k_base pre-token counter (our production encoding) for the golden texts, until the real tokenizer is merged;
+/// words cl100k cuts into several tokens are listed with their real count.
+/// </summary>
+internal sealed partial class Cl100kPretokenCounter(IReadOnlyDictionary<string, int>? multiTokenPretokens = null)
+    : PretokenTableCounter(Pattern(), multiTokenPretokens)
+{
+    [GeneratedRegex(@"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")]
+    private static partial Regex Pattern();
 }
 
 /// <summary>One token per UTF-16 character: additive, so merge arithmetic equals the real size of a chunk.</summary>
