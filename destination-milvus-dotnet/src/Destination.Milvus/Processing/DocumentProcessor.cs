@@ -136,16 +136,16 @@ public sealed class DocumentProcessor
     /// The extracted key/value pairs: each path's matches under the path string (one match as itself, several as a
     /// list), or every top-level field when no paths are configured; then <c>field_name_mappings</c>.
     /// </summary>
-    private List<Field> Extract(JsonElement data, FieldPath[] paths)
+    private FieldList Extract(JsonElement data, FieldPath[] paths)
     {
-        var fields = new List<Field>();
+        var fields = new FieldList();
         if (data.ValueKind == JsonValueKind.Object)
         {
             if (paths.Length == 0)
             {
                 foreach (var property in data.EnumerateObject())
                 {
-                    Set(fields, property.Name, new FieldValue(property.Value, null));
+                    fields.Set(property.Name, new FieldValue(property.Value, null));
                 }
             }
             else
@@ -155,7 +155,7 @@ public sealed class DocumentProcessor
                     var values = path.Values(data);
                     if (values.Count > 0)
                     {
-                        Set(fields, path.Path, values.Count == 1 ? new FieldValue(values[0], null) : new FieldValue(default, values));
+                        fields.Set(path.Path, values.Count == 1 ? new FieldValue(values[0], null) : new FieldValue(default, values));
                     }
                 }
             }
@@ -164,34 +164,16 @@ public sealed class DocumentProcessor
         // Python: new_fields[to] = new_fields.pop(from) — the renamed key moves to the end unless "to" already exists.
         foreach (var mapping in _config.FieldNameMappings)
         {
-            var index = fields.FindIndex(f => f.Key == mapping.FromField);
-            if (index < 0)
+            if (fields.Remove(mapping.FromField, out var value))
             {
-                continue;
+                fields.Set(mapping.ToField, value);
             }
-
-            var value = fields[index].Value;
-            fields.RemoveAt(index);
-            Set(fields, mapping.ToField, value);
         }
 
         return fields;
     }
 
-    private static void Set(List<Field> fields, string key, FieldValue value)
-    {
-        var index = fields.FindIndex(f => f.Key == key);
-        if (index >= 0)
-        {
-            fields[index] = new Field(key, value);
-        }
-        else
-        {
-            fields.Add(new Field(key, value));
-        }
-    }
-
-    private string RenderText(List<Field> fields)
+    private string RenderText(FieldList fields)
     {
         var sb = new StringBuilder();
         foreach (var (key, value) in fields)
@@ -321,4 +303,50 @@ public sealed class DocumentProcessor
     private readonly record struct FieldValue(JsonElement Single, IReadOnlyList<JsonElement>? Many);
 
     private readonly record struct Field(string Key, FieldValue Value);
+
+    /// <summary>An insertion-ordered dictionary with Python dict semantics for set (in place) and pop (then re-append).</summary>
+    private sealed class FieldList : IEnumerable<Field>
+    {
+        private readonly List<Field> _items = [];
+        private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+
+        public int Count => _items.Count;
+
+        public void Set(string key, FieldValue value)
+        {
+            if (_index.TryGetValue(key, out var i))
+            {
+                _items[i] = new Field(key, value);
+            }
+            else
+            {
+                _index[key] = _items.Count;
+                _items.Add(new Field(key, value));
+            }
+        }
+
+        public bool Remove(string key, out FieldValue value)
+        {
+            if (!_index.Remove(key, out var i))
+            {
+                value = default;
+                return false;
+            }
+
+            value = _items[i].Value;
+            _items.RemoveAt(i);
+            for (var j = i; j < _items.Count; j++)
+            {
+                _index[_items[j].Key] = j;
+            }
+
+            return true;
+        }
+
+        public List<Field>.Enumerator GetEnumerator() => _items.GetEnumerator();
+
+        IEnumerator<Field> IEnumerable<Field>.GetEnumerator() => GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
 }

@@ -231,6 +231,15 @@ public class DocumentProcessorTests
         Assert.Equal("c: 2\nd: 4\nz: 1\n", text);
     }
 
+    [Fact]
+    public void Duplicate_json_keys_keep_the_first_position_and_the_last_value_as_python_json_loads_does()
+    {
+        var result = Processor().Process(Json("""{"a": 1, "b": 2, "a": 3}"""), Stream1());
+
+        Assert.Equal("a: 3\nb: 2", result.Chunks[0].Text);
+        Assert.Equal("""{"a":3,"b":2,"_ab_stream":"namespace1_stream1"}""", result.Chunks[0].Metadata.ToJsonString());
+    }
+
     public static TheoryData<string, string, string[][]> RecordIdCases => new()
     {
         { """{"id": 99}""", "namespace1_stream1_99", [["id"]] },
