@@ -11,5 +11,8 @@ namespace Destination.Milvus.Processing;
 /// <param name="Text">The chunk text; null only when the raw text is deliberately dropped downstream.</param>
 /// <param name="TokenCount">Tokens of <paramref name="Text"/> as counted by the configured tokenizer.</param>
 /// <param name="Metadata">Extracted metadata fields, then <c>_ab_stream</c> and (dedup streams) <c>_ab_record_id</c>.</param>
-/// <param name="Vector">The precomputed vector (<c>from_field</c> embedding), or null when it is still to be computed.</param>
+/// <param name="Vector">
+/// The precomputed vector (<c>from_field</c> embedding), or null when it is still to be computed. The chunks of one record
+/// share one array; treat it as read-only.
+/// </param>
 public sealed record Chunk(string? Text, int TokenCount, JsonObject Metadata, float[]? Vector = null);
