@@ -34,7 +34,7 @@ public static partial class ConfigParser
     {
         var secrets = new List<string>();
         CollectSecrets(config, ConnectorSpecification.ConnectionSpecification, secrets);
-        return secrets;
+        return secrets.Distinct(StringComparer.Ordinal).ToArray();
     }
 
     private static void CollectSecrets(JsonElement value, JsonElement schema, List<string> secrets)
