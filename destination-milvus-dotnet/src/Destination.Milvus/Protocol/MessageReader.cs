@@ -118,6 +118,7 @@ internal sealed class MessageReader : IDisposable
         if (_buffer.AsSpan(_start, _end - _start).StartsWith("\uFEFF"u8))
         {
             _start += 3;
+            _scanned = 0;
         }
     }
 
