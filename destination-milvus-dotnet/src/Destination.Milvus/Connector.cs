@@ -21,6 +21,11 @@ public static class Connector
     /// <summary>Exit code of a command-line mistake (also reported as a TRACE error).</summary>
     public const int UsageError = 2;
 
+    private static volatile SecretScrubber _activeScrubber = SecretScrubber.None;
+
+    /// <summary>The secrets known to the running command, for the last-resort handler of background-thread crashes.</summary>
+    public static SecretScrubber ActiveScrubber => _activeScrubber;
+
     /// <summary>Runs one command and returns the process exit code.</summary>
     public static async Task<int> RunAsync(
         string[] args, Stream stdin, Stream stdout, TextWriter stderr, ConnectorServices services, TimeProvider time, CancellationToken cancellationToken)
@@ -44,7 +49,7 @@ public static class Connector
                 case "check":
                 {
                     using var config = ReadJsonFile(command.ConfigPath!, "config");
-                    output.Scrubber = new SecretScrubber(ConfigParser.RawSecrets(config.RootElement));
+                    output.Scrubber = _activeScrubber = new SecretScrubber(ConfigParser.RawSecrets(config.RootElement));
                     await new CheckCommand(output, services.CheckSteps).RunAsync(config.RootElement, cancellationToken).ConfigureAwait(false);
                     return Success;
                 }
@@ -52,7 +57,7 @@ public static class Connector
                 default:
                 {
                     using var configJson = ReadJsonFile(command.ConfigPath!, "config");
-                    output.Scrubber = new SecretScrubber(ConfigParser.RawSecrets(configJson.RootElement));
+                    output.Scrubber = _activeScrubber = new SecretScrubber(ConfigParser.RawSecrets(configJson.RootElement));
                     using var catalogJson = ReadJsonFile(command.CatalogPath!, "catalog");
                     var result = ConfigParser.Parse(configJson.RootElement);
                     if (result.Config is not { } config)
@@ -60,7 +65,7 @@ public static class Connector
                         throw new ConfigErrorException(result.Message);
                     }
 
-                    output.Scrubber = new SecretScrubber(ConfigParser.RawSecrets(configJson.RootElement).Concat(config.Secrets));
+                    output.Scrubber = _activeScrubber = new SecretScrubber(ConfigParser.RawSecrets(configJson.RootElement).Concat(config.Secrets));
                     var catalog = ConfiguredCatalog.Parse(catalogJson.RootElement);
                     await new WriteCommand(output, time, services.CreateSink).RunAsync(config, catalog, stdin, cancellationToken).ConfigureAwait(false);
                     return Success;

@@ -19,7 +19,7 @@ var stdout = Console.OpenStandardOutput();
 AppDomain.CurrentDomain.UnhandledException += (_, e) =>
 {
     // An exception on a background thread: report it as a TRACE message, never as a .NET stack dump.
-    using var writer = new MessageWriter(stdout, TimeProvider.System);
+    using var writer = new MessageWriter(stdout, TimeProvider.System) { Scrubber = Connector.ActiveScrubber };
     var message = e.ExceptionObject is Exception ex ? ex.Message : "unknown error";
     writer.TraceError($"An unexpected error stopped the connector: {message}", FailureType.SystemError, Connector.Describe(e.ExceptionObject as Exception));
     Environment.Exit(Connector.Failure);
