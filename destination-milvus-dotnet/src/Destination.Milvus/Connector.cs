@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Destination.Milvus.Configuration;
+using Destination.Milvus.Protocol;
+using Destination.Milvus.Writing;
+
+namespace Destination.Milvus;
+
+/// <summary>
+/// The command line: <c>spec | check --config F | write --config F --catalog F</c> (and <c>--help</c>).
+/// Every failure becomes one TRACE error on stdout with a user-facing, secret-free message and a non-zero exit
+/// code; no stack trace ever reaches stdout or stderr.
+/// </summary>
+public static class Connector
+{
+    /// <summary>Exit code of a completed command (including a FAILED check).</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code after a TRACE error.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Exit code of a command-line mistake (also reported as a TRACE error).</summary>
+    public const int UsageError = 2;
+
+    private static volatile SecretScrubber _activeScrubber = SecretScrubber.None;
+
+    /// <summary>The secrets known to the running command, for the last-resort handler of background-thread crashes.</summary>
+    public static SecretScrubber ActiveScrubber => _activeScrubber;
+
+    /// <summary>Runs one command and returns the process exit code.</summary>
+    public static async Task<int> RunAsync(
+        string[] args, Stream stdin, Stream stdout, TextWriter stderr, ConnectorServices services, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(stderr);
+        ArgumentNullException.ThrowIfNull(services);
+        using var output = new MessageWriter(stdout, time);
+        try
+        {
+            var command = CommandLine.Parse(args);
+            switch (command.Name)
+            {
+                case "help":
+                    await stderr.WriteLineAsync(UsageException.Usage.AsMemory(), cancellationToken).ConfigureAwait(false);
+                    await stderr.WriteLineAsync("An Airbyte destination that loads records into Milvus for semantic search; see README.md.".AsMemory(), cancellationToken).ConfigureAwait(false);
+                    return Success;
+                case "spec":
+                    output.Spec(ConnectorSpecification.Root);
+                    return Success;
+                case "check":
+                {
+                    using var config = ReadJsonFile(command.ConfigPath!, "config");
+                    output.Scrubber = _activeScrubber = new SecretScrubber(ConfigParser.RawSecrets(config.RootElement));
+                    await new CheckCommand(output, services.CheckSteps).RunAsync(config.RootElement, cancellationToken).ConfigureAwait(false);
+                    return Success;
+                }
+
+                default:
+                {
+                    using var configJson = ReadJsonFile(command.ConfigPath!, "config");
+                    output.Scrubber = _activeScrubber = new SecretScrubber(ConfigParser.RawSecrets(configJson.RootElement));
+                    using var catalogJson = ReadJsonFile(command.CatalogPath!, "catalog");
+                    var result = ConfigParser.Parse(configJson.RootElement);
+                    if (result.Config is not { } config)
+                    {
+                        throw new ConfigErrorException(result.Message);
+                    }
+
+                    output.Scrubber = _activeScrubber = new SecretScrubber(ConfigParser.RawSecrets(configJson.RootElement).Concat(config.Secrets));
+                    var catalog = ConfiguredCatalog.Parse(catalogJson.RootElement);
+                    await new WriteCommand(output, time, services.CreateSink).RunAsync(config, catalog, stdin, cancellationToken).ConfigureAwait(false);
+                    return Success;
+                }
+            }
+        }
+        catch (UsageException e)
+        {
+            output.TraceError(e.Message, e.FailureType);
+            return UsageError;
+        }
+        catch (DestinationException e)
+        {
+            output.TraceError(e.Message, e.FailureType, Describe(e.InnerException));
+            return Failure;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            output.TraceError("The connector was stopped (by a termination signal) before it finished.", FailureType.TransientError);
+            return Failure;
+        }
+#pragma warning disable CA1031 // The last line of defence: every unexpected error becomes one TRACE message.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            output.TraceError($"An unexpected error stopped the connector: {e.Message}", FailureType.SystemError, Describe(e));
+            return Failure;
+        }
+    }
+
+    /// <summary>Exception types and messages of a chain, without stack traces.</summary>
+    internal static string? Describe(Exception? exception)
+    {
+        var parts = new List<string>();
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            parts.Add($"{e.GetType().FullName}: {e.Message}");
+        }
+
+        return parts.Count == 0 ? null : string.Join(" ---> ", parts);
+    }
+
+    private static JsonDocument ReadJsonFile(string path, string what)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            var reason = e switch
+            {
+                FileNotFoundException or DirectoryNotFoundException => "the file does not exist",
+                UnauthorizedAccessException => "permission denied",
+                _ => e.Message,
+            };
+            throw new UsageException($"Cannot read the {what} file '{path}': {reason}.");
+        }
+
+        var json = bytes.AsMemory();
+        if (json.Span.StartsWith("\uFEFF"u8))
+        {
+            json = json[3..];
+        }
+
+        try
+        {
+            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw new UsageException($"The {what} file '{path}' is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).");
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using Destination.Milvus.Writing;
+
+namespace Destination.Milvus;
+
+/// <summary>
+/// The parts the commands are composed of: where the embedder and Milvus checks plug into <c>check</c>, and which
+/// sink <c>write</c> feeds. <see cref="Default"/> is what the executable uses; tests pass their own.
+/// </summary>
+/// <param name="CheckSteps">Steps run by <c>check</c> after config validation, in order; all of them always run.</param>
+/// <param name="CreateSink">Builds the sink of <c>write</c> once config and catalog are known.</param>
+public sealed record ConnectorServices(
+    IReadOnlyList<ICheckStep> CheckSteps,
+    Func<SinkContext, IRecordSink> CreateSink)
+{
+    /// <summary>
+    /// The production composition. For now: no check step beyond config validation, and the in-memory sink;
+    /// the embedding and indexing work replaces these two entries.
+    /// </summary>
+    public static ConnectorServices Default { get; } = new([], context => new InMemoryRecordSink(context));
+}

@@ -1,0 +1,315 @@
+using System.Text.Json;
+using System.Text.Unicode;
+
+namespace Destination.Milvus.Protocol;
+
+/// <summary>
+/// Classifies one stdin line in a single <see cref="Utf8JsonReader"/> pass: finds <c>type</c>, and for RECORD the
+/// stream, namespace, <c>emitted_at</c> and the byte ranges of <c>data</c> and <c>meta</c>; for STATE its scope.
+/// Everything else is skipped token by token. Reasons for rejection never quote record contents.
+/// </summary>
+internal static class MessageParser
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
+
+    public static ParsedLine Parse(ReadOnlySpan<byte> line)
+    {
+        if (line.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return new ParsedLine(LineKind.Blank);
+        }
+
+        if (!Utf8.IsValid(line))
+        {
+            return Invalid("not valid UTF-8");
+        }
+
+        var reader = new Utf8JsonReader(line, isFinalBlock: true, new JsonReaderState(ReaderOptions));
+        try
+        {
+            return ParseMessage(ref reader);
+        }
+        catch (JsonException e)
+        {
+            return Invalid($"not valid JSON (syntax error at byte {e.BytePositionInLine ?? 0})");
+        }
+    }
+
+    private static ParsedLine Invalid(string reason) => new(LineKind.Invalid, reason);
+
+    private static ParsedLine ParseMessage(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            return Invalid("not an AirbyteMessage: the line is not a JSON object");
+        }
+
+        string? type = null;
+        RecordFields? record = null;
+        string? recordProblem = null;
+        StateScope? scope = null;
+        string? stateProblem = null;
+        var hasRecord = false;
+        var hasState = false;
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                if (type is null)
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("record"u8))
+            {
+                reader.Read();
+                hasRecord = true;
+                (record, recordProblem) = ReadRecord(ref reader);
+            }
+            else if (reader.ValueTextEquals("state"u8))
+            {
+                reader.Read();
+                hasState = true;
+                (scope, stateProblem) = ReadState(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        var end = reader.BytesConsumed;
+        bool trailing;
+        try
+        {
+            trailing = reader.Read();
+        }
+        catch (JsonException)
+        {
+            trailing = true;
+        }
+
+        if (trailing)
+        {
+            return Invalid($"not valid JSON: unexpected data after the end of the message at byte {end}");
+        }
+
+        switch (type)
+        {
+            case null:
+                return Invalid("not an AirbyteMessage: \"type\" is missing or not a string");
+            case "RECORD" when !hasRecord:
+                return Invalid("RECORD message without \"record\"");
+            case "RECORD" when recordProblem is not null:
+                return Invalid(recordProblem);
+            case "RECORD":
+                var r = record!.Value;
+                return new ParsedLine(LineKind.Record, Stream: r.Stream, Data: r.Data, Meta: r.Meta, EmittedAt: r.EmittedAt, MessageType: type);
+            case "STATE" when !hasState:
+                return Invalid("STATE message without \"state\"");
+            case "STATE" when stateProblem is not null:
+                return Invalid(stateProblem);
+            case "STATE":
+                return new ParsedLine(LineKind.State, Scope: scope, MessageType: type);
+            default:
+                return new ParsedLine(LineKind.Ignored, MessageType: type);
+        }
+    }
+
+    private readonly record struct RecordFields(StreamDescriptor Stream, Range Data, Range? Meta, long EmittedAt);
+
+    private static (RecordFields? Record, string? Problem) ReadRecord(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return (null, "RECORD message whose \"record\" is not an object");
+        }
+
+        string? stream = null;
+        string? ns = null;
+        Range? data = null;
+        Range? meta = null;
+        long? emittedAt = null;
+        string? problem = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("stream"u8))
+            {
+                reader.Read();
+                stream = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                problem ??= stream is null ? "RECORD whose \"stream\" is not a string" : null;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("namespace"u8))
+            {
+                reader.Read();
+                ns = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                problem ??= ns is null && reader.TokenType != JsonTokenType.Null ? "RECORD whose \"namespace\" is not a string" : null;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("emitted_at"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Number)
+                {
+                    emittedAt = reader.TryGetInt64(out var ms) ? ms : (long)reader.GetDouble();
+                }
+                else
+                {
+                    problem ??= "RECORD whose \"emitted_at\" is not a number";
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("data"u8))
+            {
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    problem ??= "RECORD whose \"data\" is not a JSON object";
+                }
+
+                reader.Skip();
+                data = new Range(start, (int)reader.BytesConsumed);
+            }
+            else if (reader.ValueTextEquals("meta"u8))
+            {
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                var isObject = reader.TokenType == JsonTokenType.StartObject;
+                reader.Skip();
+                meta = isObject ? new Range(start, (int)reader.BytesConsumed) : null;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        problem ??= stream is null ? "RECORD without \"stream\"" : null;
+        problem ??= data is null ? "RECORD without \"data\"" : null;
+        problem ??= emittedAt is null ? "RECORD without \"emitted_at\"" : null;
+        return problem is null
+            ? (new RecordFields(new StreamDescriptor(stream!, ns), data!.Value, meta, emittedAt!.Value), null)
+            : (null, problem);
+    }
+
+    private static (StateScope? Scope, string? Problem) ReadState(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return (null, "STATE message whose \"state\" is not an object");
+        }
+
+        string? stateType = null;
+        var typeIsInvalid = false;
+        StreamDescriptor? descriptor = null;
+        string? descriptorProblem = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                stateType = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                typeIsInvalid = stateType is null && reader.TokenType != JsonTokenType.Null;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("stream"u8))
+            {
+                reader.Read();
+                (descriptor, descriptorProblem) = ReadStreamState(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (typeIsInvalid)
+        {
+            return (null, "STATE whose \"type\" is not a string");
+        }
+
+        switch (stateType)
+        {
+            case null or "LEGACY" or "GLOBAL":
+                return (StateScope.Global, null);
+            case "STREAM" when descriptor is not null:
+                return (StateScope.ForStream(descriptor), null);
+            case "STREAM":
+                return (null, descriptorProblem ?? "STREAM state without \"stream\"");
+            default:
+                return (null, "STATE of unknown type (expected STREAM, GLOBAL or LEGACY)");
+        }
+    }
+
+    private static (StreamDescriptor? Descriptor, string? Problem) ReadStreamState(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return (null, "STREAM state whose \"stream\" is not an object");
+        }
+
+        StreamDescriptor? descriptor = null;
+        string? problem = "STREAM state without \"stream.stream_descriptor\"";
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("stream_descriptor"u8))
+            {
+                reader.Read();
+                (descriptor, problem) = ReadDescriptor(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return (descriptor, problem);
+    }
+
+    private static (StreamDescriptor? Descriptor, string? Problem) ReadDescriptor(ref Utf8JsonReader reader)
+    {
+        const string NoName = "STREAM state whose stream_descriptor has no string \"name\"";
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return (null, NoName);
+        }
+
+        string? name = null;
+        string? ns = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isName = reader.ValueTextEquals("name"u8);
+            var isNamespace = reader.ValueTextEquals("namespace"u8);
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String && (isName || isNamespace))
+            {
+                if (isName)
+                {
+                    name = reader.GetString();
+                }
+                else
+                {
+                    ns = reader.GetString();
+                }
+            }
+
+            reader.Skip();
+        }
+
+        return name is null ? (null, NoName) : (new StreamDescriptor(name, ns), null);
+    }
+}

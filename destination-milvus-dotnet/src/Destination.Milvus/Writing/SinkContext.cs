@@ -1,0 +1,17 @@
+using Destination.Milvus.Configuration;
+using Destination.Milvus.Protocol;
+
+namespace Destination.Milvus.Writing;
+
+/// <summary>Everything a sink is built from; passed to the sink factory of <see cref="ConnectorServices"/>.</summary>
+/// <param name="Config">The validated config.</param>
+/// <param name="Catalog">The configured catalog.</param>
+/// <param name="Commits">Where the sink reports commits.</param>
+/// <param name="Output">For LOG messages (secrets are scrubbed by it).</param>
+/// <param name="Time">The clock (fake in tests).</param>
+public sealed record SinkContext(
+    DestinationConfig Config,
+    ConfiguredCatalog Catalog,
+    ICommitReporter Commits,
+    MessageWriter Output,
+    TimeProvider Time);

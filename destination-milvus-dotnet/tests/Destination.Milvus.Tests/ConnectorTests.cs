@@ -1,0 +1,124 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Destination.Milvus.Configuration;
+using Destination.Milvus.Writing;
+
+namespace Destination.Milvus.Tests;
+
+/// <summary>The command dispatcher in process, with substituted check steps and sinks (the seams later work plugs into).</summary>
+public sealed class ConnectorTests : IDisposable
+{
+    private const string Config = """
+        {"embedding":{"mode":"openai","openai_key":"sk-TOPSECRET"},"processing":{"chunk_size":100},
+         "indexing":{"host":"http://localhost:19530","collection":"docs","auth":{"mode":"no_auth"}}}
+        """;
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("dm-ut-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, true);
+
+    private string File(string name, string content)
+    {
+        var path = Path.Combine(_dir, name);
+        System.IO.File.WriteAllText(path, content);
+        return path;
+    }
+
+    private static async Task<(int Code, List<JsonNode> Messages)> Run(string[] args, ConnectorServices services, string stdin = "", bool cancelled = false)
+    {
+        using var stdout = new MemoryStream();
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        if (cancelled)
+        {
+            await cancellation.CancelAsync();
+        }
+
+        var token = cancellation.Token;
+        var code = await Connector.RunAsync(args, new MemoryStream(Encoding.UTF8.GetBytes(stdin)), stdout, TextWriter.Null, services, TimeProvider.System, token);
+        var messages = Encoding.UTF8.GetString(stdout.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        return (code, messages);
+    }
+
+    private sealed class Step(string name, Func<DestinationConfig, IReadOnlyList<string>> run) : ICheckStep
+    {
+        public string Name => name;
+
+        public Task<IReadOnlyList<string>> RunAsync(DestinationConfig config, CancellationToken cancellationToken) => Task.FromResult(run(config));
+    }
+
+    private sealed class ThrowingSink(Exception error) : IRecordSink
+    {
+        public ValueTask StartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask AcceptAsync(SinkRecord record, CancellationToken cancellationToken) => throw error;
+
+        public ValueTask CheckpointAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask CompleteAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Check_runs_every_step_and_joins_their_problems_into_one_failed_status()
+    {
+        var services = ConnectorServices.Default with
+        {
+            CheckSteps =
+            [
+                new Step("Embedding", c => [$"Embedding check saw key {((OpenAiEmbeddingConfig)c.Embedding).OpenAiKey} and failed"]),
+                new Step("Milvus", _ => throw new InvalidOperationException("connection refused")),
+                new Step("Fine", _ => []),
+            ],
+        };
+        var (code, messages) = await Run(["check", "--config", File("c.json", Config)], services);
+        Assert.Equal(0, code);
+        var status = Assert.Single(messages)["connectionStatus"]!;
+        Assert.Equal("FAILED", status["status"]!.GetValue<string>());
+        Assert.Equal("Embedding check saw key **** and failed\nMilvus check failed unexpectedly: InvalidOperationException: connection refused", status["message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Check_succeeds_when_every_step_passes()
+    {
+        var services = ConnectorServices.Default with { CheckSteps = [new Step("Fine", _ => [])] };
+        var (_, messages) = await Run(["check", "--config", File("c.json", Config)], services);
+        Assert.Equal("SUCCEEDED", Assert.Single(messages)["connectionStatus"]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_unexpected_sink_error_becomes_one_scrubbed_system_error_trace()
+    {
+        var services = ConnectorServices.Default with { CreateSink = _ => new ThrowingSink(new InvalidOperationException("insert failed for sk-TOPSECRET")) };
+        var catalog = File("cat.json", """{"streams":[{"stream":{"name":"a"},"destination_sync_mode":"append"}]}""");
+        var (code, messages) = await Run(["write", "--config", File("c.json", Config), "--catalog", catalog], services,
+            """{"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}""");
+        Assert.Equal(Connector.Failure, code);
+        var error = Assert.Single(messages)["trace"]!["error"]!;
+        Assert.Equal("An unexpected error stopped the connector: insert failed for ****", error["message"]!.GetValue<string>());
+        Assert.Equal("system_error", error["failure_type"]!.GetValue<string>());
+        Assert.Equal("System.InvalidOperationException: insert failed for ****", error["internal_message"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_known_transient_error_keeps_its_failure_type()
+    {
+        var services = ConnectorServices.Default with { CreateSink = _ => new ThrowingSink(new Destination.Milvus.Protocol.TransientErrorException("Milvus is unavailable (HTTP 503).")) };
+        var catalog = File("cat.json", """{"streams":[{"stream":{"name":"a"},"destination_sync_mode":"append"}]}""");
+        var (code, messages) = await Run(["write", "--config", File("c.json", Config), "--catalog", catalog], services,
+            """{"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}""");
+        Assert.Equal(Connector.Failure, code);
+        var error = Assert.Single(messages)["trace"]!["error"]!;
+        Assert.Equal(("Milvus is unavailable (HTTP 503).", "transient_error"), (error["message"]!.GetValue<string>(), error["failure_type"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task A_termination_signal_stops_write_with_a_trace()
+    {
+        var catalog = File("cat.json", """{"streams":[{"stream":{"name":"a"},"destination_sync_mode":"append"}]}""");
+        var (code, messages) = await Run(["write", "--config", File("c.json", Config), "--catalog", catalog], ConnectorServices.Default,
+            """{"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}""", cancelled: true);
+        Assert.Equal(Connector.Failure, code);
+        Assert.Equal("The connector was stopped (by a termination signal) before it finished.", Assert.Single(messages)["trace"]!["error"]!["message"]!.GetValue<string>());
+    }
+}

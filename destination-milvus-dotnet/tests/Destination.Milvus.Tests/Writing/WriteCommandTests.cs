@@ -1,0 +1,151 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Destination.Milvus.Configuration;
+using Destination.Milvus.Protocol;
+using Destination.Milvus.Writing;
+
+namespace Destination.Milvus.Tests.Writing;
+
+public class WriteCommandTests
+{
+    private static readonly DestinationConfig Config = new(
+        new FakeEmbeddingConfig(4),
+        new ProcessingConfig(100, 0, [], [], SeparatorSplitterConfig.Default, [], false),
+        false,
+        new IndexingConfig("http://localhost:19530", "", "c", new NoAuthConfig(), "vector", "text", "L2"));
+
+    private static readonly ConfiguredCatalog Catalog = new(
+    [
+        new ConfiguredStream(new StreamDescriptor("a"), SourceSyncMode.FullRefresh, DestinationSyncMode.Append, [], [], null, null, null, default),
+        new ConfiguredStream(new StreamDescriptor("b", "ns"), SourceSyncMode.FullRefresh, DestinationSyncMode.Append, [], [], null, null, null, default),
+    ]);
+
+    /// <summary>A sink that holds every record and commits them all, in reverse order, only when the input ends.</summary>
+    private sealed class CommitAtEndSink(SinkContext context) : IRecordSink
+    {
+        private readonly List<SinkRecord> _held = [];
+
+        public int Checkpoints { get; private set; }
+
+        public ValueTask StartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask AcceptAsync(SinkRecord record, CancellationToken cancellationToken)
+        {
+            _held.Add(record);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask CheckpointAsync(CancellationToken cancellationToken)
+        {
+            Checkpoints++;
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask CompleteAsync(CancellationToken cancellationToken)
+        {
+            context.Output.Log(LogLevel.Info, "sink completing");
+            foreach (var record in Enumerable.Reverse(_held))
+            {
+                context.Commits.Committed(record.Ticket, 1);
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    /// <summary>A sink that forgets to commit: write must fail rather than drop states silently.</summary>
+    private sealed class NeverCommitSink : IRecordSink
+    {
+        public ValueTask StartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask AcceptAsync(SinkRecord record, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask CheckpointAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask CompleteAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    private static async Task<List<JsonNode>> Write(string input, Func<SinkContext, IRecordSink> sink)
+    {
+        using var output = new MemoryStream();
+        using var writer = new MessageWriter(output, TimeProvider.System);
+        await new WriteCommand(writer, TimeProvider.System, sink).RunAsync(Config, Catalog, new MemoryStream(Encoding.UTF8.GetBytes(input)), CancellationToken.None);
+        return Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+    }
+
+    private const string Input = """
+        {"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{"i":1}}}
+        {"type":"RECORD","record":{"stream":"b","namespace":"ns","emitted_at":1,"data":{"i":2}}}
+        {"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"a"}},"id":1}}
+        {"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{"i":3}}}
+        {"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"b","namespace":"ns"}},"id":2}}
+        {"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"a"}},"id":3}}
+        """;
+
+    [Fact]
+    public async Task States_wait_for_the_sinks_commits_and_come_out_in_order_with_counts()
+    {
+        CommitAtEndSink? sink = null;
+        var messages = await Write(Input, c => sink = new CommitAtEndSink(c));
+        Assert.Equal("sink completing", messages[0]["log"]!["message"]!.GetValue<string>());
+        var states = messages.Where(m => m["type"]!.GetValue<string>() == "STATE").ToList();
+        Assert.Equal([1, 2, 3], states.Select(s => s["state"]!["id"]!.GetValue<int>()));
+        Assert.Equal(["1.0", "1.0", "1.0"], states.Select(s => s["state"]!["destinationStats"]!["recordCount"]!.ToJsonString()));
+        Assert.Equal(3, sink!.Checkpoints);
+    }
+
+    [Fact]
+    public async Task Records_reach_the_sink_with_their_stream_raw_data_meta_and_line()
+    {
+        InMemoryRecordSink? sink = null;
+        await Write("""
+            {"type":"RECORD","record":{"stream":"b","namespace":"ns","emitted_at":42,"data":{"text":"héllo","n":[1,2]},"meta":{"changes":[]}}}
+            """, c => sink = new InMemoryRecordSink(c, retainRecords: true));
+        var record = sink!.Records.Single();
+        Assert.Equal(new StreamDescriptor("b", "ns"), record.Stream.Descriptor);
+        Assert.Equal("{\"text\":\"héllo\",\"n\":[1,2]}", Encoding.UTF8.GetString(record.Data.Span));
+        Assert.Equal("{\"changes\":[]}", Encoding.UTF8.GetString(record.Meta.Span));
+        Assert.Equal((42L, 1L), (record.EmittedAt, record.LineNumber));
+    }
+
+    [Fact]
+    public async Task Rejected_lines_are_logged_counted_in_the_next_state_and_summarised()
+    {
+        var messages = await Write("""
+            not json
+            {"type":"RECORD","record":{"stream":"zzz","emitted_at":1,"data":{"secret":"do-not-echo"}}}
+            {"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}
+            {"type":"STATE","state":{"type":"GLOBAL","global":{}}}
+            {"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}}
+            """, c => new InMemoryRecordSink(c));
+        var logs = messages.Where(m => m["type"]!.GetValue<string>() == "LOG").Select(m => m["log"]!["message"]!.GetValue<string>()).ToList();
+        Assert.Equal("Rejected input line 1: not valid JSON (syntax error at byte 1).", logs[0]);
+        Assert.Equal("Rejected input line 2: RECORD of stream 'zzz', which is not in the configured catalog.", logs[1]);
+        Assert.StartsWith("Rejected input line 5: not valid JSON: unexpected data after the end", logs[2], StringComparison.Ordinal);
+        var stats = messages.Single(m => m["type"]!.GetValue<string>() == "STATE")["state"]!["destinationStats"]!;
+        Assert.Equal("""{"recordCount":1.0,"rejectedRecordCount":2.0}""", stats.ToJsonString());
+        Assert.Contains("5 line(s) read, 1 record(s) accepted, 3 line(s) rejected (1 after the last state, so in no state's rejectedRecordCount), 1 of 1 state(s) emitted.", logs[^1], StringComparison.Ordinal);
+        Assert.DoesNotContain("do-not-echo", string.Join("\n", messages.Select(m => m.ToJsonString())), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Only_the_first_hundred_rejections_are_logged()
+    {
+        var messages = await Write(string.Join("\n", Enumerable.Repeat("garbage", 150)) + "\n{\"type\":\"STATE\",\"state\":{}}", c => new InMemoryRecordSink(c));
+        var warnings = messages.Count(m => m["log"]?["level"]?.GetValue<string>() == "WARN" && m["log"]!["message"]!.GetValue<string>().StartsWith("Rejected", StringComparison.Ordinal));
+        Assert.Equal(WriteCommand.MaxRejectionLogs, warnings);
+        Assert.Equal("150.0", messages.Single(m => m["type"]!.GetValue<string>() == "STATE")["state"]!["destinationStats"]!["rejectedRecordCount"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_sink_that_never_commits_fails_the_sync_instead_of_dropping_states()
+    {
+        var error = await Assert.ThrowsAsync<SystemErrorException>(() => Write(Input, _ => new NeverCommitSink()));
+        Assert.Equal("The sync ended but not every record was committed, so states could not be passed on: 3 state(s) pending; the next (stream 'a' #0) waits for 1 of 1 record(s) to be committed.", error.Message);
+    }
+}
