@@ -127,7 +127,9 @@ public sealed class Cl100kTokenizer : ITokenCounter
     /// <para>
     /// Guarantee: <c>CountTokens(text[..index]) == tokenCount ≤ maxTokens</c>, and because the cut is at a piece
     /// boundary, <c>CountTokens(text[index..]) == CountTokens(text) - tokenCount</c> (nothing is gained or lost by
-    /// cutting), so a splitter can cut chunk after chunk without re-tokenizing. Only when not even the first piece
+    /// cutting), so a splitter can cut chunk after chunk without re-tokenizing. (Not every piece boundary keeps the
+    /// prefix's count: a blank run before a word is split as "   " + " " but is one piece at the end of a text; such
+    /// a boundary is skipped.) Only when not even the first piece
     /// fits (a long word or number run larger than <paramref name="maxTokens"/>) is the cut made inside that piece,
     /// at the longest token boundary that falls on a character boundary and whose prefix re-counts to at most
     /// <paramref name="maxTokens"/>; the first guarantee still holds there. Returns 0 only for empty text,
@@ -144,16 +146,33 @@ public sealed class Cl100kTokenizer : ITokenCounter
 
         Span<byte> stackBuffer = stackalloc byte[StackBytes];
         var position = 0;
+        var lastStart = 0;
+        var lastTokens = 0;
         while (position < text.Length)
         {
             var end = Cl100kPreTokenizer.NextPieceEnd(text, position);
             var pieceTokens = EncodePiece(text[position..end], stackBuffer, []);
             if (tokenCount + pieceTokens > maxTokens)
             {
-                return position > 0 ? position : CutInsideFirstPiece(text[..end], maxTokens, out tokenCount);
+                if (position == 0)
+                {
+                    return CutInsideFirstPiece(text[..end], maxTokens, out tokenCount);
+                }
+
+                // A blank run split as "   " + " " (before a word) re-tokenizes as one piece when the text ends there,
+                // so a cut right after such a split moves back by one piece; the piece before is always a safe end.
+                if (IsBlank(text[position - 1]) && lastStart > 0 && IsBlank(text[lastStart - 1]))
+                {
+                    tokenCount -= lastTokens;
+                    return lastStart;
+                }
+
+                return position;
             }
 
             tokenCount += pieceTokens;
+            lastStart = position;
+            lastTokens = pieceTokens;
             position = end;
         }
 
@@ -205,6 +224,9 @@ public sealed class Cl100kTokenizer : ITokenCounter
             ArrayPool<int>.Shared.Return(counts);
         }
     }
+
+    /// <summary>White space other than CR and LF (the pre-tokenizer's Space class).</summary>
+    private static bool IsBlank(char c) => Cl100kPreTokenizer.Classes[c] == Cl100kPreTokenizer.Space;
 
     private int CutInsideFirstPiece(ReadOnlySpan<char> piece, int maxTokens, out int tokenCount)
     {

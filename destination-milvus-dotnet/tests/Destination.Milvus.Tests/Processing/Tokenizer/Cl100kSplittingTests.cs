@@ -37,7 +37,7 @@ public class Cl100kSplittingTests
             {
                 var index = Tokenizer.GetIndexByTokenCount(text, max, out var count);
                 Assert.InRange(count, 0, max);
-                Assert.Equal(count, Tokenizer.CountTokens(text.AsSpan(0, index)));
+                Assert.True(count == Tokenizer.CountTokens(text.AsSpan(0, index)), $"seed {seed} max {max} index {index} count {count} text {System.Text.Json.JsonSerializer.Serialize(text[..Math.Min(text.Length, index + 20)])}");
                 if (index >= Cl100kPreTokenizer.NextPieceEnd(text, 0))
                 {
                     // Cut at a piece boundary (always, unless the first piece alone is too large): nothing is lost.
@@ -74,6 +74,16 @@ public class Cl100kSplittingTests
             Assert.Equal(text, rebuilt.ToString());
             Assert.Equal(Tokenizer.CountTokens(text), tokens);
         }
+    }
+
+    [Fact]
+    public void A_cut_never_separates_the_last_blank_of_a_run_from_the_run()
+    {
+        // Pieces: "x" "   " " " "3". Cutting before "3" would leave "x    ", which is 2 tokens, not 3.
+        var index = Tokenizer.GetIndexByTokenCount("x    3", 3, out var count);
+        Assert.Equal(4, index);
+        Assert.Equal(2, count);
+        Assert.Equal(2, Tokenizer.CountTokens("x   "));
     }
 
     [Fact]
