@@ -12,6 +12,11 @@ internal static class BenchmarkProgram
             return TokenizerReport.Run(args);
         }
 
+        if (args.Length > 0 && args[0] == "tokenizer-diag")
+        {
+            return TokenizerDiag.Run();
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
         return 0;
     }

@@ -31,10 +31,10 @@ internal static class Cl100kBytePairEncoder
     internal static int MergeSmall(Cl100kRanks ranks, Span<byte> piece, int length, Span<int> ids)
     {
         ref var bytes = ref piece[0];
-        Span<int> starts = stackalloc int[HeapThreshold + 1];
-        Span<int> pairRanks = stackalloc int[HeapThreshold];
-        Span<int> tokenRanks = stackalloc int[HeapThreshold];
+        Span<int> starts = stackalloc int[length + 1];
+        Span<int> pairRanks = stackalloc int[length];
         var wantIds = !ids.IsEmpty;
+        Span<int> tokenRanks = wantIds ? stackalloc int[length] : [];
         for (var i = 0; i < length; i++)
         {
             starts[i] = i;
@@ -47,7 +47,8 @@ internal static class Cl100kBytePairEncoder
         starts[length] = length;
         for (var i = 0; i < length - 1; i++)
         {
-            pairRanks[i] = RankOrNone(ranks, ref bytes, i, 2);
+            var rank = ranks.PairRank(piece[i], piece[i + 1]);
+            pairRanks[i] = rank < 0 ? None : rank;
         }
 
         var count = length; // number of parts; pairs are 0 .. count - 2
@@ -190,7 +191,9 @@ internal static class Cl100kBytePairEncoder
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int RankOrNone(Cl100kRanks ranks, ref byte bytes, int start, int length)
     {
-        var rank = ranks.Lookup(ref Unsafe.Add(ref bytes, start), length);
+        var rank = length == 2
+            ? ranks.PairRank(Unsafe.Add(ref bytes, start), Unsafe.Add(ref bytes, start + 1))
+            : ranks.Lookup(ref Unsafe.Add(ref bytes, start), length);
         return rank < 0 ? None : rank;
     }
 }

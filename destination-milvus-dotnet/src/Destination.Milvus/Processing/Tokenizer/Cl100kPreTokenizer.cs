@@ -40,10 +40,15 @@ internal static class Cl100kPreTokenizer
         var c = text[start];
         var cls = Unsafe.Add(ref classes, c);
 
-        // Fast path for the commonest pieces: an ASCII letter run, or a space or punctuation followed by one.
+        // Fast paths for the commonest pieces: a letter run, or a space followed by one.
         if (cls == Letter)
         {
             return ScanLetters(text, start + 1);
+        }
+
+        if (c == ' ' && (uint)(start + 1) < (uint)text.Length && Unsafe.Add(ref classes, text[start + 1]) == Letter)
+        {
+            return ScanLetters(text, start + 2);
         }
 
         return ScanSlow(text, start, c);
@@ -187,7 +192,14 @@ internal static class Cl100kPreTokenizer
         var n = text.Length;
         while (position < n)
         {
-            var cls = Unsafe.Add(ref classes, text[position]);
+            var c = text[position];
+            if ((uint)((c | 0x20) - 'a') <= 'z' - 'a')
+            {
+                position++;
+                continue;
+            }
+
+            var cls = Unsafe.Add(ref classes, c);
             if (cls == Letter)
             {
                 position++;

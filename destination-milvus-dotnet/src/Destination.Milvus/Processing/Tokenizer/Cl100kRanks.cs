@@ -34,6 +34,7 @@ internal sealed class Cl100kRanks
     private readonly byte[] _bytes;      // all token bytes in rank order, plus KeyPadding zero bytes
     private readonly int[] _offsets;     // _offsets[rank] .. _offsets[rank + 1]
     private readonly int[] _byteRanks;   // rank of each single byte (every byte is a token in cl100k_base)
+    private readonly int[] _pairRanks;   // rank of each 2-byte token by (first << 8 | second), or -1: BPE's first round
 
     private Cl100kRanks(byte[] bytes, int[] offsets)
     {
@@ -43,6 +44,8 @@ internal sealed class Cl100kRanks
         _slots.AsSpan().Fill(new Slot { Rank = -1 });
         _byteRanks = new int[256];
         _byteRanks.AsSpan().Fill(-1);
+        _pairRanks = new int[65536];
+        _pairRanks.AsSpan().Fill(-1);
         var count = offsets.Length - 1;
         for (var rank = 0; rank < count; rank++)
         {
@@ -52,6 +55,10 @@ internal sealed class Cl100kRanks
             if (length == 1)
             {
                 _byteRanks[bytes[start]] = rank;
+            }
+            else if (length == 2)
+            {
+                _pairRanks[(bytes[start] << 8) | bytes[start + 1]] = rank;
             }
         }
 
@@ -103,6 +110,11 @@ internal sealed class Cl100kRanks
     /// <summary>The rank of a single byte.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int ByteRank(byte value) => _byteRanks[value];
+
+    /// <summary>The rank of the two-byte token <paramref name="first"/><paramref name="second"/>, or -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int PairRank(byte first, byte second) =>
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pairRanks), (first << 8) | second);
 
     /// <summary>The bytes of token <paramref name="rank"/>.</summary>
     internal ReadOnlySpan<byte> TokenBytes(int rank) => _bytes.AsSpan(_offsets[rank], _offsets[rank + 1] - _offsets[rank]);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Destination.Milvus.Processing.Tokenizer;
@@ -60,37 +61,60 @@ public sealed class Cl100kTokenizer : ITokenCounter
     /// <summary>The token ids of <paramref name="text"/>.</summary>
     public int[] Encode(ReadOnlySpan<char> text)
     {
-        var ids = new List<int>(text.Length / 3 + 4);
-        Encode(text, ids);
-        return [.. ids];
+        var buffer = ArrayPool<int>.Shared.Rent(text.Length + 16);
+        try
+        {
+            var count = EncodeInto(text, ref buffer);
+            return buffer.AsSpan(0, count).ToArray();
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>Appends the token ids of <paramref name="text"/> to <paramref name="ids"/>.</summary>
     public void Encode(ReadOnlySpan<char> text, List<int> ids)
     {
         ArgumentNullException.ThrowIfNull(ids);
+        var buffer = ArrayPool<int>.Shared.Rent(text.Length + 16);
+        try
+        {
+            var count = EncodeInto(text, ref buffer);
+            ids.AddRange(buffer.AsSpan(0, count));
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Writes the ids to <paramref name="buffer"/> (a pooled array, replaced by a larger pooled one when needed; a
+    /// piece of n chars has at most 3n tokens) and returns how many there are.
+    /// </summary>
+    private int EncodeInto(ReadOnlySpan<char> text, ref int[] buffer)
+    {
         Span<byte> stackBuffer = stackalloc byte[StackBytes];
-        Span<int> stackIds = stackalloc int[256];
+        var count = 0;
         var position = 0;
         while (position < text.Length)
         {
             var end = Cl100kPreTokenizer.NextPieceEnd(text, position);
             var piece = text[position..end];
-            if (piece.Length <= 64)
+            if (count + piece.Length * 3 > buffer.Length)
             {
-                var n = EncodePiece(piece, stackBuffer, stackIds);
-                ids.AddRange(stackIds[..n]);
-            }
-            else
-            {
-                var rented = ArrayPool<int>.Shared.Rent(piece.Length * 3);
-                var n = EncodePiece(piece, stackBuffer, rented);
-                ids.AddRange(rented.AsSpan(0, n));
-                ArrayPool<int>.Shared.Return(rented);
+                var larger = ArrayPool<int>.Shared.Rent(Math.Max(buffer.Length * 2, count + piece.Length * 3));
+                buffer.AsSpan(0, count).CopyTo(larger);
+                ArrayPool<int>.Shared.Return(buffer);
+                buffer = larger;
             }
 
+            count += EncodePiece(piece, stackBuffer, buffer.AsSpan(count));
             position = end;
         }
+
+        return count;
     }
 
     /// <summary>
@@ -342,8 +366,22 @@ public sealed class Cl100kTokenizer : ITokenCounter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ToUtf8(ReadOnlySpan<char> piece, Span<byte> buffer)
     {
-        var length = 0;
-        for (var i = 0; i < piece.Length; i++)
+        // ASCII prefix without bounds checks: the caller sized the buffer for 3 bytes per char plus padding.
+        ref var destination = ref MemoryMarshal.GetReference(buffer);
+        var ascii = 0;
+        while (ascii < piece.Length && piece[ascii] < 0x80)
+        {
+            Unsafe.Add(ref destination, ascii) = (byte)piece[ascii];
+            ascii++;
+        }
+
+        return ascii == piece.Length ? ascii : ToUtf8Tail(piece, buffer, ascii);
+    }
+
+    private static int ToUtf8Tail(ReadOnlySpan<char> piece, Span<byte> buffer, int start)
+    {
+        var length = start;
+        for (var i = start; i < piece.Length; i++)
         {
             int c = piece[i];
             if (c < 0x80)
