@@ -201,7 +201,7 @@ internal static class TokenizerParityCorpus
 
     private static string LongWord(Random random)
     {
-        var length = random.Next(60, random.Next(8) == 0 ? 6000 : 600);
+        var length = random.Next(60, random.Next(10) == 0 ? 3000 : 500);
         var text = new StringBuilder(length);
         var kind = random.Next(6);
         for (var i = 0; i < length; i++)

@@ -10,11 +10,14 @@ public class TokenizerParityTests
     public async Task Token_ids_match_openai_tiktoken_on_a_generated_corpus()
     {
         Assert.SkipWhen(TokenizerOracle.MissingReason() is not null, TokenizerOracle.MissingReason() ?? "");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var corpus = TokenizerParityCorpus.Generate(seed: 20261122, randomCount: 50_000);
+        var generated = clock.Elapsed;
         Assert.True(corpus.Count >= 50_000);
 
         var expected = await TokenizerOracle.EncodeAsync(corpus, TestContext.Current.CancellationToken);
         Assert.Equal(corpus.Count, expected.Count);
+        var oracleDone = clock.Elapsed;
 
         var tokenizer = Cl100kTokenizer.Instance;
         var report = new StringBuilder();
@@ -37,6 +40,8 @@ public class TokenizerParityTests
             }
         }
 
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{corpus.Count} strings, {tokens} tokens, {mismatches} mismatches; generate {generated.TotalSeconds:F1} s, oracle {(oracleDone - generated).TotalSeconds:F1} s, ours {(clock.Elapsed - oracleDone).TotalSeconds:F1} s");
         Assert.True(mismatches == 0, $"{mismatches} of {corpus.Count} strings ({tokens} tokens) differ from tiktoken. First ones:\n{report}");
     }
 }
