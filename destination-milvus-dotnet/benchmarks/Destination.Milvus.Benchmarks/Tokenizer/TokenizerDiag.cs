@@ -55,6 +55,32 @@ internal static class TokenizerDiag
                 _ = tok.Encode(t);
             }
         });
+        var multi = new List<string>();
+        foreach (var t in corpus)
+        {
+            var p = 0;
+            while (p < t.Length)
+            {
+                var e = Cl100kPreTokenizer.NextPieceEnd(t, p);
+                if (tok.CountTokens(t.AsSpan(p, e - p)) > 1)
+                {
+                    multi.Add(t[p..e]);
+                }
+
+                p = e;
+            }
+        }
+
+        long multiTokens = 0;
+        var multiMs = Cpu(() =>
+        {
+            multiTokens = 0;
+            foreach (var m in multi)
+            {
+                multiTokens += tok.CountTokens(m);
+            }
+        });
+        Console.WriteLine($"multi-token pieces {multi.Count} ({multiTokens} tokens, {multi.Distinct().Count()} distinct): CPU {multiMs:F0} ms");
         Console.WriteLine($"pieces {pieces} tokens {tokens}; CPU ms: scan {scan:F0}, count {count:F0} ({tokens / count / 1000:F1} M tok/s), encode {encode:F0} ({tokens / encode / 1000:F1} M tok/s)");
         return 0;
     }

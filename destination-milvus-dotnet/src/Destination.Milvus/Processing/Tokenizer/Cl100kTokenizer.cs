@@ -348,6 +348,10 @@ public sealed class Cl100kTokenizer : ITokenCounter
 
                 count = 1;
             }
+            else if (length <= Cl100kPieceCache.MaxBytes)
+            {
+                count = MergeCached(buffer, length, ids);
+            }
             else
             {
                 count = Cl100kBytePairEncoder.Merge(_ranks, buffer, length, ids);
@@ -357,6 +361,29 @@ public sealed class Cl100kTokenizer : ITokenCounter
         if (rented is not null)
         {
             ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return count;
+    }
+
+    /// <summary>Byte-pair merging of a short piece through the per-thread cache.</summary>
+    private int MergeCached(Span<byte> buffer, int length, Span<int> ids)
+    {
+        var cache = Cl100kPieceCache.Current;
+        var slot = Cl100kPieceCache.SlotOf(buffer, length);
+        var piece = buffer[..length];
+        var count = cache.TryGet(slot, piece, ids);
+        if (count >= 0)
+        {
+            return count;
+        }
+
+        Span<int> merged = stackalloc int[Cl100kPieceCache.MaxBytes];
+        count = Cl100kBytePairEncoder.MergeSmall(_ranks, buffer, length, merged);
+        cache.Add(slot, piece, merged[..count]);
+        if (!ids.IsEmpty)
+        {
+            merged[..count].CopyTo(ids);
         }
 
         return count;
