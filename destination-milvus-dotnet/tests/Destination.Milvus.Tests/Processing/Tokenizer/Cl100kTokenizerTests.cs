@@ -113,6 +113,41 @@ public class Cl100kTokenizerTests
     }
 
     [Fact]
+    public void Cached_pieces_give_the_same_ids_as_a_fresh_merge_even_when_slots_collide()
+    {
+        var ranks = Cl100kRanks.LoadEmbedded();
+        var random = new Random(5);
+        string[] syllables = ["zh", "ou", "br", "ax", "qu", "ix", "ty", "el", "pr", "ö", "日", "ka"];
+        var words = Enumerable.Range(0, 6000)
+            .Select(_ => string.Concat(Enumerable.Range(0, random.Next(2, 7)).Select(_ => syllables[random.Next(syllables.Length)])))
+            .ToArray();
+        for (var pass = 0; pass < 2; pass++)
+        {
+            foreach (var word in words)
+            {
+                var bytes = Encoding.UTF8.GetBytes(word);
+                var buffer = new byte[bytes.Length + Cl100kRanks.KeyPadding];
+                bytes.CopyTo(buffer, 0);
+                var whole = ranks.Lookup(ref buffer[0], bytes.Length);
+                int[] expected;
+                if (whole >= 0)
+                {
+                    expected = [whole];
+                }
+                else
+                {
+                    var merged = new int[bytes.Length];
+                    var n = Cl100kBytePairEncoder.MergeSmall(ranks, buffer, bytes.Length, merged);
+                    expected = merged[..n];
+                }
+
+                Assert.Equal(expected, Tokenizer.Encode(word));
+                Assert.Equal(expected.Length, Tokenizer.CountTokens(word));
+            }
+        }
+    }
+
+    [Fact]
     public void The_rank_table_maps_every_token_back_to_its_rank()
     {
         var ranks = Cl100kRanks.LoadEmbedded();
