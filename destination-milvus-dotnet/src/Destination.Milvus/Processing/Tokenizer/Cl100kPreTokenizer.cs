@@ -238,6 +238,7 @@ internal static class Cl100kPreTokenizer
         return Other; // a lone surrogate is U+FFFD REPLACEMENT CHARACTER (So) on tiktoken's side
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static byte[] BuildClassTable()
     {
         var table = new byte[65536];
