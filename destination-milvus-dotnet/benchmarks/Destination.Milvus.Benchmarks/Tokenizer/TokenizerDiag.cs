@@ -8,7 +8,10 @@ internal static class TokenizerDiag
 {
     public static int Run()
     {
+        var load = Stopwatch.StartNew();
         var tok = Cl100kTokenizer.Instance;
+        tok.CountTokens("warm up 123!");
+        Console.WriteLine($"first load {load.Elapsed.TotalMilliseconds:F1} ms");
         var corpus = SupportTicketCorpus.Generate(42, 12_000_000);
         using var self = Process.GetCurrentProcess();
         double Cpu(Action a)
@@ -26,6 +29,14 @@ internal static class TokenizerDiag
             return best;
         }
 
+        var loadCpu = Cpu(() => Cl100kTokenizer.LoadNew());
+        var resourceCpu = Cpu(() =>
+        {
+            using var stream = typeof(Cl100kTokenizer).Assembly.GetManifestResourceStream("cl100k_base.bin")!;
+            using var inflate = new System.IO.Compression.DeflateStream(stream, System.IO.Compression.CompressionMode.Decompress);
+            inflate.CopyTo(Stream.Null);
+        });
+        Console.WriteLine($"LoadNew CPU {loadCpu:F1} ms, of which inflate {resourceCpu:F1} ms");
         long pieces = 0, tokens = 0;
         var scan = Cpu(() =>
         {
@@ -81,6 +92,20 @@ internal static class TokenizerDiag
             }
         });
         Console.WriteLine($"multi-token pieces {multi.Count} ({multiTokens} tokens, {multi.Distinct().Count()} distinct): CPU {multiMs:F0} ms");
+        string[] onsets = ["b", "br", "k", "d", "f", "g", "gl", "h", "j", "kl", "m", "n", "p", "pr", "qu", "r", "s", "st", "t", "tr", "v", "w", "z", "zh", "x"];
+        string[] vowels = ["a", "e", "i", "o", "u", "y", "ae", "ou", "ia"];
+        var rnd = new Random(7);
+        var hostile = Enumerable.Range(0, 4000).Select(_ => string.Join(' ', Enumerable.Range(0, 60).Select(_ => string.Concat(Enumerable.Range(0, rnd.Next(1, 5)).Select(_ => onsets[rnd.Next(onsets.Length)] + vowels[rnd.Next(vowels.Length)]))))).ToList();
+        long hostileTokens = 0;
+        var hostileMs = Cpu(() =>
+        {
+            hostileTokens = 0;
+            foreach (var h in hostile)
+            {
+                hostileTokens += tok.CountTokens(h);
+            }
+        });
+        Console.WriteLine($"hostile: {hostileTokens} tokens, CPU {hostileMs:F0} ms ({hostileTokens / hostileMs / 1000:F1} M tok/s)");
         Console.WriteLine($"pieces {pieces} tokens {tokens}; CPU ms: scan {scan:F0}, count {count:F0} ({tokens / count / 1000:F1} M tok/s), encode {encode:F0} ({tokens / encode / 1000:F1} M tok/s)");
         return 0;
     }
