@@ -208,6 +208,7 @@ public sealed class Cl100kTokenizer : ITokenCounter
     /// boundary such that <c>text[index..]</c> has at most <paramref name="maxTokens"/> tokens (its count in
     /// <paramref name="tokenCount"/>). <c>CountTokens(text[index..]) == tokenCount</c> holds exactly. Returns
     /// <c>text.Length</c> (no overlap) when even the last piece is larger than <paramref name="maxTokens"/>.
+    /// The text before the index keeps its count too: <c>CountTokens(text[..index]) == CountTokens(text) - tokenCount</c>.
     /// </summary>
     public int GetIndexByTokenCountFromEnd(ReadOnlySpan<char> text, int maxTokens, out int tokenCount)
     {
@@ -233,14 +234,22 @@ public sealed class Cl100kTokenizer : ITokenCounter
                 position = end;
             }
 
-            var index = text.Length;
-            for (var p = pieces - 1; p >= 0 && tokenCount + counts[p] <= maxTokens; p--)
+            var first = pieces;
+            while (first > 0 && tokenCount + counts[first - 1] <= maxTokens)
             {
-                tokenCount += counts[p];
-                index = starts[p];
+                first--;
+                tokenCount += counts[first];
             }
 
-            return index;
+            // Same rule as GetIndexByTokenCount: never start right after the "   " of a "   " + " " blank split,
+            // or the text before the index would re-tokenize differently. Starting one piece later is always safe.
+            if (first < pieces && first >= 2 && IsBlank(text[starts[first] - 1]) && IsBlank(text[starts[first - 1] - 1]))
+            {
+                tokenCount -= counts[first];
+                first++;
+            }
+
+            return first < pieces ? starts[first] : text.Length;
         }
         finally
         {

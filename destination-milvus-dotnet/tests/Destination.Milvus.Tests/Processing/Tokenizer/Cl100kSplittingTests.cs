@@ -15,6 +15,7 @@ public class Cl100kSplittingTests
         [
             "Hello", " world", ", ", "can't", " 12345", "\r\n", "\n\n", "   ", "\t", "https://example.com/a?b=1", " {\"id\": 42}",
             " Привет", " 日本語", " 😀", "\ud800", " e\u0301", "!!!", " supercalifragilisticexpialidocious", "  x", " 3.14159",
+            "\u00A0", "\u3000", " \n ", "\t\t", " !", "'s", "\r", "    ",
         ];
         var text = new StringBuilder();
         var count = random.Next(1, 80);
@@ -29,11 +30,11 @@ public class Cl100kSplittingTests
     [Fact]
     public void Cutting_at_the_returned_index_keeps_counts_exact_and_additive()
     {
-        for (var seed = 0; seed < 300; seed++)
+        for (var seed = 0; seed < 1000; seed++)
         {
             var text = Sample(seed);
             var total = Tokenizer.CountTokens(text);
-            foreach (var max in new[] { 1, 2, 3, 5, 8, 13, 40, 1000 })
+            foreach (var max in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 13, 40, 1000 })
             {
                 var index = Tokenizer.GetIndexByTokenCount(text, max, out var count);
                 Assert.InRange(count, 0, max);
