@@ -8,10 +8,16 @@ internal static class TokenizerDiag
 {
     public static int Run()
     {
+        using var me = Process.GetCurrentProcess();
+        var cpu0 = me.TotalProcessorTime;
         var load = Stopwatch.StartNew();
         var tok = Cl100kTokenizer.Instance;
+        var instanceMs = load.Elapsed.TotalMilliseconds;
+        me.Refresh();
+        var cpu1 = me.TotalProcessorTime;
         tok.CountTokens("warm up 123!");
-        Console.WriteLine($"first load {load.Elapsed.TotalMilliseconds:F1} ms");
+        me.Refresh();
+        Console.WriteLine($"first load {load.Elapsed.TotalMilliseconds:F1} ms (Instance {instanceMs:F1} ms, CPU {(cpu1 - cpu0).TotalMilliseconds:F0} + first call CPU {(me.TotalProcessorTime - cpu1).TotalMilliseconds:F0} ms)");
         var corpus = SupportTicketCorpus.Generate(42, 12_000_000);
         using var self = Process.GetCurrentProcess();
         double Cpu(Action a)
