@@ -65,7 +65,8 @@ internal static class Cl100kPreTokenizer
             var lower = (char)(d | 0x20);
             if (lower is 's' or 't' or 'm' or 'd' || d == '\u017F')
             {
-                // U+017F LATIN SMALL LETTER LONG S case-folds to 's' in Rust's case-insensitive matching.
+                // U+017F LATIN SMALL LETTER LONG S case-folds to 's' in Rust's case-insensitive matching. (No cl100k
+                // token contains its bytes next to others, so ids are the same either way; kept to mirror the regex.)
                 return start + 2;
             }
 
