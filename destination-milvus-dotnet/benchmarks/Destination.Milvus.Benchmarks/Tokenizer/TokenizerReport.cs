@@ -55,7 +55,7 @@ internal static class TokenizerReport
         var count2Cpu = LastCpuSeconds;
         var encode2 = Best(3, () => Parallel2(() => EncodeAll(first, corpus)));
         var encode2Cpu = LastCpuSeconds;
-        var (tokenizerScaling, controlScaling) = InterleavedScaling(first, corpus);
+        var (tokenizerScaling, controlScaling, relativeScaling) = InterleavedScaling(first, corpus);
         var loadAverage = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "?";
 
         long allocated = GC.GetAllocatedBytesForCurrentThread();
@@ -87,7 +87,7 @@ internal static class TokenizerReport
         report.AppendLine(CultureInfo.InvariantCulture, $"| Same, per CPU second of the process (less sensitive to other load on the machine) | count {Rate(tokens, count1Cpu):F1}, encode {Rate(tokens, encode1Cpu):F1} M tokens/s |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| CountTokens, 2 threads on the shared instance | {count2Rate:F1} M tokens/s in all, **{count2Rate / countRate:F2}× one thread** |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| Encode, 2 threads on the shared instance | {encode2Rate:F1} M tokens/s in all, **{encode2Rate / encodeRate:F2}× one thread** |");
-        report.AppendLine(CultureInfo.InvariantCulture, $"| 2-thread scaling of CountTokens next to plain CPU work (an integer loop) measured alternately in the same run, median of 5 rounds | tokenizer **{tokenizerScaling:F2}×**, plain CPU work {controlScaling:F2}×: **{tokenizerScaling / controlScaling:P0} of what the machine gave at that moment** |");
+        report.AppendLine(CultureInfo.InvariantCulture, $"| 2-thread scaling of CountTokens next to plain CPU work (an integer loop) measured alternately in the same run, median of 7 rounds | tokenizer **{tokenizerScaling:F2}×**, plain CPU work {controlScaling:F2}×: per round the tokenizer got **{relativeScaling:P0} of the control's speed-up** (median) |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| CPU cost per token, 2 threads vs 1 (1.00 = no contention between threads; load-independent) | count {count1Cpu / tokens / (count2Cpu / (2.0 * tokens)):F2}, encode {encode1Cpu / tokens / (encode2Cpu / (2.0 * tokens)):F2} |");
         report.AppendLine(CultureInfo.InvariantCulture, $"| CountTokens / Encode, cache-hostile corpus, 1 thread | {Rate(hostileTokens, hostileCount):F1} / {Rate(hostileTokens, hostileEncode):F1} M tokens/s |");
         if (npm is { } n)
@@ -161,12 +161,13 @@ internal static class TokenizerReport
     /// The 2-thread speed-up of CountTokens and of a plain integer loop, measured alternately so both see the same
     /// background load; other builds share this machine, so the control tells how much scaling was available.
     /// </summary>
-    private static (double Tokenizer, double Control) InterleavedScaling(Cl100kTokenizer tokenizer, List<string> corpus)
+    private static (double Tokenizer, double Control, double Relative) InterleavedScaling(Cl100kTokenizer tokenizer, List<string> corpus)
     {
-        var part = corpus.Take(Math.Max(1, corpus.Count / 4)).ToList();
+        var part = corpus;
         var tokenizerRatios = new List<double>();
         var controlRatios = new List<double>();
-        for (var round = 0; round < 5; round++)
+        var relative = new List<double>();
+        for (var round = 0; round < 7; round++)
         {
             var c1 = Time(() => Spin());
             var t1 = Time(() => CountAll(tokenizer, part));
@@ -174,11 +175,13 @@ internal static class TokenizerReport
             var t2 = Time(() => Parallel2(() => CountAll(tokenizer, part)));
             controlRatios.Add(2 * c1 / c2);
             tokenizerRatios.Add(2 * t1 / t2);
+            relative.Add(tokenizerRatios[^1] / controlRatios[^1]);
         }
 
         tokenizerRatios.Sort();
         controlRatios.Sort();
-        return (tokenizerRatios[2], controlRatios[2]);
+        relative.Sort();
+        return (tokenizerRatios[3], controlRatios[3], relative[3]);
 
         static double Time(Func<long> work)
         {
