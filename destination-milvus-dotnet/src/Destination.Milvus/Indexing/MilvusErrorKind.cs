@@ -36,6 +36,9 @@ public enum MilvusErrorKind
     /// <summary>The server could not be reached (connection refused or reset, DNS failure, TLS failure).</summary>
     Connection,
 
+    /// <summary>The existing collection cannot hold what the connector writes (wrong vector dimension, unusable primary key ...).</summary>
+    IncompatibleCollection,
+
     /// <summary>The answer was not the JSON envelope Milvus sends (a proxy page, a non-Milvus server).</summary>
     UnexpectedResponse,
 }
