@@ -37,12 +37,20 @@ public sealed class MilvusApi
         var action = (string)context.Request.RouteValues["action"]!;
         var endpoint = category + "/" + action;
 
+        var fault = Faults.Next(endpoint);
         if (Faults.Latency > TimeSpan.Zero)
         {
-            await Task.Delay(Faults.Latency, context.RequestAborted);
+            try
+            {
+                await Task.Delay(Faults.Latency, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // the client gave up
+            }
         }
 
-        if (Faults.Next(endpoint) is { } fault)
+        if (fault is not null)
         {
             switch (fault.Kind)
             {
