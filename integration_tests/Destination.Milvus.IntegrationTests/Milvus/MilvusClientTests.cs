@@ -222,4 +222,23 @@ public sealed class MilvusClientTests(MilvusTarget target) : IClassFixture<Milvu
         Assert.Equal("b\"", row["_ab_record_id"]!.GetValue<string>());
         Assert.Equal("source pk 1", row["_pk"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task Ensure_indexes_and_loads_a_hand_made_collection_that_has_no_index()
+    {
+        await using var scope = target.NewCollection("noindex");
+        using var client = target.CreateClient();
+        await client.CreateCollectionAsync(
+            new CreateCollectionRequest(scope.Name, [new("pk", "Int64", IsPrimary: true), new("vector", "FloatVector", Dimension: 2)], AutoId: true, EnableDynamicField: true, []),
+            Ct);
+        Assert.Equal(MilvusLoadState.NotLoad, await client.GetLoadStateAsync(scope.Name, Ct));
+        var check = await new MilvusCollectionManager(client).CheckAsync(target.Config(scope.Name), 2, cancellationToken: Ct);
+        Assert.Contains(check.Notes, n => n.Contains("has no index on 'vector'", StringComparison.Ordinal));
+
+        var ensured = await new MilvusCollectionManager(client).EnsureCollectionAsync(target.Config(scope.Name, "IP"), 2, Ct);
+
+        Assert.Equal(CollectionKind.AutoIdSchema, ensured.Layout.Kind);
+        Assert.Equal(MilvusLoadState.Loaded, await client.GetLoadStateAsync(scope.Name, Ct));
+        Assert.Equal("IP", Assert.Single(await client.DescribeIndexAsync(scope.Name, "vector", Ct)).MetricType);
+    }
 }
