@@ -30,14 +30,21 @@ public sealed class MilvusCollectionManager
     /// <summary>
     /// The whole Milvus check for the <c>check</c> command, as one library call: parses the host, connects with a short
     /// timeout and few retries (check must answer quickly), and runs <see cref="CheckAsync"/>. Never throws for
-    /// Milvus problems; they come back as sentences.
+    /// Milvus problems; they come back as sentences. With <paramref name="cloudDeployment"/> (Airbyte Cloud,
+    /// <c>DEPLOYMENT_MODE=cloud</c>) a plain-HTTP host or <c>no_auth</c> is refused before any connection, as in the
+    /// Python connector.
     /// </summary>
-    public static async Task<MilvusCheckResult> CheckConfigAsync(IndexingConfig config, int dimensions, MilvusClientOptions? options = null, HttpClient? httpClient = null, CancellationToken cancellationToken = default)
+    public static async Task<MilvusCheckResult> CheckConfigAsync(IndexingConfig config, int dimensions, MilvusClientOptions? options = null, HttpClient? httpClient = null, bool cloudDeployment = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (!MilvusEndpoint.TryParse(config.Host, out var endpoint, out var error))
         {
             return new MilvusCheckResult([error], [], null);
+        }
+
+        if (cloudDeployment && (endpoint.BaseUri.Scheme != Uri.UriSchemeHttps || config.Auth is NoAuthConfig))
+        {
+            return new MilvusCheckResult(["Host must start with https:// and authentication must be enabled on cloud deployment."], [], null);
         }
 
         options ??= new MilvusClientOptions { RequestTimeout = TimeSpan.FromSeconds(15), MaxRetryAttempts = 2 };

@@ -52,6 +52,21 @@ public class MilvusCollectionManagerLoadTests
         Assert.DoesNotContain("LoadCollection", client.Calls);
     }
 
+    [Theory]
+    [InlineData("http://milvus:19530", "token")]
+    [InlineData("https://x.zillizcloud.com", "none")]
+    public async Task Cloud_deployments_refuse_plain_http_or_no_auth_without_connecting(string host, string auth)
+    {
+        MilvusAuthConfig credentials = auth == "token" ? new TokenAuthConfig("k") : new NoAuthConfig();
+        using var handler = new StubHttpHandler((_, _) => throw new InvalidOperationException("must not connect"));
+        using var http = new HttpClient(handler);
+
+        var result = await MilvusCollectionManager.CheckConfigAsync(Config with { Host = host, Auth = credentials }, 4, httpClient: http, cloudDeployment: true, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(["Host must start with https:// and authentication must be enabled on cloud deployment."], result.Problems);
+        Assert.Empty(handler.Requests);
+    }
+
     /// <summary>A collection that exists only if told to and never finishes loading.</summary>
     private sealed class StuckLoadingClient : IMilvusClient
     {
