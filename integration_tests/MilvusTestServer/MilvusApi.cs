@@ -84,15 +84,23 @@ public sealed class MilvusApi
                 throw new MilvusApiException(1801, "can only accept json format request, the request body should be nil, however {} is valid");
             }
 
-            JsonObject body;
+            JsonDocument document;
             try
             {
-                body = JsonNode.Parse(buffer.ToArray()) as JsonObject ?? throw new MilvusApiException(1801, "can only accept json format request, error: the body is not a json object");
+                document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
             }
             catch (JsonException e)
             {
                 throw new MilvusApiException(1801, "can only accept json format request, error: " + e.Message);
             }
+
+            using var parsed = document;
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                throw new MilvusApiException(1801, "can only accept json format request, error: the body is not a json object");
+            }
+
+            var body = JsonObject.Create(document.RootElement)!;
 
             var db = DatabaseName(body, context.Request);
             var allowInt64 = !(context.Request.Headers.TryGetValue("Accept-Type-Allow-Int64", out var h) && bool.TryParse(h.ToString(), out var b) && !b);
@@ -103,7 +111,7 @@ public sealed class MilvusApi
                     throw new MilvusApiException(800, $"database not found[database={db}]");
                 }
 
-                result = Dispatch(endpoint, new Call(db, collections, body, allowInt64, options.TimeProvider.GetUtcNow()));
+                result = Dispatch(endpoint, new Call(db, collections, body, document.RootElement, allowInt64, options.TimeProvider.GetUtcNow()));
             }
         }
         catch (MilvusApiException e)
@@ -120,7 +128,7 @@ public sealed class MilvusApi
         await WriteAsync(context, 200, result);
     }
 
-    private sealed record Call(string Db, Dictionary<string, CollectionState> Collections, JsonObject Body, bool AllowInt64, DateTimeOffset Now);
+    private sealed record Call(string Db, Dictionary<string, CollectionState> Collections, JsonObject Body, JsonElement Root, bool AllowInt64, DateTimeOffset Now);
 
     private JsonObject Dispatch(string endpoint, Call call) => endpoint switch
     {
@@ -472,7 +480,7 @@ public sealed class MilvusApi
     private static JsonObject Write(Call call, bool upsert)
     {
         var c = Get(call);
-        if (call.Body["data"] is not JsonArray { Count: > 0 } data)
+        if (!call.Root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array || data.GetArrayLength() == 0)
         {
             throw MilvusApiException.MissingParameter("Key: 'InsertReq.Data' Error:Field validation for 'Data' failed on the 'required' tag");
         }
@@ -642,7 +650,7 @@ public sealed class MilvusApi
         foreach (var query in queries)
         {
             var scored = candidates
-                .Select(r => (Row: r, Score: Score(metric, query, r.Fields[vectorField.Name] is JsonArray v ? v.Select(x => x!.GetValue<float>()).ToArray() : [])))
+                .Select(r => (Row: r, Score: Score(metric, query, r.Vector ?? [])))
                 .ToList();
             var ordered = metric == "L2" ? scored.OrderBy(s => s.Score) : scored.OrderByDescending(s => s.Score);
             var hits = ordered.Skip(offset).Take(limit).ToList();
@@ -666,22 +674,64 @@ public sealed class MilvusApi
 
     private static double Score(string metric, float[] a, float[] b)
     {
-        double dot = 0, na = 0, nb = 0, l2 = 0;
-        for (var i = 0; i < a.Length && i < b.Length; i++)
+        if (a.Length != b.Length)
         {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-            var d = a[i] - b[i];
-            l2 += d * d;
+            return metric == "L2" ? double.MaxValue : double.MinValue;
         }
 
         return metric switch
         {
-            "L2" => l2,
-            "IP" => dot,
-            _ => na == 0 || nb == 0 ? 0 : dot / (Math.Sqrt(na) * Math.Sqrt(nb)),
+            "L2" => SquaredDistance(a, b),
+            "IP" => Dot(a, b),
+            _ => Cosine(a, b),
         };
+    }
+
+    private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var sum = System.Numerics.Vector<float>.Zero;
+        var width = System.Numerics.Vector<float>.Count;
+        var i = 0;
+        for (; i <= a.Length - width; i += width)
+        {
+            sum += new System.Numerics.Vector<float>(a[i..]) * new System.Numerics.Vector<float>(b[i..]);
+        }
+
+        double total = System.Numerics.Vector.Sum(sum);
+        for (; i < a.Length; i++)
+        {
+            total += a[i] * b[i];
+        }
+
+        return total;
+    }
+
+    private static double SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        var sum = System.Numerics.Vector<float>.Zero;
+        var width = System.Numerics.Vector<float>.Count;
+        var i = 0;
+        for (; i <= a.Length - width; i += width)
+        {
+            var d = new System.Numerics.Vector<float>(a[i..]) - new System.Numerics.Vector<float>(b[i..]);
+            sum += d * d;
+        }
+
+        double total = System.Numerics.Vector.Sum(sum);
+        for (; i < a.Length; i++)
+        {
+            var d = a[i] - b[i];
+            total += d * d;
+        }
+
+        return total;
+    }
+
+    private static double Cosine(float[] a, float[] b)
+    {
+        var na = Dot(a, a);
+        var nb = Dot(b, b);
+        return na == 0 || nb == 0 ? 0 : Dot(a, b) / (Math.Sqrt(na) * Math.Sqrt(nb));
     }
 
     private List<StoredRow> Matching(CollectionState c, Call call, string filter)
@@ -749,7 +799,9 @@ public sealed class MilvusApi
         var result = new JsonObject();
         foreach (var field in projection.Fields)
         {
-            result[field.Name] = Encode(field, row.Fields.GetValueOrDefault(field.Name), allowInt64);
+            result[field.Name] = field.IsVector
+                ? new JsonArray((row.Vector ?? []).Select(x => (JsonNode?)JsonValue.Create(x)).ToArray())
+                : Encode(field, row.Fields.GetValueOrDefault(field.Name), allowInt64);
         }
 
         foreach (var (key, value) in row.Dynamic)

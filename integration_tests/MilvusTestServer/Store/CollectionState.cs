@@ -57,30 +57,31 @@ public sealed class CollectionState
         string.IsNullOrEmpty(name) ? Fields.FirstOrDefault(f => f.IsVector) : Fields.FirstOrDefault(f => f.Name == name && f.IsVector);
 
     /// <summary>Validates and converts request rows like Milvus does (codes 1804 and 1100); nothing is stored when any row fails.</summary>
-    public List<StoredRow> PrepareRows(JsonArray data, bool upsert, DateTimeOffset now)
+    public List<StoredRow> PrepareRows(JsonElement data, bool upsert, DateTimeOffset now)
     {
-        var prepared = new List<StoredRow>(data.Count);
-        for (var i = 0; i < data.Count; i++)
+        var prepared = new List<StoredRow>(data.GetArrayLength());
+        var index = 0;
+        foreach (var row in data.EnumerateArray())
         {
-            if (data[i] is not JsonObject row)
+            if (row.ValueKind != JsonValueKind.Object)
             {
-                throw MilvusApiException.InsertData($"row {i} is not a json object");
+                throw MilvusApiException.InsertData($"row {index} is not a json object");
             }
 
-            prepared.Add(PrepareRow(row, i, upsert, now));
+            prepared.Add(PrepareRow(row, index++, upsert, now));
         }
 
         return prepared;
     }
 
-    private StoredRow PrepareRow(JsonObject row, int index, bool upsert, DateTimeOffset now)
+    private StoredRow PrepareRow(JsonElement row, int index, bool upsert, DateTimeOffset now)
     {
         var fields = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         float[]? vector = null;
         JsonNode? pk = null;
         foreach (var field in Fields)
         {
-            var present = row.TryGetPropertyValue(field.Name, out var value);
+            var present = row.TryGetProperty(field.Name, out var value) && value.ValueKind != JsonValueKind.Null;
             if (field.IsPrimary && field.AutoId)
             {
                 if (present && !upsert)
@@ -98,7 +99,7 @@ public sealed class CollectionState
                 continue;
             }
 
-            if (!present || value is null)
+            if (!present)
             {
                 if (field.DataType == "VarChar" && !field.IsPrimary)
                 {
@@ -110,12 +111,14 @@ public sealed class CollectionState
                 throw MilvusApiException.InsertData($"row {index} does not has field {field.Name}");
             }
 
-            var converted = ConvertCell(field, value, index);
             if (field.IsVector)
             {
-                vector = converted!.AsArray().Select(n => n!.GetValue<float>()).ToArray();
+                vector = ReadVector(field, value);
+                fields[field.Name] = null; // served from StoredRow.Vector
+                continue;
             }
 
+            var converted = ConvertCell(field, value, index);
             fields[field.Name] = converted;
             if (field.IsPrimary)
             {
@@ -124,9 +127,9 @@ public sealed class CollectionState
         }
 
         var dynamic = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        foreach (var (key, value) in row)
+        foreach (var property in row.EnumerateObject())
         {
-            if (Field(key) is not null)
+            if (Field(property.Name) is not null)
             {
                 continue;
             }
@@ -136,18 +139,18 @@ public sealed class CollectionState
                 throw MilvusApiException.InsertData("has pass more field without dynamic schema, please check it: invalid parameter");
             }
 
-            if (key == "$meta")
+            if (property.Name == "$meta")
             {
                 throw MilvusApiException.InsertData("use the key $meta in the row is not allowed: invalid parameter");
             }
 
-            if (value is not null)
+            if (property.Value.ValueKind != JsonValueKind.Null)
             {
-                dynamic[key] = value.DeepClone();
+                dynamic[property.Name] = JsonNode.Parse(property.Value.GetRawText());
             }
         }
 
-        if (EnableDynamicField)
+        if (EnableDynamicField && dynamic.Count > 0)
         {
             var size = Encoding.UTF8.GetByteCount(new JsonObject(dynamic.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))).ToJsonString());
             if (size > MaxJsonBytes)
@@ -168,42 +171,69 @@ public sealed class CollectionState
         };
     }
 
-    private static JsonNode? ConvertCell(FieldSchema field, JsonNode value, int index)
+    private static float[] ReadVector(FieldSchema field, JsonElement value)
     {
-        string Bad() => $"The {index}th row has an invalid {field.DataType} value for field {field.Name}: {value.ToJsonString()}";
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw MilvusApiException.InsertData($"{value.GetRawText()} is not a valid FloatVector of field {field.Name}");
+        }
+
+        var vector = new float[value.GetArrayLength()];
+        var i = 0;
+        foreach (var e in value.EnumerateArray())
+        {
+            if (e.ValueKind != JsonValueKind.Number)
+            {
+                throw MilvusApiException.InsertData($"{value.GetRawText()} is not a valid FloatVector of field {field.Name}");
+            }
+
+            vector[i++] = (float)e.GetDouble();
+        }
+
+        if (vector.Length != field.Dimension)
+        {
+            throw MilvusApiException.InsertData($"[]float32 size {vector.Length} doesn't equal to vector dimension {field.Dimension} of FloatVector");
+        }
+
+        return vector;
+    }
+
+    private static JsonNode? ConvertCell(FieldSchema field, JsonElement value, int index)
+    {
+        string Bad() => $"The {index}th row has an invalid {field.DataType} value for field {field.Name}: {value.GetRawText()}";
         switch (field.DataType)
         {
             case "Int8" or "Int16" or "Int32" or "Int64":
-                if (value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && long.TryParse(v.ToJsonString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n))
+                if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n))
                 {
                     return JsonValue.Create(n);
                 }
 
-                if (value is JsonValue s && s.GetValueKind() == JsonValueKind.String && long.TryParse(s.GetValue<string>(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var m))
+                if (value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var m))
                 {
                     return JsonValue.Create(m);
                 }
 
                 throw MilvusApiException.InsertData(Bad());
             case "Float" or "Double":
-                if (value is JsonValue f && f.GetValueKind() == JsonValueKind.Number)
+                if (value.ValueKind == JsonValueKind.Number)
                 {
-                    var d = double.Parse(f.ToJsonString(), CultureInfo.InvariantCulture);
+                    var d = value.GetDouble();
                     return field.DataType == "Float" ? JsonValue.Create((float)d) : JsonValue.Create(d);
                 }
 
                 throw MilvusApiException.InsertData(Bad());
             case "Bool":
-                if (value is JsonValue b && b.GetValueKind() is JsonValueKind.True or JsonValueKind.False)
+                if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
                 {
-                    return JsonValue.Create(b.GetValue<bool>());
+                    return JsonValue.Create(value.GetBoolean());
                 }
 
                 throw MilvusApiException.InsertData(Bad());
             case "VarChar":
-                if (value is JsonValue t && t.GetValueKind() == JsonValueKind.String)
+                if (value.ValueKind == JsonValueKind.String)
                 {
-                    var text = t.GetValue<string>();
+                    var text = value.GetString()!;
                     var bytes = Encoding.UTF8.GetByteCount(text);
                     if (bytes > field.MaxLength)
                     {
@@ -215,17 +245,14 @@ public sealed class CollectionState
 
                 throw MilvusApiException.InsertData(Bad());
             case "JSON":
-                JsonNode? json = value;
-                if (value is JsonValue js && js.GetValueKind() == JsonValueKind.String)
+                JsonNode? json;
+                try
                 {
-                    try
-                    {
-                        json = JsonNode.Parse(js.GetValue<string>());
-                    }
-                    catch (JsonException)
-                    {
-                        throw MilvusApiException.InsertData(Bad());
-                    }
+                    json = JsonNode.Parse(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
+                }
+                catch (JsonException)
+                {
+                    throw MilvusApiException.InsertData(Bad());
                 }
 
                 var size = Encoding.UTF8.GetByteCount(json?.ToJsonString() ?? "null");
@@ -234,19 +261,7 @@ public sealed class CollectionState
                     throw new MilvusApiException(1100, $"the length ({size}) of json field ({field.Name}) exceeds max length ({MaxJsonBytes}): invalid parameter");
                 }
 
-                return json?.DeepClone();
-            case "FloatVector":
-                if (value is not JsonArray array || array.Any(e => e is not JsonValue ev || ev.GetValueKind() != JsonValueKind.Number))
-                {
-                    throw MilvusApiException.InsertData($"{value.ToJsonString()} is not a valid FloatVector of field {field.Name}");
-                }
-
-                if (array.Count != field.Dimension)
-                {
-                    throw MilvusApiException.InsertData($"[]float32 size {array.Count} doesn't equal to vector dimension {field.Dimension} of FloatVector");
-                }
-
-                return new JsonArray(array.Select(e => (JsonNode?)JsonValue.Create((float)double.Parse(e!.ToJsonString(), CultureInfo.InvariantCulture))).ToArray());
+                return json;
             default:
                 throw MilvusApiException.InsertData($"data type {field.DataType} is not supported by the test server");
         }
