@@ -164,7 +164,7 @@ public sealed class MilvusApi
         return call.Collections.TryGetValue(name, out var collection) ? collection : throw MilvusApiException.CollectionNotFound(call.Db, name);
     }
 
-    private static JsonObject Describe(Call call)
+    private JsonObject Describe(Call call)
     {
         var c = Get(call);
         var fields = new JsonArray();
@@ -206,7 +206,7 @@ public sealed class MilvusApi
             ["fields"] = fields,
             ["functions"] = new JsonArray(),
             ["indexes"] = indexes,
-            ["load"] = c.Loaded ? "LoadStateLoaded" : "LoadStateNotLoad",
+            ["load"] = c.LoadState(call.Now, options.LoadDuration),
             ["shardsNum"] = 1,
             ["partitionsNum"] = 1,
             ["consistencyLevel"] = c.ConsistencyLevel,
@@ -343,7 +343,7 @@ public sealed class MilvusApi
 
         var collection = new CollectionState(name, store.NextCollectionId(), fields, dynamic, consistency, canonical);
         collection.Indexes.AddRange(indexes);
-        collection.Loaded = loadAfter;
+        collection.LoadRequestedAt = loadAfter ? call.Now : null;
         call.Collections[name] = collection;
         return Ok(new JsonObject());
     }
@@ -407,17 +407,17 @@ public sealed class MilvusApi
             }
         }
 
-        c.Loaded = true;
+        c.LoadRequestedAt ??= call.Now;
         return Ok(new JsonObject());
     }
 
     private static JsonObject Release(Call call)
     {
-        Get(call).Loaded = false;
+        Get(call).LoadRequestedAt = null;
         return Ok(new JsonObject());
     }
 
-    private static JsonObject LoadState(Call call)
+    private JsonObject LoadState(Call call)
     {
         var name = CollectionName(call);
         if (!call.Collections.TryGetValue(name, out var c))
@@ -425,9 +425,17 @@ public sealed class MilvusApi
             throw new MilvusApiException(100, $"collection not found[collection={name}]");
         }
 
-        var data = c.Loaded
-            ? new JsonObject { ["loadState"] = "LoadStateLoaded", ["loadProgress"] = 100 }
-            : new JsonObject { ["loadState"] = "LoadStateNotLoad" };
+        var state = c.LoadState(call.Now, options.LoadDuration);
+        var data = new JsonObject { ["loadState"] = state };
+        if (state == "LoadStateLoaded")
+        {
+            data["loadProgress"] = 100;
+        }
+        else if (state == "LoadStateLoading")
+        {
+            data["loadProgress"] = (int)Math.Clamp((call.Now - c.LoadRequestedAt!.Value) / options.LoadDuration * 100, 0, 99);
+        }
+
         return new JsonObject { ["code"] = 0, ["data"] = data, ["message"] = string.Empty };
     }
 
@@ -521,7 +529,7 @@ public sealed class MilvusApi
         }
         else
         {
-            if (!c.Loaded)
+            if (!c.IsLoaded(call.Now, options.LoadDuration))
             {
                 throw new MilvusApiException(101, $"collection not loaded[collection={c.Name}]");
             }
@@ -600,7 +608,7 @@ public sealed class MilvusApi
             }
         }
 
-        RequireLoaded(c);
+        RequireLoaded(c, call);
         var outputs = StringList(call.Body["outputFields"]);
         var projection = Projection(c, outputs.Count == 0 ? ["*"] : outputs);
         var rows = c.Visible(call.Now, Staleness(call)).Where(r => keys.Contains(r.PkKey));
@@ -736,7 +744,7 @@ public sealed class MilvusApi
 
     private List<StoredRow> Matching(CollectionState c, Call call, string filter)
     {
-        RequireLoaded(c);
+        RequireLoaded(c, call);
         var rows = c.Visible(call.Now, Staleness(call));
         if (filter.Trim().Length == 0)
         {
@@ -747,9 +755,9 @@ public sealed class MilvusApi
         return rows.Where(r => node.Matches(CollectionState.AsFilterRow(r))).ToList();
     }
 
-    private static void RequireLoaded(CollectionState c)
+    private void RequireLoaded(CollectionState c, Call call)
     {
-        if (!c.Loaded)
+        if (!c.IsLoaded(call.Now, options.LoadDuration))
         {
             throw new MilvusApiException(101, $"collection not loaded[collection={c.Name}]");
         }

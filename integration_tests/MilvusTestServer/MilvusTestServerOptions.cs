@@ -27,6 +27,9 @@ public sealed record MilvusTestServerOptions
     /// </summary>
     public TimeSpan Staleness { get; init; }
 
+    /// <summary>How long a load takes: until then the state is <c>LoadStateLoading</c> and reads answer 101. <value>Default zero.</value></summary>
+    public TimeSpan LoadDuration { get; init; }
+
     /// <summary>Latency added to every request. <value>Default zero.</value></summary>
     public TimeSpan Latency { get; init; }
 

@@ -3,7 +3,7 @@ using MilvusTestServer;
 
 // Standalone Milvus test server: dotnet run --project integration_tests/MilvusTestServer -- --port 19530
 // Flags: --port N (0 = free port), --bind ADDR, --token KEY (repeatable), --user NAME:PASSWORD (repeatable),
-//        --database NAME (repeatable), --staleness-ms N, --latency-ms N, --seed N,
+//        --database NAME (repeatable), --staleness-ms N, --load-ms N, --latency-ms N, --seed N,
 //        --fault ENDPOINT:RATE:KIND[:CODE] (KIND = 503 | milvus | drop; ENDPOINT like entities/insert or *).
 MilvusTestServerOptions options;
 try
@@ -66,6 +66,7 @@ internal static class Cli
                     break;
                 case "--database": databases.Add(Value()); break;
                 case "--staleness-ms": options = options with { Staleness = TimeSpan.FromMilliseconds(Number()) }; break;
+                case "--load-ms": options = options with { LoadDuration = TimeSpan.FromMilliseconds(Number()) }; break;
                 case "--latency-ms": options = options with { Latency = TimeSpan.FromMilliseconds(Number()) }; break;
                 case "--seed": options = options with { Seed = Number() }; break;
                 case "--fault": faults.Add(ParseFault(Value())); break;

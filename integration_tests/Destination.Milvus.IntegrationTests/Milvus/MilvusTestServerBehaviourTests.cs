@@ -227,4 +227,23 @@ public sealed class MilvusTestServerBehaviourTests
         var rows = await client.QueryAsync(new QueryRequest("docs", "_ab_record_id == \"a\"", ["vector"], 10), Ct);
         Assert.Equal(3f, Assert.Single(rows)["vector"]![0]!.GetValue<float>());
     }
+
+    [Fact]
+    public async Task Ensure_waits_while_the_collection_is_loading()
+    {
+        await using var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { LoadDuration = TimeSpan.FromMilliseconds(400) }, Ct);
+        using var client = Client(server);
+        await client.CreateCollectionAsync(
+            new CreateCollectionRequest("hand", [new("pk", "Int64", IsPrimary: true), new("vector", "FloatVector", Dimension: 2)], AutoId: true, EnableDynamicField: true, [new IndexDefinition("vector", "vector", "AUTOINDEX", "L2")]),
+            Ct);
+        Assert.Equal(MilvusLoadState.Loading, await client.GetLoadStateAsync("hand", Ct));
+        var early = await Assert.ThrowsAsync<MilvusException>(() => client.QueryAsync(new QueryRequest("hand", "pk > 0", ["pk"], 1), Ct));
+        Assert.Equal(101, early.Code);
+
+        var ensured = await new MilvusCollectionManager(client).EnsureCollectionAsync(Config(server, new NoAuthConfig(), "hand"), 2, Ct);
+
+        Assert.Equal(CollectionKind.AutoIdSchema, ensured.Layout.Kind);
+        Assert.Equal(MilvusLoadState.Loaded, await client.GetLoadStateAsync("hand", Ct));
+        Assert.Empty(await client.QueryAsync(new QueryRequest("hand", "pk > 0", ["pk"], 1), Ct));
+    }
 }

@@ -47,7 +47,14 @@ public sealed class CollectionState
 
     public List<IndexSchema> Indexes { get; } = [];
 
-    public bool Loaded { get; set; }
+    /// <summary>When loading was requested; null when released or never loaded.</summary>
+    public DateTimeOffset? LoadRequestedAt { get; set; }
+
+    /// <summary>The load state at <paramref name="now"/>: loading takes <paramref name="loadDuration"/>.</summary>
+    public string LoadState(DateTimeOffset now, TimeSpan loadDuration) =>
+        LoadRequestedAt is not { } at ? "LoadStateNotLoad" : now - at >= loadDuration ? "LoadStateLoaded" : "LoadStateLoading";
+
+    public bool IsLoaded(DateTimeOffset now, TimeSpan loadDuration) => LoadState(now, loadDuration) == "LoadStateLoaded";
 
     private long sequence;
 
