@@ -4,7 +4,7 @@ namespace Destination.Milvus.Indexing;
 
 /// <summary>
 /// Checks and prepares the target collection. <see cref="CheckAsync"/> never changes anything (the Python connector
-/// created the collection during <c>check</c>); it lists every problem at once. <see cref="EnsureCollectionAsync"/>
+/// created the collection during <c>check</c>); it lists every problem at once. <see cref="EnsureCollectionAsync(IndexingConfig, int, int, CancellationToken)"/>
 /// runs at the start of <c>write</c>: it creates a missing collection with <see cref="ConnectorSchema"/>, or verifies
 /// an existing one, and makes sure it is indexed and loaded (query, search and delete-by-filter need a loaded collection).
 /// </summary>
@@ -24,7 +24,7 @@ public sealed class MilvusCollectionManager
         LoadTimeout = loadTimeout ?? TimeSpan.FromMinutes(5);
     }
 
-    /// <summary>How long <see cref="EnsureCollectionAsync"/> waits for <c>LoadStateLoaded</c>.</summary>
+    /// <summary>How long <see cref="EnsureCollectionAsync(IndexingConfig, int, int, CancellationToken)"/> waits for <c>LoadStateLoaded</c>.</summary>
     public TimeSpan LoadTimeout { get; }
 
     /// <summary>
@@ -93,7 +93,15 @@ public sealed class MilvusCollectionManager
     /// verifies it, then loads it and waits until it is loaded. Throws <see cref="MilvusException"/> with kind
     /// <see cref="MilvusErrorKind.IncompatibleCollection"/> listing all problems when an existing collection cannot be used.
     /// </summary>
-    public async Task<MilvusEnsureResult> EnsureCollectionAsync(IndexingConfig config, int dimensions, CancellationToken cancellationToken = default)
+    public Task<MilvusEnsureResult> EnsureCollectionAsync(IndexingConfig config, int dimensions, CancellationToken cancellationToken = default) =>
+        EnsureCollectionAsync(config, dimensions, ConnectorSchema.TextMaxLength, cancellationToken);
+
+    /// <summary>As <see cref="EnsureCollectionAsync(IndexingConfig, int, CancellationToken)"/>, with the text capacity an existing collection must offer.</summary>
+    /// <param name="config">Indexing settings.</param>
+    /// <param name="dimensions">The embedder's vector length.</param>
+    /// <param name="requiredTextBytes">Bytes an existing text field must hold (the largest chunk the writer produces).</param>
+    /// <param name="cancellationToken">Cancels the preparation.</param>
+    public async Task<MilvusEnsureResult> EnsureCollectionAsync(IndexingConfig config, int dimensions, int requiredTextBytes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         var nameProblems = NameProblems(config).ToList();
@@ -125,7 +133,7 @@ public sealed class MilvusCollectionManager
         }
 
         var description = await client.DescribeCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false);
-        var problems = Validate(description, config, dimensions, ConnectorSchema.TextMaxLength);
+        var problems = Validate(description, config, dimensions, requiredTextBytes);
         if (problems.Count > 0)
         {
             throw new MilvusException(string.Join(" ", problems), MilvusErrorKind.IncompatibleCollection);
