@@ -56,6 +56,9 @@ public sealed class MilvusTestServerHost : IAsyncDisposable
         return new MilvusTestServerHost(app, new Uri(address), api, store);
     }
 
+    /// <summary>Completes when the host shuts down (SIGTERM, Ctrl+C, or disposal).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => app.WaitForShutdownAsync(cancellationToken);
+
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();

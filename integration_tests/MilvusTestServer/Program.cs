@@ -18,22 +18,8 @@ catch (FormatException e)
 
 await using var host = await MilvusTestServerHost.StartAsync(options);
 Console.WriteLine($"Milvus test server listening on {host.BaseUrl.ToString().TrimEnd('/')}");
-using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    stop.Cancel();
-};
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
-try
-{
-    await Task.Delay(Timeout.Infinite, stop.Token);
-}
-catch (OperationCanceledException)
-{
-    // Normal shutdown.
-}
-
+// The host's console lifetime turns SIGTERM and Ctrl+C into a graceful shutdown.
+await host.WaitForShutdownAsync();
 return 0;
 
 internal static class Cli
