@@ -48,6 +48,7 @@ public sealed class EmbeddingEndpoints
             if (given != key)
             {
                 Counters.Unauthenticated();
+                Record(new RecordedRequest(azure ? "azure" : "openai", context.Request.Path + context.Request.QueryString, authorization, apiKeyHeader, null, [], null, null, null, null));
                 // Like OpenAI, echo a masked fragment of the wrong key: clients must not repeat server text for 401s.
                 var masked = given is { Length: > 8 } ? given[..3] + "***" + given[^4..] : "***";
                 await WriteOpenAiErrorAsync(context, 401, $"Incorrect API key provided: {masked}. You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_request_error", "invalid_api_key").ConfigureAwait(false);
@@ -195,6 +196,7 @@ public sealed class EmbeddingEndpoints
         if (_options.RequiredApiKey is { } key && authorization != "Bearer " + key)
         {
             Counters.Unauthenticated();
+            Record(new RecordedRequest("cohere", context.Request.Path.ToString(), authorization, null, null, [], null, null, null, null));
             await WriteJsonAsync(context, 401, w => w.WriteString("message", "invalid api token")).ConfigureAwait(false);
             return;
         }
