@@ -67,9 +67,17 @@ internal sealed class EmbeddingScheduler
             {
                 await RunBatchAsync(texts, batch, purpose, results, retryBudget, stopAll.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is EmbeddingException or OperationCanceledException)
+            catch (OperationCanceledException)
             {
-                if (ex is EmbeddingException && Interlocked.CompareExchange(ref firstFailure, ex, null) is null)
+                // Stopped by the caller or because another batch failed for good.
+            }
+            catch (Exception ex)
+            {
+                var failure = ex as EmbeddingException ?? new EmbeddingException(
+                    FailureType.SystemError,
+                    $"Unexpected error while embedding with {_client.ProviderName} at {_client.EndpointDisplay}: {ex.GetType().Name}: {ex.Message}",
+                    ex);
+                if (Interlocked.CompareExchange(ref firstFailure, failure, null) is null)
                 {
                     await stopAll.CancelAsync().ConfigureAwait(false);
                 }
@@ -104,8 +112,7 @@ internal sealed class EmbeddingScheduler
         long? firstFailureTimestamp = null;
         while (true)
         {
-            await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
-            var lease = await Limiter.AcquireAsync(priority: attempt > 0, cancellationToken).ConfigureAwait(false);
+            var lease = await AcquireOutsidePauseAsync(priority: attempt > 0, cancellationToken).ConfigureAwait(false);
             attempt++;
             Statistics.OnAttempt();
             RetryableEmbeddingException failure;
@@ -153,7 +160,7 @@ internal sealed class EmbeddingScheduler
             if (failure.RetryAfter is { } asked)
             {
                 // Spread the comeback a little so that the requests released together do not arrive together.
-                delay = asked + TimeSpan.FromMilliseconds(Math.Min(asked.TotalMilliseconds * 0.05, 200) * NextSample());
+                delay = asked + TimeSpan.FromMilliseconds(Math.Min(asked.TotalMilliseconds * 0.02, 100) * NextSample());
                 if (failure.RateLimited)
                 {
                     PauseUntil(_time.GetUtcNow() + asked);
@@ -212,6 +219,25 @@ internal sealed class EmbeddingScheduler
             }
 
             current = seen;
+        }
+    }
+
+    /// <summary>
+    /// Takes a concurrency slot outside a server-requested pause. A pause may begin while a request queues for a
+    /// slot; sending it anyway would only earn another 429, so the slot is handed back until the pause is over.
+    /// </summary>
+    private async Task<ConcurrencyLease> AcquireOutsidePauseAsync(bool priority, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
+            var lease = await Limiter.AcquireAsync(priority, cancellationToken).ConfigureAwait(false);
+            if (new DateTimeOffset(Interlocked.Read(ref _pauseUntilTicks), TimeSpan.Zero) <= _time.GetUtcNow())
+            {
+                return lease;
+            }
+
+            Limiter.Release(lease, RequestOutcome.Neutral);
         }
     }
 
