@@ -48,6 +48,12 @@ internal static class EmbeddingReport
         var limited = new EmbeddingTestServerOptions { Latency = latency, RequestsPerWindow = s.Rpm, TokensPerWindow = s.Tpm, RateWindow = window };
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"embedding-report: {s.Chunks} chunks, {totalTokens} tokens, scale {s.Scale}, window {window.TotalSeconds:0.##} s, latency {latency.TotalMilliseconds:0.#} ms"));
 
+        // Warm-up (JIT of Kestrel, the SDK and both clients), not reported.
+        var warm = new EmbeddingTestServerOptions();
+        await RunOursAsync("warm-up", warm, chunks[..400], EmbeddingSchedulerOptions.OpenAi, openAiMode: true);
+        await RunOursAsync("warm-up", warm, chunks[..400], EmbeddingSchedulerOptions.OpenAiCompatible, openAiMode: false);
+        await RunPythonAsync("warm-up", warm, chunks[..400], 200, 1, maxAttempts: 1);
+
         var ours = await RunOursAsync("ours (openai mode, OpenAI SDK, scheduler defaults)", limited, chunks, EmbeddingSchedulerOptions.OpenAi, openAiMode: true);
         Console.WriteLine(Describe(ours));
         var pythonBatch = 150_000 / s.PythonChunkSize;
