@@ -13,7 +13,8 @@ public class EmbeddingSchedulerTests
         InitialBackoff = TimeSpan.FromSeconds(1),
         MaxBackoff = TimeSpan.FromSeconds(8),
         MaxRetryDuration = TimeSpan.FromMinutes(1),
-        RequestTimeout = TimeSpan.FromSeconds(30),
+        // Far beyond ManualTimeProvider.RunAsync's jump horizon: no test times out by accident.
+        RequestTimeout = TimeSpan.FromHours(1),
     };
 
     private static string[] Texts(int n) => [.. Enumerable.Range(0, n).Select(i => $"text number {i}")];
@@ -198,8 +199,13 @@ public class EmbeddingSchedulerTests
                     throw fault;
                 }
 
-                // Let other requests overtake this one.
-                await Task.Delay(Shuffle ? Random.Shared.Next(0, 15) : 1, CancellationToken.None);
+                // Go asynchronous so that requests overlap; with Shuffle, let later requests overtake this one.
+                var yields = Shuffle ? Random.Shared.Next(1, 20) : 1;
+                for (var i = 0; i < yields; i++)
+                {
+                    await Task.Yield();
+                }
+
                 Batches.Add(texts);
                 return [.. texts.Select(t => Dimensions == 3 ? VectorOf(t) : new float[Dimensions])];
             }
