@@ -141,7 +141,8 @@ public class OpenAiEmbedderTests
         var check = await embedder.CheckAsync(Ct);
 
         Assert.Equal(FailureType.ConfigError, ex.FailureType);
-        foreach (var message in new[] { ex.Message, check! })
+        // ex.ToString() too: a trace's stack_trace must not leak the key through an inner exception either.
+        foreach (var message in new[] { ex.Message, check!, ex.ToString() })
         {
             Assert.Contains("OpenAI", message, StringComparison.Ordinal);
             Assert.Contains("embedding.openai_key", message, StringComparison.Ordinal);
