@@ -1,2 +1,97 @@
-// Placeholder entry point, replaced by the test server implementation.
+using System.Globalization;
+using MilvusTestServer;
+
+// Standalone Milvus test server: dotnet run --project integration_tests/MilvusTestServer -- --port 19530
+// Flags: --port N (0 = free port), --bind ADDR, --token KEY (repeatable), --user NAME:PASSWORD (repeatable),
+//        --database NAME (repeatable), --staleness-ms N, --latency-ms N, --seed N,
+//        --fault ENDPOINT:RATE:KIND[:CODE] (KIND = 503 | milvus | drop; ENDPOINT like entities/insert or *).
+MilvusTestServerOptions options;
+try
+{
+    options = Cli.Parse(args);
+}
+catch (FormatException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+await using var host = await MilvusTestServerHost.StartAsync(options);
+Console.WriteLine($"Milvus test server listening on {host.BaseUrl.ToString().TrimEnd('/')}");
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+    // Normal shutdown.
+}
+
 return 0;
+
+internal static class Cli
+{
+    public static MilvusTestServerOptions Parse(string[] args)
+    {
+        var options = new MilvusTestServerOptions { Port = 19530 };
+        var keys = new List<string>();
+        var users = new Dictionary<string, string>(StringComparer.Ordinal);
+        var databases = new List<string>();
+        var faults = new List<FaultRule>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new FormatException($"{args[i]} needs a value.");
+            int Number() => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 ? n : throw new FormatException($"{args[i - 1]} needs a non-negative integer.");
+            switch (args[i])
+            {
+                case "--port": options = options with { Port = Number() }; break;
+                case "--bind": options = options with { BindAddress = Value() }; break;
+                case "--token": keys.Add(Value()); break;
+                case "--user":
+                    var user = Value();
+                    var colon = user.IndexOf(':', StringComparison.Ordinal);
+                    if (colon <= 0)
+                    {
+                        throw new FormatException("--user needs NAME:PASSWORD.");
+                    }
+
+                    users[user[..colon]] = user[(colon + 1)..];
+                    break;
+                case "--database": databases.Add(Value()); break;
+                case "--staleness-ms": options = options with { Staleness = TimeSpan.FromMilliseconds(Number()) }; break;
+                case "--latency-ms": options = options with { Latency = TimeSpan.FromMilliseconds(Number()) }; break;
+                case "--seed": options = options with { Seed = Number() }; break;
+                case "--fault": faults.Add(ParseFault(Value())); break;
+                default: throw new FormatException($"Unknown option {args[i]}.");
+            }
+        }
+
+        return options with { ApiKeys = keys, Users = users, Databases = databases, Faults = faults };
+    }
+
+    private static FaultRule ParseFault(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length < 3 || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var rate) || rate is < 0 or > 1)
+        {
+            throw new FormatException($"--fault '{text}' must be ENDPOINT:RATE:KIND[:CODE] with RATE in [0,1].");
+        }
+
+        var kind = parts[2] switch
+        {
+            "503" => FaultKind.Http503,
+            "milvus" => FaultKind.MilvusError,
+            "drop" => FaultKind.DropConnection,
+            _ => throw new FormatException($"--fault kind '{parts[2]}' must be 503, milvus or drop."),
+        };
+        var code = parts.Length > 3 && int.TryParse(parts[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var c) ? c : 8;
+        return new FaultRule(parts[0], rate, kind, Code: code);
+    }
+}

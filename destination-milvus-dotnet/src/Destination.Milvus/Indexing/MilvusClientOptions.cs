@@ -1,0 +1,26 @@
+namespace Destination.Milvus.Indexing;
+
+/// <summary>
+/// Timeouts and retry settings of <see cref="MilvusRestClient"/>. Defaults suit a sync job: a slow Milvus gets time,
+/// a dead one fails within a few minutes with a clear message rather than hanging.
+/// </summary>
+public sealed record MilvusClientOptions
+{
+    /// <summary>Per-attempt timeout, also sent as the <c>Request-Timeout</c> header. <value>Default 60 s.</value></summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Retries after the first attempt of an idempotent call. <value>Default 6.</value></summary>
+    public int MaxRetryAttempts { get; init; } = 6;
+
+    /// <summary>Base of the exponential backoff (jittered). <value>Default 500 ms.</value></summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Upper bound of one backoff delay. <value>Default 20 s.</value></summary>
+    public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>The clock for timeouts and backoff; tests pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Called before each retry with the attempt number (0-based), the delay and the failure; for logs. Never receives secrets.</summary>
+    public Action<int, TimeSpan, Exception>? OnRetry { get; init; }
+}

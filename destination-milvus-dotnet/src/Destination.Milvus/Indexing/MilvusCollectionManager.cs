@@ -1,0 +1,282 @@
+using Destination.Milvus.Configuration;
+
+namespace Destination.Milvus.Indexing;
+
+/// <summary>
+/// Checks and prepares the target collection. <see cref="CheckAsync"/> never changes anything (the Python connector
+/// created the collection during <c>check</c>); it lists every problem at once. <see cref="EnsureCollectionAsync"/>
+/// runs at the start of <c>write</c>: it creates a missing collection with <see cref="ConnectorSchema"/>, or verifies
+/// an existing one, and makes sure it is indexed and loaded (query, search and delete-by-filter need a loaded collection).
+/// </summary>
+public sealed class MilvusCollectionManager
+{
+    private readonly IMilvusClient client;
+    private readonly TimeProvider time;
+
+    /// <summary>Creates a manager.</summary>
+    /// <param name="client">The Milvus client (bound to the configured database).</param>
+    /// <param name="timeProvider">Clock for the load wait; the system clock when null.</param>
+    /// <param name="loadTimeout">How long to wait for the collection to load. Default 5 minutes.</param>
+    public MilvusCollectionManager(IMilvusClient client, TimeProvider? timeProvider = null, TimeSpan? loadTimeout = null)
+    {
+        this.client = client ?? throw new ArgumentNullException(nameof(client));
+        time = timeProvider ?? TimeProvider.System;
+        LoadTimeout = loadTimeout ?? TimeSpan.FromMinutes(5);
+    }
+
+    /// <summary>How long <see cref="EnsureCollectionAsync"/> waits for <c>LoadStateLoaded</c>.</summary>
+    public TimeSpan LoadTimeout { get; }
+
+    /// <summary>
+    /// The whole Milvus check for the <c>check</c> command, as one library call: parses the host, connects with a short
+    /// timeout and few retries (check must answer quickly), and runs <see cref="CheckAsync"/>. Never throws for
+    /// Milvus problems; they come back as sentences. With <paramref name="cloudDeployment"/> (Airbyte Cloud,
+    /// <c>DEPLOYMENT_MODE=cloud</c>) a plain-HTTP host or <c>no_auth</c> is refused before any connection, as in the
+    /// Python connector.
+    /// </summary>
+    public static async Task<MilvusCheckResult> CheckConfigAsync(IndexingConfig config, int dimensions, MilvusClientOptions? options = null, HttpClient? httpClient = null, bool cloudDeployment = false, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (!MilvusEndpoint.TryParse(config.Host, out var endpoint, out var error))
+        {
+            return new MilvusCheckResult([error], [], null);
+        }
+
+        if (cloudDeployment && (endpoint.BaseUri.Scheme != Uri.UriSchemeHttps || config.Auth is NoAuthConfig))
+        {
+            return new MilvusCheckResult(["Host must start with https:// and authentication must be enabled on cloud deployment."], [], null);
+        }
+
+        options ??= new MilvusClientOptions { RequestTimeout = TimeSpan.FromSeconds(15), MaxRetryAttempts = 2 };
+        using var client = new MilvusRestClient(endpoint, config.Auth, config.Db, options, httpClient);
+        return await new MilvusCollectionManager(client, options.TimeProvider).CheckAsync(config, dimensions, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Verifies connection, credentials, database and (if it exists) the collection's schema. Read-only.</summary>
+    /// <param name="config">Indexing settings.</param>
+    /// <param name="dimensions">The embedder's vector length.</param>
+    /// <param name="requiredTextBytes">Bytes the text field must hold (from the chunk size); Milvus's maximum by default.</param>
+    /// <param name="cancellationToken">Cancels the check.</param>
+    public async Task<MilvusCheckResult> CheckAsync(IndexingConfig config, int dimensions, int requiredTextBytes = ConnectorSchema.TextMaxLength, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var problems = new List<string>(NameProblems(config));
+        var notes = new List<string>();
+        try
+        {
+            // Listing proves the host answers, the credentials work and the database exists.
+            await client.ListCollectionsAsync(cancellationToken).ConfigureAwait(false);
+            if (!await client.HasCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false))
+            {
+                notes.Add($"Collection '{config.Collection}' does not exist yet; write will create it with a {dimensions}-dimensional vector field '{config.VectorField}'.");
+                return new MilvusCheckResult(problems, notes, null);
+            }
+
+            var description = await client.DescribeCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false);
+            problems.AddRange(Validate(description, config, dimensions, requiredTextBytes));
+            if (!description.Indexes.Any(i => i.FieldName == config.VectorField))
+            {
+                notes.Add($"Collection '{config.Collection}' has no index on '{config.VectorField}'; write will create one before loading it.");
+            }
+
+            return new MilvusCheckResult(problems, notes, CollectionLayout.Inspect(description, config));
+        }
+        catch (MilvusException e)
+        {
+            problems.Add(e.Message);
+            return new MilvusCheckResult(problems, notes, null);
+        }
+    }
+
+    /// <summary>
+    /// Makes the collection ready for a write: creates it (schema, vector index, scalar indexes) when missing, or
+    /// verifies it, then loads it and waits until it is loaded. Throws <see cref="MilvusException"/> with kind
+    /// <see cref="MilvusErrorKind.IncompatibleCollection"/> listing all problems when an existing collection cannot be used.
+    /// </summary>
+    public async Task<MilvusEnsureResult> EnsureCollectionAsync(IndexingConfig config, int dimensions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var nameProblems = NameProblems(config).ToList();
+        if (nameProblems.Count > 0)
+        {
+            throw new MilvusException(string.Join(" ", nameProblems), MilvusErrorKind.IncompatibleCollection);
+        }
+
+        var warnings = new List<string>();
+        var created = false;
+        if (!await client.HasCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false))
+        {
+            await client.CreateCollectionAsync(ConnectorSchema.Define(config, dimensions), cancellationToken).ConfigureAwait(false);
+            await client.CreateIndexesAsync(config.Collection, [ConnectorSchema.VectorIndex(config)], cancellationToken).ConfigureAwait(false);
+            foreach (var index in ConnectorSchema.ScalarIndexes)
+            {
+                try
+                {
+                    await client.CreateIndexesAsync(config.Collection, [index], cancellationToken).ConfigureAwait(false);
+                }
+                catch (MilvusException e) when (e.Kind is MilvusErrorKind.InvalidRequest or MilvusErrorKind.Other)
+                {
+                    // The scalar indexes only speed up deletes; a Milvus that refuses them still works.
+                    warnings.Add($"Milvus refused the {index.IndexType} index on '{index.FieldName}', so overwrite and dedupe deletes will scan: {e.Message}");
+                }
+            }
+
+            created = true;
+        }
+
+        var description = await client.DescribeCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false);
+        var problems = Validate(description, config, dimensions, ConnectorSchema.TextMaxLength);
+        if (problems.Count > 0)
+        {
+            throw new MilvusException(string.Join(" ", problems), MilvusErrorKind.IncompatibleCollection);
+        }
+
+        var state = await client.GetLoadStateAsync(config.Collection, cancellationToken).ConfigureAwait(false);
+        if (state != MilvusLoadState.Loaded)
+        {
+            if (state != MilvusLoadState.Loading)
+            {
+                var indexes = await client.ListIndexesAsync(config.Collection, cancellationToken).ConfigureAwait(false);
+                if (!description.Indexes.Any(i => i.FieldName == config.VectorField) && !indexes.Contains(config.VectorField))
+                {
+                    await client.CreateIndexesAsync(config.Collection, [ConnectorSchema.VectorIndex(config)], cancellationToken).ConfigureAwait(false);
+                }
+
+                await client.LoadCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false);
+            }
+
+            await WaitUntilLoadedAsync(config.Collection, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new MilvusEnsureResult(CollectionLayout.Inspect(description, config), created, warnings);
+    }
+
+    /// <summary>Polls the load state (backing off from 200 ms to 5 s) until loaded, or throws after <see cref="LoadTimeout"/>.</summary>
+    public async Task WaitUntilLoadedAsync(string collectionName, CancellationToken cancellationToken)
+    {
+        var start = time.GetTimestamp();
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (true)
+        {
+            var state = await client.GetLoadStateAsync(collectionName, cancellationToken).ConfigureAwait(false);
+            if (state == MilvusLoadState.Loaded)
+            {
+                return;
+            }
+
+            if (time.GetElapsedTime(start) >= LoadTimeout)
+            {
+                throw new MilvusException(
+                    $"Milvus collection '{collectionName}' was not loaded after {LoadTimeout.TotalSeconds:0} seconds (state {(state.Length == 0 ? "unknown" : state)}).",
+                    MilvusErrorKind.Timeout);
+            }
+
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
+        }
+    }
+
+    /// <summary>All reasons why the connector cannot write to the described collection; empty when it can. Pure.</summary>
+    public static IReadOnlyList<string> Validate(CollectionDescription description, IndexingConfig config, int dimensions, int requiredTextBytes = ConnectorSchema.TextMaxLength)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentNullException.ThrowIfNull(config);
+        var name = config.Collection;
+        var problems = new List<string>();
+
+        var vector = description.Field(config.VectorField);
+        if (vector is null)
+        {
+            problems.Add($"Collection '{name}' has no vector field '{config.VectorField}'.");
+        }
+        else if (vector.Type != MilvusDataType.FloatVector)
+        {
+            problems.Add($"Field '{config.VectorField}' of collection '{name}' is a {vector.Type}, not a FloatVector.");
+        }
+        else if (vector.Dimension != dimensions)
+        {
+            problems.Add($"Vector field '{config.VectorField}' of collection '{name}' has {vector.Dimension?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "an unknown number of"} dimensions, but the embedder produces {dimensions}.");
+        }
+
+        var pk = description.PrimaryKey;
+        switch (pk)
+        {
+            case null:
+                problems.Add($"Collection '{name}' has no primary key field.");
+                break;
+            case { Type: MilvusDataType.Int64 } when !(pk.AutoId || description.AutoId):
+                problems.Add($"The primary key '{pk.Name}' of collection '{name}' is an Int64 without auto_id; the connector can only fill an auto_id Int64 key or a VarChar key of at least {ConnectorSchema.MinimumPrimaryKeyLength} bytes.");
+                break;
+            case { Type: MilvusDataType.VarChar } when (pk.MaxLength ?? 0) < ConnectorSchema.MinimumPrimaryKeyLength:
+                problems.Add($"The VarChar primary key '{pk.Name}' of collection '{name}' holds {pk.MaxLength ?? 0} bytes; the connector's ids need at least {ConnectorSchema.MinimumPrimaryKeyLength}.");
+                break;
+            case { Type: MilvusDataType.VarChar } when pk.AutoId:
+                problems.Add($"The VarChar primary key '{pk.Name}' of collection '{name}' is auto_id, which Milvus does not support for the connector's writes.");
+                break;
+            case { Type: not (MilvusDataType.Int64 or MilvusDataType.VarChar) }:
+                problems.Add($"The primary key '{pk.Name}' of collection '{name}' is a {pk.Type}; only Int64 (auto_id) and VarChar keys are supported.");
+                break;
+        }
+
+        if (!string.IsNullOrEmpty(config.TextField))
+        {
+            var text = description.Field(config.TextField);
+            if (text is null)
+            {
+                if (!description.EnableDynamicField)
+                {
+                    problems.Add($"Collection '{name}' has no text field '{config.TextField}' and dynamic fields are disabled, so chunk text cannot be stored.");
+                }
+            }
+            else if (text.Type != MilvusDataType.VarChar)
+            {
+                problems.Add($"Text field '{config.TextField}' of collection '{name}' is a {text.Type}, not a VarChar.");
+            }
+            else if ((text.MaxLength ?? 0) < requiredTextBytes)
+            {
+                problems.Add($"Text field '{config.TextField}' of collection '{name}' holds at most {text.MaxLength ?? 0} bytes, but chunks need up to {requiredTextBytes}.");
+            }
+        }
+
+        foreach (var key in new[] { ConnectorSchema.StreamField, ConnectorSchema.RecordIdField })
+        {
+            var field = description.Field(key);
+            if (field is not null && field.Type != MilvusDataType.VarChar)
+            {
+                problems.Add($"Field '{key}' of collection '{name}' is a {field.Type}; the connector stores a string there.");
+            }
+        }
+
+        if (!description.EnableDynamicField)
+        {
+            problems.Add($"Dynamic fields are disabled on collection '{name}', so record metadata cannot be stored; enable them or let the connector create the collection.");
+        }
+
+        return problems;
+    }
+
+    private static IEnumerable<string> NameProblems(IndexingConfig config)
+    {
+        if (string.IsNullOrWhiteSpace(config.Collection))
+        {
+            yield return "The collection name is empty.";
+        }
+
+        if (string.IsNullOrWhiteSpace(config.VectorField))
+        {
+            yield return "The vector field name is empty.";
+        }
+        else if (string.Equals(config.VectorField, config.TextField, StringComparison.Ordinal))
+        {
+            yield return $"The vector field and the text field are both named '{config.VectorField}'.";
+        }
+
+        foreach (var reserved in new[] { ConnectorSchema.PrimaryKeyField, ConnectorSchema.StreamField, ConnectorSchema.RecordIdField, ConnectorSchema.GenerationField })
+        {
+            if (config.VectorField == reserved || config.TextField == reserved)
+            {
+                yield return $"The field name '{reserved}' is used by the connector itself; choose another vector or text field name.";
+            }
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+
+namespace Destination.Milvus.Indexing;
+
+/// <summary>Wire shapes of the REST v2 requests, serialized by the source generator (the published binary is trimmed).</summary>
+internal static class MilvusWire
+{
+    internal sealed record DbBody([property: JsonPropertyName("dbName")] string? DbName);
+
+    internal sealed record CollectionBody(
+        [property: JsonPropertyName("dbName")] string? DbName,
+        [property: JsonPropertyName("collectionName")] string CollectionName);
+
+    internal sealed record FieldBody(
+        [property: JsonPropertyName("fieldName")] string FieldName,
+        [property: JsonPropertyName("dataType")] string DataType,
+        [property: JsonPropertyName("isPrimary")] bool? IsPrimary,
+        [property: JsonPropertyName("elementTypeParams")] Dictionary<string, int>? ElementTypeParams);
+
+    internal sealed record SchemaBody(
+        [property: JsonPropertyName("autoID")] bool AutoId,
+        [property: JsonPropertyName("enableDynamicField")] bool EnableDynamicField,
+        [property: JsonPropertyName("fields")] List<FieldBody> Fields);
+
+    internal sealed record IndexBody(
+        [property: JsonPropertyName("fieldName")] string FieldName,
+        [property: JsonPropertyName("indexName")] string IndexName,
+        [property: JsonPropertyName("metricType")] string? MetricType,
+        [property: JsonPropertyName("params")] Dictionary<string, string> Params);
+
+    internal sealed record CreateCollectionBody(
+        [property: JsonPropertyName("dbName")] string? DbName,
+        [property: JsonPropertyName("collectionName")] string CollectionName,
+        [property: JsonPropertyName("schema")] SchemaBody Schema,
+        [property: JsonPropertyName("indexParams")] List<IndexBody>? IndexParams,
+        [property: JsonPropertyName("params")] Dictionary<string, string>? Params);
+
+    internal sealed record CreateIndexBody(
+        [property: JsonPropertyName("dbName")] string? DbName,
+        [property: JsonPropertyName("collectionName")] string CollectionName,
+        [property: JsonPropertyName("indexParams")] List<IndexBody> IndexParams);
+
+    internal sealed record DescribeIndexBody(
+        [property: JsonPropertyName("dbName")] string? DbName,
+        [property: JsonPropertyName("collectionName")] string CollectionName,
+        [property: JsonPropertyName("indexName")] string IndexName);
+
+    internal sealed record RowsBody(
+        [property: JsonPropertyName("dbName")] string? DbName,
+        [property: JsonPropertyName("collectionName")] string CollectionName,
+        [property: JsonPropertyName("data")] IReadOnlyList<JsonObject> Data);
+
+    internal sealed record DeleteBody(
+        [property: JsonPropertyName("dbName")] string? DbName,
+        [property: JsonPropertyName("collectionName")] string CollectionName,
+        [property: JsonPropertyName("filter")] string Filter);
+
+    internal sealed record QueryBody(
+        [property: JsonPropertyName("dbName")] string? DbName,
+        [property: JsonPropertyName("collectionName")] string CollectionName,
+        [property: JsonPropertyName("filter")] string Filter,
+        [property: JsonPropertyName("outputFields")] IReadOnlyList<string> OutputFields,
+        [property: JsonPropertyName("limit")] int Limit,
+        [property: JsonPropertyName("offset")] int? Offset);
+
+    internal sealed record SearchBody(
+        [property: JsonPropertyName("dbName")] string? DbName,
+        [property: JsonPropertyName("collectionName")] string CollectionName,
+        [property: JsonPropertyName("data")] float[][] Data,
+        [property: JsonPropertyName("annsField")] string? AnnsField,
+        [property: JsonPropertyName("filter")] string? Filter,
+        [property: JsonPropertyName("limit")] int Limit,
+        [property: JsonPropertyName("offset")] int? Offset,
+        [property: JsonPropertyName("outputFields")] IReadOnlyList<string> OutputFields);
+}
+
+/// <summary>Source-generated serializers for the Milvus REST bodies and for vectors embedded in row objects.</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(MilvusWire.DbBody))]
+[JsonSerializable(typeof(MilvusWire.CollectionBody))]
+[JsonSerializable(typeof(MilvusWire.CreateCollectionBody))]
+[JsonSerializable(typeof(MilvusWire.CreateIndexBody))]
+[JsonSerializable(typeof(MilvusWire.DescribeIndexBody))]
+[JsonSerializable(typeof(MilvusWire.RowsBody))]
+[JsonSerializable(typeof(MilvusWire.DeleteBody))]
+[JsonSerializable(typeof(MilvusWire.QueryBody))]
+[JsonSerializable(typeof(MilvusWire.SearchBody))]
+[JsonSerializable(typeof(float[]))]
+internal sealed partial class MilvusJsonContext : JsonSerializerContext;

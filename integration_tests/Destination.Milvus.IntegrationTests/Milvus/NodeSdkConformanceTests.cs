@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Text.Json;
+using MilvusTestServer;
+
+namespace Destination.Milvus.IntegrationTests.Milvus;
+
+/// <summary>
+/// Runs integration_tests/MilvusSdkConformance/conformance.js, which drives the official Node SDK
+/// (@zilliz/milvus2-sdk-node 3.0.6) HttpClient against an in-process test server: if the official client reads the
+/// server's answers the way it reads real Milvus's, the server is a faithful stand-in.
+/// </summary>
+public sealed class NodeSdkConformanceTests
+{
+    [Fact]
+    public async Task The_official_Node_SDK_HttpClient_works_against_the_test_server()
+    {
+        var folder = Path.Combine(RepoPaths.Root, "integration_tests", "MilvusSdkConformance");
+        Assert.SkipWhen(
+            !Directory.Exists(Path.Combine(folder, "node_modules", "@zilliz", "milvus2-sdk-node")),
+            $"node_modules is missing in {folder}; run 'npm ci' there (test.sh does) to run the Node SDK conformance test.");
+
+        await using var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { ApiKeys = ["conformance-key"] }, TestContext.Current.CancellationToken);
+        var start = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("conformance.js");
+        start.ArgumentList.Add(server.BaseUrl.ToString().TrimEnd('/'));
+        start.ArgumentList.Add("conformance-key");
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var output = await stdout;
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var checks = lines.Where(l => l.TryGetProperty("check", out _)).ToList();
+        var failed = checks.Where(c => !c.GetProperty("ok").GetBoolean()).Select(c => c.GetRawText()).ToList();
+
+        Assert.True(failed.Count == 0, "Failed checks:\n" + string.Join("\n", failed) + "\n" + await stderr);
+        Assert.Equal(0, process.ExitCode);
+        Assert.True(checks.Count >= 30, $"Only {checks.Count} checks ran:\n{output}\n{await stderr}");
+        Assert.Contains(lines, l => l.TryGetProperty("summary", out _) && l.GetProperty("failures").GetInt32() == 0);
+    }
+}

@@ -1,0 +1,44 @@
+namespace MilvusTestServer;
+
+/// <summary>
+/// Settings of the Milvus test server. Everything defaults to an open, instant, fault-free server on a free port.
+/// </summary>
+public sealed record MilvusTestServerOptions
+{
+    /// <summary>TCP port; 0 picks a free one. <value>Default 0.</value></summary>
+    public int Port { get; init; }
+
+    /// <summary>Address to listen on. <value>Default 127.0.0.1.</value></summary>
+    public string BindAddress { get; init; } = "127.0.0.1";
+
+    /// <summary>API keys accepted as <c>Authorization: Bearer KEY</c>. When this or <see cref="Users"/> is non-empty, every call needs credentials (401, code 1800 otherwise).</summary>
+    public IReadOnlyList<string> ApiKeys { get; init; } = [];
+
+    /// <summary>Users (name to password) accepted as <c>Bearer user:password</c> or HTTP Basic.</summary>
+    public IReadOnlyDictionary<string, string> Users { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Databases besides <c>default</c>.</summary>
+    public IReadOnlyList<string> Databases { get; init; } = [];
+
+    /// <summary>
+    /// Bounded-staleness delay: inserted rows (and deletes) become visible to query, search, get and delete-by-filter
+    /// only after this long, like Milvus's default Bounded consistency. Requests asking for <c>Strong</c> consistency
+    /// see everything at once. <value>Default zero (everything visible immediately).</value>
+    /// </summary>
+    public TimeSpan Staleness { get; init; }
+
+    /// <summary>Latency added to every request. <value>Default zero.</value></summary>
+    public TimeSpan Latency { get; init; }
+
+    /// <summary>Fault rules active from the start; more can be added at run time through <c>MilvusTestServerHost.Faults</c>.</summary>
+    public IReadOnlyList<FaultRule> Faults { get; init; } = [];
+
+    /// <summary>Seed of the fault dice, for reproducible runs. <value>Default 12345.</value></summary>
+    public int Seed { get; init; } = 12345;
+
+    /// <summary>Clock for staleness; tests may pass a fake one.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>True when credentials are required.</summary>
+    public bool RequiresAuth => ApiKeys.Count > 0 || Users.Count > 0;
+}

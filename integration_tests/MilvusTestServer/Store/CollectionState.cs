@@ -1,0 +1,372 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using MilvusTestServer.Filter;
+
+namespace MilvusTestServer.Store;
+
+/// <summary>An in-memory collection: schema, indexes, load state and versioned rows. Callers hold the server lock.</summary>
+public sealed class CollectionState
+{
+    /// <summary>Milvus's limit for one JSON value, dynamic fields included.</summary>
+    public const int MaxJsonBytes = 65536;
+
+    private readonly Dictionary<string, List<StoredRow>> rows = new(StringComparer.Ordinal);
+    private long nextAutoId;
+
+    public CollectionState(string name, long id, IReadOnlyList<FieldSchema> fields, bool enableDynamicField, string consistencyLevel, string canonicalSchema)
+    {
+        Name = name;
+        Id = id;
+        Fields = fields;
+        EnableDynamicField = enableDynamicField;
+        ConsistencyLevel = consistencyLevel;
+        CanonicalSchema = canonicalSchema;
+        Primary = fields.Single(f => f.IsPrimary);
+        nextAutoId = 450_000_000_000_000_000L + (id * 1_000_000L);
+        FilterSchema = new FilterSchema(fields.ToDictionary(f => f.Name, f => f.DataType, StringComparer.Ordinal), enableDynamicField);
+    }
+
+    public string Name { get; }
+
+    public long Id { get; }
+
+    public IReadOnlyList<FieldSchema> Fields { get; }
+
+    public FieldSchema Primary { get; }
+
+    public bool EnableDynamicField { get; }
+
+    public string ConsistencyLevel { get; }
+
+    /// <summary>Used to tell an identical re-create (accepted) from a different one (rejected).</summary>
+    public string CanonicalSchema { get; }
+
+    public FilterSchema FilterSchema { get; }
+
+    public List<IndexSchema> Indexes { get; } = [];
+
+    public bool Loaded { get; set; }
+
+    private long sequence;
+
+    public FieldSchema? Field(string name) => Fields.FirstOrDefault(f => f.Name == name);
+
+    public FieldSchema? VectorField(string? name) =>
+        string.IsNullOrEmpty(name) ? Fields.FirstOrDefault(f => f.IsVector) : Fields.FirstOrDefault(f => f.Name == name && f.IsVector);
+
+    /// <summary>Validates and converts request rows like Milvus does (codes 1804 and 1100); nothing is stored when any row fails.</summary>
+    public List<StoredRow> PrepareRows(JsonElement data, bool upsert, DateTimeOffset now)
+    {
+        var prepared = new List<StoredRow>(data.GetArrayLength());
+        var index = 0;
+        foreach (var row in data.EnumerateArray())
+        {
+            if (row.ValueKind != JsonValueKind.Object)
+            {
+                throw MilvusApiException.InsertData($"row {index} is not a json object");
+            }
+
+            prepared.Add(PrepareRow(row, index++, upsert, now));
+        }
+
+        return prepared;
+    }
+
+    private StoredRow PrepareRow(JsonElement row, int index, bool upsert, DateTimeOffset now)
+    {
+        var fields = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        float[]? vector = null;
+        JsonNode? pk = null;
+        foreach (var field in Fields)
+        {
+            var present = row.TryGetProperty(field.Name, out var value) && value.ValueKind != JsonValueKind.Null;
+            if (field.IsPrimary && field.AutoId)
+            {
+                if (present && !upsert)
+                {
+                    throw MilvusApiException.InsertData($"the primary key {field.Name} is auto-generated, no need to pass it: invalid parameter");
+                }
+
+                if (!present && upsert)
+                {
+                    throw MilvusApiException.InsertData($"row {index} does not has field {field.Name}");
+                }
+
+                pk = JsonValue.Create(Interlocked.Increment(ref nextAutoId));
+                fields[field.Name] = pk.DeepClone();
+                continue;
+            }
+
+            if (!present)
+            {
+                if (field.DataType == "VarChar" && !field.IsPrimary)
+                {
+                    // Milvus quirk: a missing VarChar becomes "".
+                    fields[field.Name] = JsonValue.Create(string.Empty);
+                    continue;
+                }
+
+                throw MilvusApiException.InsertData($"row {index} does not has field {field.Name}");
+            }
+
+            if (field.IsVector)
+            {
+                vector = ReadVector(field, value);
+                fields[field.Name] = null; // served from StoredRow.Vector
+                continue;
+            }
+
+            var converted = ConvertCell(field, value, index);
+            fields[field.Name] = converted;
+            if (field.IsPrimary)
+            {
+                pk = converted!.DeepClone();
+            }
+        }
+
+        var dynamic = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        foreach (var property in row.EnumerateObject())
+        {
+            if (Field(property.Name) is not null)
+            {
+                continue;
+            }
+
+            if (!EnableDynamicField)
+            {
+                throw MilvusApiException.InsertData("has pass more field without dynamic schema, please check it: invalid parameter");
+            }
+
+            if (property.Name == "$meta")
+            {
+                throw MilvusApiException.InsertData("use the key $meta in the row is not allowed: invalid parameter");
+            }
+
+            if (property.Value.ValueKind != JsonValueKind.Null)
+            {
+                dynamic[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+            }
+        }
+
+        if (EnableDynamicField && dynamic.Count > 0)
+        {
+            var size = Encoding.UTF8.GetByteCount(new JsonObject(dynamic.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))).ToJsonString());
+            if (size > MaxJsonBytes)
+            {
+                throw new MilvusApiException(1100, $"the length ({size}) of dynamic field exceeds max length ({MaxJsonBytes}): invalid parameter[expected=valid length json string][actual=length exceeds max length]");
+            }
+        }
+
+        return new StoredRow
+        {
+            PkKey = KeyOf(pk!),
+            Pk = pk!,
+            Fields = fields,
+            Dynamic = dynamic,
+            Vector = vector,
+            Sequence = Interlocked.Increment(ref sequence),
+            InsertedAt = now,
+        };
+    }
+
+    private static float[] ReadVector(FieldSchema field, JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.Array)
+        {
+            throw MilvusApiException.InsertData($"{value.GetRawText()} is not a valid FloatVector of field {field.Name}");
+        }
+
+        var vector = new float[value.GetArrayLength()];
+        var i = 0;
+        foreach (var e in value.EnumerateArray())
+        {
+            if (e.ValueKind != JsonValueKind.Number)
+            {
+                throw MilvusApiException.InsertData($"{value.GetRawText()} is not a valid FloatVector of field {field.Name}");
+            }
+
+            vector[i++] = (float)e.GetDouble();
+        }
+
+        if (vector.Length != field.Dimension)
+        {
+            throw MilvusApiException.InsertData($"[]float32 size {vector.Length} doesn't equal to vector dimension {field.Dimension} of FloatVector");
+        }
+
+        return vector;
+    }
+
+    private static JsonNode? ConvertCell(FieldSchema field, JsonElement value, int index)
+    {
+        string Bad() => $"The {index}th row has an invalid {field.DataType} value for field {field.Name}: {value.GetRawText()}";
+        switch (field.DataType)
+        {
+            case "Int8" or "Int16" or "Int32" or "Int64":
+                if (value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var n))
+                {
+                    return JsonValue.Create(n);
+                }
+
+                if (value.ValueKind == JsonValueKind.String && long.TryParse(value.GetString(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var m))
+                {
+                    return JsonValue.Create(m);
+                }
+
+                throw MilvusApiException.InsertData(Bad());
+            case "Float" or "Double":
+                if (value.ValueKind == JsonValueKind.Number)
+                {
+                    var d = value.GetDouble();
+                    return field.DataType == "Float" ? JsonValue.Create((float)d) : JsonValue.Create(d);
+                }
+
+                throw MilvusApiException.InsertData(Bad());
+            case "Bool":
+                if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                {
+                    return JsonValue.Create(value.GetBoolean());
+                }
+
+                throw MilvusApiException.InsertData(Bad());
+            case "VarChar":
+                if (value.ValueKind == JsonValueKind.String)
+                {
+                    var text = value.GetString()!;
+                    var bytes = Encoding.UTF8.GetByteCount(text);
+                    if (bytes > field.MaxLength)
+                    {
+                        throw new MilvusApiException(1100, $"length of varchar field {field.Name} exceeds max length, row number: {index}, length: {bytes}, max length: {field.MaxLength}: invalid parameter");
+                    }
+
+                    return JsonValue.Create(text);
+                }
+
+                throw MilvusApiException.InsertData(Bad());
+            case "JSON":
+                JsonNode? json;
+                try
+                {
+                    json = JsonNode.Parse(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
+                }
+                catch (JsonException)
+                {
+                    throw MilvusApiException.InsertData(Bad());
+                }
+
+                var size = Encoding.UTF8.GetByteCount(json?.ToJsonString() ?? "null");
+                if (size > MaxJsonBytes)
+                {
+                    throw new MilvusApiException(1100, $"the length ({size}) of json field ({field.Name}) exceeds max length ({MaxJsonBytes}): invalid parameter");
+                }
+
+                return json;
+            default:
+                throw MilvusApiException.InsertData($"data type {field.DataType} is not supported by the test server");
+        }
+    }
+
+    public static string KeyOf(JsonNode pk) => pk is JsonValue v && v.GetValueKind() == JsonValueKind.String ? "s:" + v.GetValue<string>() : "n:" + pk.ToJsonString();
+
+    public void Insert(IEnumerable<StoredRow> newRows)
+    {
+        foreach (var row in newRows)
+        {
+            if (!rows.TryGetValue(row.PkKey, out var versions))
+            {
+                rows[row.PkKey] = versions = [];
+            }
+
+            versions.Add(row);
+        }
+    }
+
+    /// <summary>Upsert: stamps every live version of each key deleted, then adds the new versions.</summary>
+    public void Upsert(IReadOnlyList<StoredRow> newRows, DateTimeOffset now)
+    {
+        foreach (var row in newRows)
+        {
+            MarkDeleted(row.PkKey, now);
+        }
+
+        Insert(newRows);
+    }
+
+    public int MarkDeleted(string pkKey, DateTimeOffset now)
+    {
+        var count = 0;
+        if (rows.TryGetValue(pkKey, out var versions))
+        {
+            foreach (var version in versions.Where(v => v.DeletedAt is null))
+            {
+                version.DeletedAt = now;
+                count++;
+            }
+        }
+
+        return count > 0 ? 1 : 0;
+    }
+
+    /// <summary>The newest visible version of every key, in primary-key order.</summary>
+    public List<StoredRow> Visible(DateTimeOffset now, TimeSpan staleness)
+    {
+        var result = new List<StoredRow>();
+        foreach (var versions in rows.Values)
+        {
+            StoredRow? newest = null;
+            foreach (var version in versions)
+            {
+                if (version.IsVisible(now, staleness) && (newest is null || version.Sequence > newest.Sequence))
+                {
+                    newest = version;
+                }
+            }
+
+            if (newest is not null)
+            {
+                result.Add(newest);
+            }
+        }
+
+        result.Sort(ComparePk);
+        return result;
+    }
+
+    /// <summary>Number of live (not deleted) versions, duplicates from plain inserts included.</summary>
+    public int LiveVersionCount() => rows.Values.Sum(v => v.Count(r => r.DeletedAt is null));
+
+    private int ComparePk(StoredRow a, StoredRow b) =>
+        Primary.DataType == "Int64" ? a.Pk.GetValue<long>().CompareTo(b.Pk.GetValue<long>()) : string.CompareOrdinal(a.Pk.GetValue<string>(), b.Pk.GetValue<string>());
+
+    /// <summary>Adapts a stored row to the filter evaluator.</summary>
+    public static IFilterRow AsFilterRow(StoredRow row) => new RowView(row);
+
+    private sealed class RowView(StoredRow row) : IFilterRow
+    {
+        public FilterValue Field(string name, IReadOnlyList<object> path) =>
+            row.Fields.TryGetValue(name, out var value) ? Walk(value, path) : FilterValue.Missing;
+
+        public FilterValue Dynamic(string key, IReadOnlyList<object> path) =>
+            row.Dynamic.TryGetValue(key, out var value) ? Walk(value, path) : FilterValue.Missing;
+
+        private static FilterValue Walk(JsonNode? node, IReadOnlyList<object> path)
+        {
+            foreach (var step in path)
+            {
+                node = (step, node) switch
+                {
+                    (string key, JsonObject obj) => obj.TryGetPropertyValue(key, out var child) ? child : null,
+                    (int i, JsonArray arr) => i >= 0 && i < arr.Count ? arr[i] : null,
+                    _ => null,
+                };
+                if (node is null)
+                {
+                    return FilterValue.Missing;
+                }
+            }
+
+            return FilterValue.FromJson(node);
+        }
+    }
+}
