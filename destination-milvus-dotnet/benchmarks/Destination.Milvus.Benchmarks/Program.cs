@@ -1,20 +1,22 @@
 using BenchmarkDotNet.Running;
+using Destination.Milvus.Benchmarks.Embedding;
 using Destination.Milvus.Benchmarks.Tokenizer;
 
 namespace Destination.Milvus.Benchmarks;
 
 internal static class BenchmarkProgram
 {
-    public static int Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
-        if (args.Length > 0 && args[0] == "tokenizer-report")
+        // Console modes that measure wall time or scaling (not micro-benchmarks) come first.
+        switch (args.Length > 0 ? args[0] : "")
         {
-            return TokenizerReport.Run(args);
-        }
-
-        if (args.Length > 0 && args[0] == "tokenizer-diag")
-        {
-            return TokenizerDiag.Run();
+            case "tokenizer-report":
+                return TokenizerReport.Run(args);
+            case "tokenizer-diag":
+                return TokenizerDiag.Run();
+            case "embedding-report":
+                return await EmbeddingReport.RunAsync(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
