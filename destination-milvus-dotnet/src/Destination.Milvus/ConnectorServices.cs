@@ -16,5 +16,5 @@ public sealed record ConnectorServices(
     /// The production composition. For now: no check step beyond config validation; <c>write</c> feeds the Milvus
     /// pipeline (<see cref="MilvusRecordSink"/>).
     /// </summary>
-    public static ConnectorServices Default { get; } = new([], context => new MilvusRecordSink(context));
+    public static ConnectorServices Default { get; } = new([], context => new MilvusRecordSink(context, MilvusSinkOptions.FromEnvironment()));
 }

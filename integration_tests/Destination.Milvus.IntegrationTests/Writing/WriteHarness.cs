@@ -32,14 +32,19 @@ public class WriteTarget : IAsyncLifetime
 
     public bool IsRealMilvus => Server is null;
 
+    /// <summary>The connector's environment: its staleness allowance matched to this target (real Milvus: the default).</summary>
+    public IReadOnlyDictionary<string, string> Environment => Server is null
+        ? new Dictionary<string, string>()
+        : new Dictionary<string, string> { ["DESTINATION_MILVUS_VISIBILITY_DELAY_MS"] = ((int)(_staleness.TotalMilliseconds * 1.25)).ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
     public async ValueTask InitializeAsync()
     {
-        var uri = Environment.GetEnvironmentVariable("MILVUS_URI");
+        var uri = System.Environment.GetEnvironmentVariable("MILVUS_URI");
         if (!string.IsNullOrWhiteSpace(uri))
         {
             Host = uri;
-            Token = Environment.GetEnvironmentVariable("MILVUS_TOKEN");
-            Db = Environment.GetEnvironmentVariable("MILVUS_DB") ?? string.Empty;
+            Token = System.Environment.GetEnvironmentVariable("MILVUS_TOKEN");
+            Db = System.Environment.GetEnvironmentVariable("MILVUS_DB") ?? string.Empty;
             return;
         }
 
@@ -210,13 +215,13 @@ internal static class Airbyte
 
     public static string Catalog(params JsonObject[] streams) => new JsonObject { ["streams"] = new JsonArray(streams) }.ToJsonString();
 
-    public static async Task<ConnectorRun> WriteAsync(string config, string catalog, string input, TimeSpan? timeout = null) =>
-        await WriteAsync(config, catalog, Encoding.UTF8.GetBytes(input), timeout);
+    public static async Task<ConnectorRun> WriteAsync(WriteTarget target, string config, string catalog, string input, TimeSpan? timeout = null) =>
+        await WriteAsync(target, config, catalog, Encoding.UTF8.GetBytes(input), timeout);
 
-    public static async Task<ConnectorRun> WriteAsync(string config, string catalog, byte[] input, TimeSpan? timeout = null)
+    public static async Task<ConnectorRun> WriteAsync(WriteTarget target, string config, string catalog, byte[] input, TimeSpan? timeout = null)
     {
         using var files = new TempFiles();
         return await ConnectorProcess.RunAsync(
-            ["write", "--config", files.Write("config.json", config), "--catalog", files.Write("catalog.json", catalog)], input, timeout ?? TimeSpan.FromSeconds(120));
+            ["write", "--config", files.Write("config.json", config), "--catalog", files.Write("catalog.json", catalog)], input, timeout ?? TimeSpan.FromSeconds(120), target.Environment);
     }
 }

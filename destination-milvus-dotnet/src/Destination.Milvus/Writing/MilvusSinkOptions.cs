@@ -39,4 +39,16 @@ public sealed record MilvusSinkOptions
 
     /// <summary>Builds the embedder (tests); null uses <see cref="EmbedderFactory"/>.</summary>
     public Func<EmbeddingConfig, IEmbedder>? EmbedderFactory { get; init; }
+
+    /// <summary>
+    /// Name of the environment variable that sets <see cref="VisibilityDelay"/> in milliseconds: match it to a Milvus
+    /// whose <c>common.gracefulTime</c> is not the default 5 s (or 0 against a strongly consistent test server).
+    /// </summary>
+    public const string VisibilityDelayVariable = "DESTINATION_MILVUS_VISIBILITY_DELAY_MS";
+
+    /// <summary>The defaults, with <see cref="VisibilityDelayVariable"/> applied when it is set to a valid number.</summary>
+    public static MilvusSinkOptions FromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable(VisibilityDelayVariable), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? new MilvusSinkOptions { VisibilityDelay = TimeSpan.FromMilliseconds(ms) }
+            : new MilvusSinkOptions();
 }
