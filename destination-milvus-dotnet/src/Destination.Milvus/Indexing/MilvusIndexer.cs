@@ -281,6 +281,11 @@ public sealed class MilvusIndexer : IIndexer
 
             row[_layout.TextField] = text;
         }
+        else if (_textIsField)
+        {
+            // A declared VarChar field cannot be left out of a row; with omit_raw_text it is stored empty.
+            row[_layout.TextField] = string.Empty;
+        }
 
         // Records are at most a few KB in the common case; only large ones can reach Milvus's dynamic JSON limit.
         if (doc.SourceBytes * 2 + 8192 >= RowLimits.MaxDynamicBytes || (!_textIsField && _storeText))
