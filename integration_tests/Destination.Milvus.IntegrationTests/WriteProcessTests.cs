@@ -1,14 +1,13 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Destination.Milvus.IntegrationTests.Writing;
 
 namespace Destination.Milvus.IntegrationTests;
 
-public class WriteProcessTests
+/// <summary>The protocol side of <c>write</c> (state echo, counts, rejections), run through the real pipeline into a Milvus.</summary>
+public class WriteProcessTests(WriteTarget target) : IClassFixture<WriteTarget>
 {
-    private const string Config = """
-        {"embedding":{"mode":"fake"},"processing":{"chunk_size":100},
-         "indexing":{"host":"http://localhost:19530","collection":"docs","auth":{"mode":"username_password","username":"u","password":"pw-SECRET-9"}}}
-        """;
+    private string Config { get; } = target.Config(WriteTarget.NewCollection("proto"), new JsonObject { ["chunk_size"] = 100 });
 
     private static string Catalog(params string[] streams) => new JsonObject
     {
@@ -25,14 +24,15 @@ public class WriteProcessTests
         }).ToArray()),
     }.ToJsonString();
 
-    private static async Task<ConnectorRun> Write(string catalogJson, byte[] stdin, string config = Config)
+    private async Task<ConnectorRun> Write(string catalogJson, byte[] stdin, string? config = null)
     {
+        config ??= Config;
         using var files = new TempFiles();
         return await ConnectorProcess.RunAsync(
             ["write", "--config", files.Write("config.json", config), "--catalog", files.Write("catalog.json", catalogJson)], stdin, TimeSpan.FromSeconds(120));
     }
 
-    private static Task<ConnectorRun> Write(string catalogJson, string stdin, string config = Config) =>
+    private Task<ConnectorRun> Write(string catalogJson, string stdin, string? config = null) =>
         Write(catalogJson, Encoding.UTF8.GetBytes(stdin), config);
 
     private static string Shared(string relative)
@@ -130,7 +130,7 @@ public class WriteProcessTests
     [Fact]
     public async Task A_state_on_a_last_line_without_newline_is_emitted()
     {
-        var run = await Write(Catalog("a"), "{\"type\":\"RECORD\",\"record\":{\"stream\":\"a\",\"emitted_at\":1,\"data\":{}}}\r\n{\"type\":\"STATE\",\"state\":{\"type\":\"GLOBAL\",\"global\":{\"shared_state\":{\"x\":1}},\"id\":5}}");
+        var run = await Write(Catalog("a"), "{\"type\":\"RECORD\",\"record\":{\"stream\":\"a\",\"emitted_at\":1,\"data\":{\"t\":\"x\"}}}\r\n{\"type\":\"STATE\",\"state\":{\"type\":\"GLOBAL\",\"global\":{\"shared_state\":{\"x\":1}},\"id\":5}}");
         var state = Assert.Single(run.States);
         Assert.Equal("""{"type":"GLOBAL","global":{"shared_state":{"x":1}},"id":5,"destinationStats":{"recordCount":1.0}}""", state.ToJsonString());
     }
@@ -157,13 +157,25 @@ public class WriteProcessTests
     }
 
     [Fact]
-    public async Task A_record_of_tens_of_megabytes_passes_through()
+    public async Task A_record_of_20_megabytes_is_chunked_stored_and_its_state_released()
     {
-        var big = new string('é', 15 * 1024 * 1024); // 30 MB of UTF-8
-        var input = "{\"type\":\"RECORD\",\"record\":{\"stream\":\"a\",\"emitted_at\":1,\"data\":{\"text\":\"" + big + "\"}}}\n"
+        var words = new StringBuilder(21 * 1024 * 1024);
+        var i = 0;
+        while (words.Length < 20 * 1024 * 1024)
+        {
+            words.Append("word").Append(i++ % 9973).Append(' ');
+        }
+
+        var collection = WriteTarget.NewCollection("big");
+        var input = "{\"type\":\"RECORD\",\"record\":{\"stream\":\"a\",\"emitted_at\":1,\"data\":{\"text\":\"" + words + "\"}}}\n"
             + "{\"type\":\"STATE\",\"state\":{\"type\":\"STREAM\",\"stream\":{\"stream_descriptor\":{\"name\":\"a\"}}}}\n";
-        var run = await Write(Catalog("a"), input);
+        var run = await Write(Catalog("a"), input, target.Config(collection, new JsonObject { ["chunk_size"] = 8000 }));
         Assert.Equal("""{"recordCount":1.0}""", Assert.Single(run.States)["destinationStats"]!.ToJsonString());
+        var rows = await target.RowsAsync(collection);
+        Assert.True(rows.Count > 500, $"{rows.Count} chunks");
+        Assert.Equal(Enumerable.Range(0, rows.Count).Select(n => (long)n), rows.Select(r => r["_ab_chunk"]!.GetValue<long>()).Order());
+        Assert.All(rows, r => Assert.True(r["text"]!.GetValue<string>().Length <= 65535));
+        await target.DropAsync(collection);
     }
 
     [Fact]
@@ -200,7 +212,7 @@ public class WriteProcessTests
     public async Task Garbage_input_is_rejected_line_by_line_and_the_sync_goes_on()
     {
         var bytes = new List<byte>();
-        bytes.AddRange(Encoding.UTF8.GetBytes("\uFEFF{\"type\":\"RECORD\",\"record\":{\"stream\":\"a\",\"emitted_at\":1,\"data\":{}}}\n"));
+        bytes.AddRange(Encoding.UTF8.GetBytes("\uFEFF{\"type\":\"RECORD\",\"record\":{\"stream\":\"a\",\"emitted_at\":1,\"data\":{\"t\":\"x\"}}}\n"));
         bytes.AddRange(Encoding.UTF8.GetBytes("{\"type\":\"RECORD\",\"record\":{\"stream\":\"a\",\"emitted_at\":1,\"data\":{\"t\":\"x"));
         bytes.AddRange(new byte[] { 0xFF, 0xFE });
         bytes.AddRange(Encoding.UTF8.GetBytes("\"}}}\n\n   \n[]\n{\"type\":\"RECORD\"}\n{\"type\":\"STATE\",\"state\":{}}\n"));

@@ -15,6 +15,8 @@ internal static class BenchmarkProgram
                 return TokenizerReport.Run(args);
             case "tokenizer-diag":
                 return TokenizerDiag.Run();
+            case "write-ceiling":
+                return Writing.WriteCeiling.Run(args);
             case "embedding-report":
                 return await EmbeddingReport.RunAsync(args[1..]);
         }

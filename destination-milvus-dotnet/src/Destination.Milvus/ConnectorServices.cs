@@ -13,8 +13,8 @@ public sealed record ConnectorServices(
     Func<SinkContext, IRecordSink> CreateSink)
 {
     /// <summary>
-    /// The production composition. For now: no check step beyond config validation, and the in-memory sink;
-    /// the embedding and indexing work replaces these two entries.
+    /// The production composition. For now: no check step beyond config validation; <c>write</c> feeds the Milvus
+    /// pipeline (<see cref="MilvusRecordSink"/>).
     /// </summary>
-    public static ConnectorServices Default { get; } = new([], context => new InMemoryRecordSink(context));
+    public static ConnectorServices Default { get; } = new([], context => new MilvusRecordSink(context, MilvusSinkOptions.FromEnvironment()));
 }

@@ -15,7 +15,8 @@ namespace Destination.Milvus.Indexing;
 /// <item>the text field (config <c>text_field</c>) VarChar(65535), the largest Milvus allows.</item>
 /// <item><c>_ab_stream</c> VarChar(512) and <c>_ab_record_id</c> VarChar(2048) as real scalar fields with INVERTED
 /// indexes (Milvus 2.4+), so overwrite clears and dedupe deletes are indexed filters, not scans of a JSON column.</item>
-/// <item><c>_ab_generation</c> Int64, reserved for zero-downtime overwrite (old generations deleted after a sync).</item>
+/// <item><c>_ab_chunk</c> Int64: the chunk's index within its record (dedupe deletes <c>_ab_chunk &gt;= n</c>).</item>
+/// <item><c>_ab_generation</c> Int64: the sync generation, for zero-downtime overwrite (old generations deleted after a sync).</item>
 /// <item>dynamic fields enabled: all other metadata lands in <c>$meta</c>, as with the Python connector.</item>
 /// </list>
 /// </summary>
@@ -45,6 +46,9 @@ public static class ConnectorSchema
     /// <summary>Capacity of <see cref="RecordIdField"/> in bytes.</summary>
     public const int RecordIdMaxLength = 2048;
 
+    /// <summary>Name of the chunk index field (Int64): lets a dedupe delete remove exactly the chunks beyond a record's new count.</summary>
+    public const string ChunkField = "_ab_chunk";
+
     /// <summary>Name of the generation field (Int64) used by zero-downtime overwrite.</summary>
     public const string GenerationField = "_ab_generation";
 
@@ -70,6 +74,7 @@ public static class ConnectorSchema
 
         fields.Add(new(StreamField, MilvusDataType.VarChar, MaxLength: StreamMaxLength));
         fields.Add(new(RecordIdField, MilvusDataType.VarChar, MaxLength: RecordIdMaxLength));
+        fields.Add(new(ChunkField, MilvusDataType.Int64));
         fields.Add(new(GenerationField, MilvusDataType.Int64));
         return new CreateCollectionRequest(config.Collection, fields, AutoId: false, EnableDynamicField: true, Indexes: []);
     }

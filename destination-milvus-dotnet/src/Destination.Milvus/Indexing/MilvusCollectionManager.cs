@@ -279,7 +279,7 @@ public sealed class MilvusCollectionManager
             yield return $"The vector field and the text field are both named '{config.VectorField}'.";
         }
 
-        foreach (var reserved in new[] { ConnectorSchema.PrimaryKeyField, ConnectorSchema.StreamField, ConnectorSchema.RecordIdField, ConnectorSchema.GenerationField })
+        foreach (var reserved in new[] { ConnectorSchema.PrimaryKeyField, ConnectorSchema.StreamField, ConnectorSchema.RecordIdField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField })
         {
             if (config.VectorField == reserved || config.TextField == reserved)
             {

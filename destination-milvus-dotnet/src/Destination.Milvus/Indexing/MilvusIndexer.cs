@@ -1,0 +1,434 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Destination.Milvus.Indexing;
+
+/// <summary>
+/// Writes documents to one Milvus collection with the replace semantics of docs/write-design.md, designed so that
+/// Milvus's Bounded consistency (fresh rows invisible to filter deletes for a while) can never leave a duplicate:
+/// <list type="bullet">
+/// <item>Connector collections (<see cref="CollectionKind.ConnectorSchema"/>): computed VarChar keys and upsert. Stale
+/// chunks of a record written earlier in this sync are deleted by primary-key list (independent of visibility);
+/// stale chunks of versions from earlier syncs by <c>_ab_record_id in [...] and _ab_chunk &gt;= n</c>, which can only
+/// match rows whose keys differ from the ones just written.</item>
+/// <item>Python-style auto_id collections: delete <c>_ab_record_id in [...]</c> (rows from earlier syncs) before the
+/// first insert of a key, and later versions delete the auto ids this sync's inserts returned for the key.</item>
+/// <item>Within one batch only the last version of a record id is written.</item>
+/// </list>
+/// Memory: 16 + 8 bytes per distinct dedupe key of the sync (plus the auto ids on Python-style collections).
+/// </summary>
+public sealed class MilvusIndexer : IIndexer
+{
+    /// <summary>Upper bound of the JSON body of one insert or upsert request (Milvus accepts far more; small requests keep latency even).</summary>
+    public const int MaxRequestBytes = 4 * 1024 * 1024;
+
+    /// <summary>Rows per insert or upsert request at most.</summary>
+    public const int MaxRequestRows = 1000;
+
+    /// <summary>Values per <c>in [...]</c> list of one delete request.</summary>
+    public const int MaxDeleteListLength = 500;
+
+    private readonly IMilvusClient _client;
+    private readonly CollectionLayout _layout;
+    private readonly Dictionary<UInt128, int> _chunkCounts = [];
+    private readonly Dictionary<UInt128, long[]> _autoIds = [];
+    private readonly bool _textIsField;
+    private readonly bool _storeText;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _visibilityDelay;
+    private readonly long _started;
+    private bool _visible;
+
+    /// <summary>Creates the indexer for a collection that <see cref="MilvusCollectionManager.EnsureCollectionAsync"/> prepared.</summary>
+    /// <param name="client">The Milvus client.</param>
+    /// <param name="layout">The collection's layout (decides upsert or insert).</param>
+    /// <param name="storeText">False with <c>omit_raw_text</c>: the text is not stored.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="visibilityDelay">
+    /// How stale Milvus reads may be (Bounded consistency: 5 s by default). Filter deletes target rows of earlier
+    /// syncs; the first one waits until this long after the start, so rows a sync wrote just before this one are visible to it.
+    /// </param>
+    public MilvusIndexer(IMilvusClient client, CollectionLayout layout, bool storeText, TimeProvider? time = null, TimeSpan? visibilityDelay = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(layout);
+        if (layout.Kind == CollectionKind.Unsupported)
+        {
+            throw new MilvusException($"The connector cannot write to collection '{layout.CollectionName}': its primary key '{layout.PrimaryKeyField}' is neither a VarChar nor an auto_id Int64.", MilvusErrorKind.IncompatibleCollection);
+        }
+
+        _client = client;
+        _layout = layout;
+        _storeText = storeText && !string.IsNullOrEmpty(layout.TextField);
+        _textIsField = layout.SchemaFields.Contains(layout.TextField);
+        _time = time ?? TimeProvider.System;
+        _visibilityDelay = visibilityDelay ?? DefaultVisibilityDelay;
+        _started = _time.GetTimestamp();
+    }
+
+    /// <summary>Milvus's default graceful time of Bounded consistency (5 s), plus a margin.</summary>
+    public static TimeSpan DefaultVisibilityDelay { get; } = TimeSpan.FromSeconds(6);
+
+    /// <summary>The collection layout written to.</summary>
+    public CollectionLayout Layout => _layout;
+
+    /// <inheritdoc />
+    public async Task<IndexWriteResult> WriteAsync(IReadOnlyList<IndexDocument> documents, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        var batch = LastVersions(documents);
+        var stats = new Stats();
+        var rows = new List<JsonObject>();
+        var firstSeen = new List<(IndexDocument Doc, int Count)>();
+        var stalePks = new List<string>();
+        var staleAutoIds = new List<long>();
+        var insertedKeys = new List<(UInt128 Key, int Rows)>();
+
+        foreach (var doc in batch)
+        {
+            var count = doc.IsDelete ? 0 : doc.Chunks.Count;
+            if (doc.RecordId is not null)
+            {
+                var key = KeyHash(doc.Stream, doc.RecordId, doc.Truncate ? doc.Generation : null);
+                if (_layout.Kind == CollectionKind.ConnectorSchema)
+                {
+                    if (_chunkCounts.TryGetValue(key, out var previous))
+                    {
+                        for (var i = count; i < previous; i++)
+                        {
+                            stalePks.Add(PrimaryKey(doc, i));
+                        }
+                    }
+                    else if (!doc.Truncate)
+                    {
+                        // Versions from earlier syncs are visible by now; a truncating sync removes them at its end anyway.
+                        firstSeen.Add((doc, count));
+                    }
+
+                    _chunkCounts[key] = count;
+                }
+                else
+                {
+                    if (_autoIds.Remove(key, out var ids))
+                    {
+                        staleAutoIds.AddRange(ids);
+                    }
+                    else if (!doc.Truncate)
+                    {
+                        firstSeen.Add((doc, 0));
+                    }
+
+                    if (count > 0)
+                    {
+                        insertedKeys.Add((key, count));
+                    }
+                }
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                rows.Add(BuildRow(doc, i, stats));
+            }
+        }
+
+        if (_layout.Kind == CollectionKind.ConnectorSchema)
+        {
+            await WriteRowsAsync(rows, upsert: true, cancellationToken).ConfigureAwait(false);
+            await DeleteByPrimaryKeysAsync(stalePks, stats, cancellationToken).ConfigureAwait(false);
+            foreach (var group in firstSeen.GroupBy(f => f.Count))
+            {
+                var ids = group.Select(f => StoredRecordId(f.Doc.RecordId!)).Distinct(StringComparer.Ordinal).ToList();
+                foreach (var slice in ids.Chunk(MaxDeleteListLength))
+                {
+                    await WaitUntilEarlierRowsVisibleAsync(cancellationToken).ConfigureAwait(false);
+                    var filter = FilterExpression.In(ConnectorSchema.RecordIdField, slice);
+                    if (group.Key > 0)
+                    {
+                        filter = FilterExpression.And(filter, ConnectorSchema.ChunkField + " >= " + group.Key.ToString(CultureInfo.InvariantCulture));
+                    }
+
+                    await _client.DeleteAsync(_layout.CollectionName, filter, cancellationToken).ConfigureAwait(false);
+                    stats.Deletes++;
+                }
+            }
+        }
+        else
+        {
+            // Deletes first: the rows they target all come from earlier batches or syncs, never from the insert below.
+            foreach (var slice in firstSeen.Select(f => StoredRecordId(f.Doc.RecordId!)).Distinct(StringComparer.Ordinal).Chunk(MaxDeleteListLength))
+            {
+                await WaitUntilEarlierRowsVisibleAsync(cancellationToken).ConfigureAwait(false);
+                await _client.DeleteAsync(_layout.CollectionName, FilterExpression.In(FilterExpression.Field(ConnectorSchema.RecordIdField), slice), cancellationToken).ConfigureAwait(false);
+                stats.Deletes++;
+            }
+
+            foreach (var slice in staleAutoIds.Chunk(MaxDeleteListLength))
+            {
+                await _client.DeleteAsync(_layout.CollectionName, FilterExpression.In(_layout.PrimaryKeyField, slice), cancellationToken).ConfigureAwait(false);
+                stats.Deletes++;
+            }
+
+            var ids = await WriteRowsAsync(rows, upsert: false, cancellationToken).ConfigureAwait(false);
+            RememberAutoIds(batch, insertedKeys, ids, rows.Count);
+        }
+
+        return new IndexWriteResult(rows.Count, stats.Deletes, stats.DroppedMetadata, stats.TruncatedTexts);
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteOlderGenerationsAsync(string stream, long generation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var streamFilter = FilterExpression.EqualTo(FilterExpression.Field(ConnectorSchema.StreamField), StoredStream(stream));
+        var generationField = FilterExpression.Field(ConnectorSchema.GenerationField);
+
+        // Rows of older connector versions or of the Python connector have no generation key: "not (== G)" covers them.
+        var older = _layout.HasGenerationField
+            ? generationField + " < " + generation.ToString(CultureInfo.InvariantCulture)
+            : "not (" + FilterExpression.EqualTo(generationField, generation) + ")";
+        await WaitUntilEarlierRowsVisibleAsync(cancellationToken).ConfigureAwait(false);
+        await _client.DeleteAsync(_layout.CollectionName, FilterExpression.And(streamFilter, older), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The stored form of a record id (<see cref="RowLimits.FitVarChar"/>).</summary>
+    public static string StoredRecordId(string recordId) => RowLimits.FitVarChar(recordId, ConnectorSchema.RecordIdMaxLength);
+
+    /// <summary>The stored form of a stream identifier (<see cref="RowLimits.FitVarChar"/>).</summary>
+    public static string StoredStream(string stream) => RowLimits.FitVarChar(stream, ConnectorSchema.StreamMaxLength);
+
+    /// <summary>The computed primary key of chunk <paramref name="chunk"/> of <paramref name="doc"/> on connector collections.</summary>
+    public static string PrimaryKey(IndexDocument doc, int chunk)
+    {
+        ArgumentNullException.ThrowIfNull(doc);
+
+        // Truncating syncs put the generation into the key: an old-generation row then never shares a key with a new
+        // one, so deleting old generations (a filter delete, subject to staleness) cannot hit a freshly written row.
+        var seed = doc.Truncate ? doc.KeySeed + "\u0000g" + doc.Generation.ToString(CultureInfo.InvariantCulture) : doc.KeySeed;
+        return ConnectorSchema.PrimaryKeyFor(doc.Stream, seed, chunk);
+    }
+
+    /// <summary>Keeps only the last version of each record id, in input order of those last versions.</summary>
+    private static List<IndexDocument> LastVersions(IReadOnlyList<IndexDocument> documents)
+    {
+        Dictionary<(string, string), int>? last = null;
+        for (var i = 0; i < documents.Count; i++)
+        {
+            if (documents[i].RecordId is { } id)
+            {
+                (last ??= [])[(documents[i].Stream, id)] = i;
+            }
+        }
+
+        var result = new List<IndexDocument>(documents.Count);
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var doc = documents[i];
+            if (doc.RecordId is null || last![(doc.Stream, doc.RecordId)] == i)
+            {
+                result.Add(doc);
+            }
+        }
+
+        return result;
+    }
+
+    private static UInt128 KeyHash(string stream, string recordId, long? generation)
+    {
+        var text = generation is { } g ? stream + "\u0000" + recordId + "\u0000" + g.ToString(CultureInfo.InvariantCulture) : stream + "\u0000" + recordId;
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
+        return new UInt128(BitConverter.ToUInt64(hash[..8]), BitConverter.ToUInt64(hash[8..16]));
+    }
+
+    private JsonObject BuildRow(IndexDocument doc, int index, Stats stats)
+    {
+        var chunk = doc.Chunks[index];
+        var row = chunk.Metadata;
+
+        // Metadata must not take the place of a field the connector sets (the Python connector renamed "pk" to "_pk").
+        foreach (var reserved in new[] { _layout.PrimaryKeyField, _layout.VectorField, _layout.TextField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField })
+        {
+            if (!string.IsNullOrEmpty(reserved) && row.Remove(reserved, out var value))
+            {
+                row["_" + reserved] = value;
+            }
+        }
+
+        row[ConnectorSchema.StreamField] = StoredStream(doc.Stream);
+        if (doc.RecordId is not null)
+        {
+            row[ConnectorSchema.RecordIdField] = StoredRecordId(doc.RecordId);
+        }
+
+        row[ConnectorSchema.ChunkField] = index;
+        row[ConnectorSchema.GenerationField] = doc.Generation;
+        if (_layout.Kind == CollectionKind.ConnectorSchema)
+        {
+            row[_layout.PrimaryKeyField] = PrimaryKey(doc, index);
+        }
+
+        if (_storeText && chunk.Text is not null)
+        {
+            var limit = _textIsField ? ConnectorSchema.TextMaxLength : RowLimits.MaxDynamicBytes / 2;
+            var text = RowLimits.CutUtf8(chunk.Text, limit);
+            if (text.Length != chunk.Text.Length)
+            {
+                stats.TruncatedTexts++;
+            }
+
+            row[_layout.TextField] = text;
+        }
+        else if (_textIsField)
+        {
+            // A declared VarChar field cannot be left out of a row; with omit_raw_text it is stored empty.
+            row[_layout.TextField] = string.Empty;
+        }
+
+        // Records are at most a few KB in the common case; only large ones can reach Milvus's dynamic JSON limit.
+        if (doc.SourceBytes * 2 + 8192 >= RowLimits.MaxDynamicBytes || (!_textIsField && _storeText))
+        {
+            if (RowLimits.FitDynamicFields(row, _layout.SchemaFields, _textIsField ? null : _layout.TextField).Count > 0)
+            {
+                stats.DroppedMetadata++;
+            }
+        }
+
+        var vector = new JsonArray();
+        foreach (var value in chunk.Vector)
+        {
+            vector.Add((JsonNode)JsonValue.Create(value));
+        }
+
+        row[_layout.VectorField] = vector;
+        return row;
+    }
+
+    private async Task<List<long>> WriteRowsAsync(List<JsonObject> rows, bool upsert, CancellationToken cancellationToken)
+    {
+        var ids = new List<long>();
+        var start = 0;
+        while (start < rows.Count)
+        {
+            var bytes = 0L;
+            var end = start;
+            while (end < rows.Count && end - start < MaxRequestRows)
+            {
+                var size = EstimateBytes(rows[end]);
+                if (end > start && bytes + size > MaxRequestBytes)
+                {
+                    break;
+                }
+
+                bytes += size;
+                end++;
+            }
+
+            var slice = rows.GetRange(start, end - start);
+            if (upsert)
+            {
+                await _client.UpsertAsync(_layout.CollectionName, slice, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                var result = await _client.InsertAsync(_layout.CollectionName, slice, cancellationToken).ConfigureAwait(false);
+                foreach (var id in result.Ids)
+                {
+                    ids.Add(ParseId(id));
+                }
+            }
+
+            start = end;
+        }
+
+        return ids;
+    }
+
+    private static long ParseId(JsonNode? id) => id switch
+    {
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<long>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String && long.TryParse(v.GetValue<string>(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) => n,
+        _ => throw new MilvusException("Milvus returned an insert id that is not an Int64.", MilvusErrorKind.UnexpectedResponse),
+    };
+
+    /// <summary>A cheap upper-bound-ish size of a row's JSON: 16 bytes per vector value, text and metadata by length.</summary>
+    private long EstimateBytes(JsonObject row)
+    {
+        long size = 64;
+        foreach (var (key, value) in row)
+        {
+            size += key.Length + 8 + value switch
+            {
+                JsonArray a when key == _layout.VectorField => a.Count * 16L,
+                JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>().Length * 3L,
+                null => 4,
+                _ => 64,
+            };
+        }
+
+        return size;
+    }
+
+    private void RememberAutoIds(List<IndexDocument> batch, List<(UInt128 Key, int Rows)> keys, List<long> ids, int rowCount)
+    {
+        if (keys.Count == 0)
+        {
+            return;
+        }
+
+        if (ids.Count != rowCount)
+        {
+            throw new MilvusException($"Milvus returned {ids.Count} insert ids for {rowCount} rows, so later versions of these records could not replace them.", MilvusErrorKind.UnexpectedResponse);
+        }
+
+        // Rows are built document by document in batch order; walk them in the same order.
+        var keyIndex = 0;
+        var offset = 0;
+        foreach (var doc in batch)
+        {
+            var count = doc.IsDelete ? 0 : doc.Chunks.Count;
+            if (doc.RecordId is not null && count > 0)
+            {
+                _autoIds[keys[keyIndex++].Key] = ids.GetRange(offset, count).ToArray();
+            }
+
+            offset += count;
+        }
+    }
+
+    private async Task WaitUntilEarlierRowsVisibleAsync(CancellationToken cancellationToken)
+    {
+        if (_visible)
+        {
+            return;
+        }
+
+        var remaining = _visibilityDelay - _time.GetElapsedTime(_started);
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining, _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        _visible = true;
+    }
+
+    private async Task DeleteByPrimaryKeysAsync(List<string> pks, Stats stats, CancellationToken cancellationToken)
+    {
+        foreach (var slice in pks.Chunk(MaxDeleteListLength))
+        {
+            await _client.DeleteAsync(_layout.CollectionName, FilterExpression.In(_layout.PrimaryKeyField, slice), cancellationToken).ConfigureAwait(false);
+            stats.Deletes++;
+        }
+    }
+
+    private sealed class Stats
+    {
+        public long Deletes { get; set; }
+
+        public long DroppedMetadata { get; set; }
+
+        public long TruncatedTexts { get; set; }
+    }
+}

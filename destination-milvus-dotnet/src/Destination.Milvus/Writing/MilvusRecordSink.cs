@@ -1,0 +1,421 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading.Channels;
+using Destination.Milvus.Configuration;
+using Destination.Milvus.Embedding;
+using Destination.Milvus.Indexing;
+using Destination.Milvus.Processing;
+using Destination.Milvus.Processing.Tokenizer;
+using Destination.Milvus.Protocol;
+using EmbeddingFailure = Destination.Milvus.Embedding.FailureType;
+
+namespace Destination.Milvus.Writing;
+
+/// <summary>
+/// The production sink: records → batches (closed on records, bytes or age) → process, chunk and embed (several
+/// batches concurrently) → write to Milvus in input order → report commits, which release STATE messages.
+/// Every hand-over is a bounded channel, so a slow Milvus or embedding service stops <c>write</c> from reading
+/// stdin instead of filling memory. Any failure ends the sync with the mapped <see cref="DestinationException"/>;
+/// nothing not written is ever reported committed, and rows of older generations are only deleted after a clean end.
+/// </summary>
+public sealed class MilvusRecordSink : IRecordSink
+{
+    private readonly SinkContext _context;
+    private readonly MilvusSinkOptions _options;
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _cts = new();
+    private readonly Channel<SinkRecord> _input;
+    private readonly Channel<Task<PreparedBatch>> _ready;
+    private readonly Dictionary<StreamDescriptor, StreamWritePlan> _plans = [];
+    private readonly Dictionary<StreamDescriptor, (CommitTicket Ticket, long Ordinal)> _ordinals = [];
+    private readonly WriteProgress _progress = new();
+    private readonly Lock _failureGate = new();
+    private Exception? _failure;
+    private IMilvusClient? _client;
+    private IEmbedder? _embedder;
+    private DocumentProcessor? _processor;
+    private MilvusIndexer? _indexer;
+    private Task? _batcher;
+    private Task? _writer;
+    private ITimer? _progressTimer;
+    private long _started;
+    private long _droppedMetadataLogged;
+
+    /// <summary>Creates the sink; nothing is contacted before <see cref="StartAsync"/>.</summary>
+    public MilvusRecordSink(SinkContext context, MilvusSinkOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
+        _options = options ?? new MilvusSinkOptions();
+        _time = context.Time;
+        _input = Channel.CreateBounded<SinkRecord>(new BoundedChannelOptions(_options.InputCapacity) { SingleReader = true, SingleWriter = true });
+        _ready = Channel.CreateBounded<Task<PreparedBatch>>(new BoundedChannelOptions(_options.MaxBatchesInFlight) { SingleReader = true, SingleWriter = true });
+    }
+
+    /// <summary>Counters of this sync.</summary>
+    public WriteProgress Progress => _progress;
+
+    /// <inheritdoc />
+    public async ValueTask StartAsync(CancellationToken cancellationToken)
+    {
+        var config = _context.Config;
+        _started = _time.GetTimestamp();
+        try
+        {
+            _embedder = _options.EmbedderFactory?.Invoke(config.Embedding)
+                ?? EmbedderFactory.Create(config.Embedding, Cl100kTokenizer.Instance, new EmbedderFactoryOptions { Time = _time });
+            _client = _options.ClientFactory?.Invoke(config.Indexing) ?? MilvusRestClient.Create(config.Indexing, _options.ClientOptions ?? new MilvusClientOptions { TimeProvider = _time });
+            var ensured = await new MilvusCollectionManager(_client, _time).EnsureCollectionAsync(config.Indexing, _embedder.Dimensions, cancellationToken).ConfigureAwait(false);
+            foreach (var warning in ensured.Warnings)
+            {
+                _context.Output.Log(LogLevel.Warn, warning);
+            }
+
+            // A collection created just now holds no rows of earlier syncs, so filter deletes need not wait for them to become visible.
+            _indexer = new MilvusIndexer(_client, ensured.Layout, !config.OmitRawText, _time, ensured.Created ? TimeSpan.Zero : _options.VisibilityDelay);
+            _context.Output.Log(LogLevel.Info, ensured.Layout.Kind == CollectionKind.ConnectorSchema
+                ? $"Writing to collection '{config.Indexing.Collection}' ({(ensured.Created ? "created now" : "existing")}, connector schema): computed primary keys, idempotent upserts."
+                : $"Writing to collection '{config.Indexing.Collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw SinkFailures.Map(e);
+        }
+
+        _processor = new DocumentProcessor(config.Processing, Cl100kTokenizer.Instance, config.Embedding as FromFieldEmbeddingConfig);
+        var syncGeneration = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var stream in _context.Catalog.Streams)
+        {
+            _plans[stream.Descriptor] = StreamWritePlan.For(stream, syncGeneration);
+        }
+
+        _batcher = Task.Run(() => RunBatcherAsync(_cts.Token), CancellationToken.None);
+        _writer = Task.Run(() => RunWriterAsync(_cts.Token), CancellationToken.None);
+        _progressTimer = _time.CreateTimer(_ => LogProgress("Progress"), null, _options.ProgressInterval, _options.ProgressInterval);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask AcceptAsync(SinkRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ThrowIfFailed();
+        try
+        {
+            await _input.Writer.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            ThrowIfFailed();
+            throw;
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask CheckpointAsync(CancellationToken cancellationToken)
+    {
+        // The batch age trigger bounds how long the state waits; a state never forces a small batch.
+        ThrowIfFailed();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        _input.Writer.TryComplete();
+        await _batcher!.ConfigureAwait(false);
+        await _writer!.ConfigureAwait(false);
+        ThrowIfFailed();
+        try
+        {
+            foreach (var plan in _plans.Values.Where(p => p.Truncate))
+            {
+                await _indexer!.DeleteOlderGenerationsAsync(plan.Info.Identifier, plan.Generation, cancellationToken).ConfigureAwait(false);
+                _context.Output.Log(LogLevel.Info, $"Stream {plan.Stream.Descriptor}: rows older than generation {plan.Generation.ToString(CultureInfo.InvariantCulture)} deleted after all of this sync's records were written.");
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw SinkFailures.Map(e);
+        }
+
+        if (_progressTimer is not null)
+        {
+            await _progressTimer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        LogProgress("Write pipeline finished");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _cts.CancelAsync().ConfigureAwait(false);
+        _input.Writer.TryComplete();
+        foreach (var task in new[] { _batcher, _writer })
+        {
+            if (task is not null)
+            {
+                await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        if (_progressTimer is not null)
+        {
+            await _progressTimer.DisposeAsync().ConfigureAwait(false);
+        }
+
+        (_client as IDisposable)?.Dispose();
+        _cts.Dispose();
+    }
+
+    private void LogProgress(string prefix) =>
+        _context.Output.Log(LogLevel.Info, prefix + ": " + _progress.Describe(_time.GetElapsedTime(_started)) + ".");
+
+    private void ThrowIfFailed()
+    {
+        lock (_failureGate)
+        {
+            if (_failure is not null)
+            {
+                throw SinkFailures.Map(_failure);
+            }
+        }
+    }
+
+    private void Fail(Exception exception)
+    {
+        lock (_failureGate)
+        {
+            if (_failure is null && !(exception is OperationCanceledException && _cts.IsCancellationRequested))
+            {
+                _failure = exception;
+            }
+        }
+
+        _cts.Cancel();
+        _input.Writer.TryComplete();
+        _ready.Writer.TryComplete();
+    }
+
+    private async Task RunBatcherAsync(CancellationToken cancellationToken)
+    {
+        var reader = _input.Reader;
+        var batch = new List<PendingRecord>();
+        long bytes = 0, openedAt = 0;
+        try
+        {
+            while (true)
+            {
+                if (batch.Count > 0)
+                {
+                    var remaining = _options.MaxBatchAge - _time.GetElapsedTime(openedAt);
+                    var more = false;
+                    if (remaining > TimeSpan.Zero)
+                    {
+                        using var age = new CancellationTokenSource(remaining, _time);
+                        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, age.Token);
+                        try
+                        {
+                            if (!await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
+                            {
+                                break;
+                            }
+
+                            more = true;
+                        }
+                        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                        {
+                            // The age trigger fired.
+                        }
+                    }
+
+                    if (!more)
+                    {
+                        await FlushAsync(batch, cancellationToken).ConfigureAwait(false);
+                        batch = [];
+                        bytes = 0;
+                        continue;
+                    }
+                }
+                else if (!await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                while (reader.TryRead(out var record))
+                {
+                    if (batch.Count == 0)
+                    {
+                        openedAt = _time.GetTimestamp();
+                    }
+
+                    batch.Add(new PendingRecord(record, _plans[record.Stream.Descriptor], NextOrdinal(record)));
+                    bytes += record.Data.Length;
+                    if (batch.Count >= _options.MaxBatchRecords || bytes >= _options.MaxBatchBytes)
+                    {
+                        await FlushAsync(batch, cancellationToken).ConfigureAwait(false);
+                        batch = [];
+                        bytes = 0;
+                    }
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                await FlushAsync(batch, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+        finally
+        {
+            _ready.Writer.TryComplete();
+        }
+    }
+
+    /// <summary>The position of a record among its stream's records since the stream's (and the global) last state.</summary>
+    private long NextOrdinal(SinkRecord record)
+    {
+        var descriptor = record.Stream.Descriptor;
+        var ordinal = _ordinals.TryGetValue(descriptor, out var last) && last.Ticket == record.Ticket ? last.Ordinal + 1 : 0;
+        _ordinals[descriptor] = (record.Ticket, ordinal);
+        return ordinal;
+    }
+
+    private async Task FlushAsync(List<PendingRecord> batch, CancellationToken cancellationToken)
+    {
+        var prepared = Task.Run(() => PrepareAsync(batch, cancellationToken), cancellationToken);
+        await _ready.Writer.WriteAsync(prepared, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<PreparedBatch> PrepareAsync(List<PendingRecord> batch, CancellationToken cancellationToken)
+    {
+        var processed = new (ProcessedRecord Record, PendingRecord Source)[batch.Count];
+        var texts = new List<string>();
+        long chunks = 0, tokens = 0, bytes = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var source = batch[i];
+            using var json = JsonDocument.Parse(source.Record.Data, new JsonDocumentOptions { MaxDepth = 256 });
+            var result = _processor!.Process(json.RootElement, source.Plan.Info);
+            processed[i] = (result, source);
+            bytes += source.Record.Data.Length;
+            foreach (var chunk in result.Chunks)
+            {
+                chunks++;
+                tokens += chunk.TokenCount;
+                if (chunk.Vector is null)
+                {
+                    texts.Add(chunk.Text ?? string.Empty);
+                }
+            }
+        }
+
+        IReadOnlyList<float[]> vectors = [];
+        var embedCalls = 0;
+        if (texts.Count > 0)
+        {
+            vectors = await _embedder!.EmbedAsync(texts, cancellationToken).ConfigureAwait(false);
+            embedCalls = 1;
+            if (vectors.Count != texts.Count)
+            {
+                throw new EmbeddingException(EmbeddingFailure.SystemError, $"The embedder returned {vectors.Count} vectors for {texts.Count} texts.");
+            }
+        }
+
+        var documents = new IndexDocument[batch.Count];
+        var next = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (result, source) = processed[i];
+            var indexChunks = new IndexChunk[result.Chunks.Count];
+            for (var c = 0; c < indexChunks.Length; c++)
+            {
+                var chunk = result.Chunks[c];
+                var vector = chunk.Vector ?? vectors[next++];
+                if (vector.Length != _embedder!.Dimensions)
+                {
+                    throw new EmbeddingException(EmbeddingFailure.ConfigError, $"The embedder returned a vector of {vector.Length} dimensions where {_embedder.Dimensions} were expected; check the embedding dimensions setting.");
+                }
+
+                indexChunks[c] = new IndexChunk(chunk.Text, chunk.Metadata, vector);
+            }
+
+            var plan = source.Plan;
+            documents[i] = new IndexDocument(
+                plan.Info.Identifier,
+                result.RecordId,
+                result.RecordId ?? AppendSeed(source),
+                plan.Generation,
+                plan.Truncate,
+                result.IsCdcDelete,
+                indexChunks,
+                source.Record.Data.Length);
+        }
+
+        _progress.OnProcessed(batch.Count, bytes, chunks, tokens, embedCalls);
+        return new PreparedBatch(batch, documents);
+    }
+
+    /// <summary>
+    /// The key seed of a record without a dedupe id: its position since the last states and its content. The same
+    /// input gives the same seeds (a rerun upserts the same rows); a different record at the same position differs in
+    /// content; identical records at different positions differ in position.
+    /// </summary>
+    private static string AppendSeed(PendingRecord source)
+    {
+        var record = source.Record;
+        var hash = Convert.ToHexStringLower(SHA256.HashData(record.Data.Span));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"append|{record.Ticket.StreamKey.Index}|{record.Ticket.GlobalKey.Index}|{source.Ordinal}|{record.EmittedAt}|{hash}");
+    }
+
+    private async Task RunWriterAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var next in _ready.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var batch = await next.ConfigureAwait(false);
+                var written = await _indexer!.WriteAsync(batch.Documents, cancellationToken).ConfigureAwait(false);
+                _progress.OnWritten(batch.Records.Count, written.RowsWritten, written.DeleteRequests, written.RowsWithDroppedMetadata, written.TextsTruncated);
+                if (written.RowsWithDroppedMetadata > 0 && Interlocked.Exchange(ref _droppedMetadataLogged, 1) == 0)
+                {
+                    _context.Output.Log(LogLevel.Warn,
+                        $"{written.RowsWithDroppedMetadata} row(s) had metadata larger than Milvus's 65,536-byte JSON limit: the largest metadata values were dropped and their names stored in '{RowLimits.DroppedMetadataField}'. The final summary counts all such rows.");
+                }
+
+                ReportCommits(batch.Records);
+            }
+        }
+        catch (Exception e)
+        {
+            Fail(e);
+        }
+    }
+
+    private void ReportCommits(List<PendingRecord> records)
+    {
+        var i = 0;
+        while (i < records.Count)
+        {
+            var ticket = records[i].Record.Ticket;
+            var j = i + 1;
+            while (j < records.Count && records[j].Record.Ticket == ticket)
+            {
+                j++;
+            }
+
+            _context.Commits.Committed(ticket, j - i);
+            i = j;
+        }
+    }
+
+    private sealed record PendingRecord(SinkRecord Record, StreamWritePlan Plan, long Ordinal);
+
+    private sealed record PreparedBatch(List<PendingRecord> Records, IndexDocument[] Documents);
+}
