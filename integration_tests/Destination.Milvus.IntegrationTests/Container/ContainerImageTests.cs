@@ -5,7 +5,8 @@ using YamlDotNet.RepresentationModel;
 namespace Destination.Milvus.IntegrationTests.Container;
 
 /// <summary>Builds the unchanged Dockerfile with podman and runs the image as Airbyte would.</summary>
-public sealed class ContainerImageTests(ContainerImageFixture image) : IClassFixture<ContainerImageFixture>
+[Collection(ContainerImageGroup.Name)]
+public sealed class ContainerImageTests(ContainerImageFixture image)
 {
     private void SkipIfUnavailable() => Assert.SkipWhen(image.SkipReason is not null, image.SkipReason ?? "");
 
