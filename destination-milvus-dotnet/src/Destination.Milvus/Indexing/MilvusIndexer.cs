@@ -42,7 +42,7 @@ public sealed class MilvusIndexer : IIndexer
     private readonly long _started;
     private bool _visible;
 
-    /// <summary>Creates the indexer for a collection that <see cref="MilvusCollectionManager.EnsureCollectionAsync"/> prepared.</summary>
+    /// <summary>Creates the indexer for a collection that <see cref="MilvusCollectionManager.EnsureCollectionAsync(Configuration.IndexingConfig, int, CancellationToken)"/> prepared.</summary>
     /// <param name="client">The Milvus client.</param>
     /// <param name="layout">The collection's layout (decides upsert or insert).</param>
     /// <param name="storeText">False with <c>omit_raw_text</c>: the text is not stored.</param>
