@@ -9,6 +9,23 @@ root=$(pwd)
 
 log() { printf '[test.sh] %s\n' "$*" >&2; }
 
+# Debian packages the tests need: podman, runc and debootstrap build and run the Docker image (no Docker engine here).
+need=()
+for pkg_cmd in podman:podman runc:runc debootstrap:debootstrap; do
+  pkg=${pkg_cmd%%:*} cmd=${pkg_cmd##*:}
+  command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  log "apt-get install ${need[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null \
+      || { log "apt-get install ${need[*]} failed"; exit 1; }
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null \
+      || { log "apt-get install ${need[*]} failed (needs root)"; exit 1; }
+  fi
+fi
+
 # npm packages used by test oracles (tiktoken WASM, the Milvus Node SDK): one folder per package.json.
 while IFS= read -r lock; do
   dir=$(dirname "$lock")
