@@ -13,8 +13,10 @@ public sealed record ConnectorServices(
     Func<SinkContext, IRecordSink> CreateSink)
 {
     /// <summary>
-    /// The production composition. For now: no check step beyond config validation, and the in-memory sink;
-    /// the embedding and indexing work replaces these two entries.
+    /// The production composition. Check: one real embedding call, then the read-only Milvus check (both honour
+    /// <c>DEPLOYMENT_MODE=cloud</c>). Write: the in-memory sink until the write pipeline replaces it.
     /// </summary>
-    public static ConnectorServices Default { get; } = new([], context => new InMemoryRecordSink(context));
+    public static ConnectorServices Default { get; } = new(
+        [new EmbeddingCheckStep(cloudDeployment: DeploymentMode.IsCloudProcess), new MilvusCheckStep(cloudDeployment: DeploymentMode.IsCloudProcess)],
+        context => new InMemoryRecordSink(context));
 }
