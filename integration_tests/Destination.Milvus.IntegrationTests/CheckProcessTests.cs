@@ -167,7 +167,7 @@ public class CheckProcessTests
         var trace = Assert.Single(run.Messages)["trace"]!;
         Assert.Equal("ERROR", trace["type"]!.GetValue<string>());
         Assert.Equal("config_error", trace["error"]!["failure_type"]!.GetValue<string>());
-        Assert.Equal(problem + " Usage: destination-milvus spec | check --config <config.json> | write --config <config.json> --catalog <catalog.json>",
+        Assert.Equal(problem + " Usage: destination-milvus spec | check --config <config.json> | write --config <config.json> --catalog <catalog.json> | preview --config <config.json> --catalog <catalog.json>",
             trace["error"]!["message"]!.GetValue<string>());
         Assert.True(trace["emitted_at"]!.GetValue<double>() > 1.6e12);
         Assert.Null(trace["error"]!["stack_trace"]);

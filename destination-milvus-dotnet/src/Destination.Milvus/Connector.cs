@@ -6,7 +6,8 @@ using Destination.Milvus.Writing;
 namespace Destination.Milvus;
 
 /// <summary>
-/// The command line: <c>spec | check --config F | write --config F --catalog F</c> (and <c>--help</c>).
+/// The command line: <c>spec | check --config F | write --config F --catalog F | preview --config F --catalog F</c>
+/// (and <c>--help</c>).
 /// Every failure becomes one TRACE error on stdout with a user-facing, secret-free message and a non-zero exit
 /// code; no stack trace ever reaches stdout or stderr.
 /// </summary>
@@ -67,7 +68,9 @@ public static class Connector
 
                     output.Scrubber = _activeScrubber = new SecretScrubber(ConfigParser.RawSecrets(configJson.RootElement).Concat(config.Secrets));
                     var catalog = ConfiguredCatalog.Parse(catalogJson.RootElement);
-                    await new WriteCommand(output, time, services.CreateSink).RunAsync(config, catalog, stdin, cancellationToken).ConfigureAwait(false);
+                    // preview is write with a sink that only processes and prints: same input rules, no Milvus, no embedding calls.
+                    var sinkFactory = command.Name == "preview" ? context => new Preview.PreviewSink(context) : services.CreateSink;
+                    await new WriteCommand(output, time, sinkFactory).RunAsync(config, catalog, stdin, cancellationToken).ConfigureAwait(false);
                     return Success;
                 }
             }
