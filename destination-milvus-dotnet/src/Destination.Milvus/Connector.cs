@@ -135,13 +135,25 @@ public static class Connector
             json = json[3..];
         }
 
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException e)
         {
             throw new UsageException($"The {what} file '{path}' is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).");
         }
+
+        if (what == "config" && document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            // Airbyte's acceptance tests expect an exception (one TRACE, non-zero exit), not a FAILED status, for a
+            // config that is not an object at all: there is nothing to validate field by field.
+            var kind = document.RootElement.ValueKind.ToString().ToLowerInvariant();
+            document.Dispose();
+            throw new ConfigErrorException($"The {what} file '{path}' must hold a JSON object, not {(kind is "array" or "object" ? "an " : "a ")}{kind}.");
+        }
+
+        return document;
     }
 }
