@@ -31,8 +31,8 @@ internal static class ConnectorProcess
     /// <summary>The connector's dll in this test project's output folder (same configuration as the tests).</summary>
     public static string DllPath { get; } = typeof(Destination.Milvus.Connector).Assembly.Location;
 
-    public static Task<ConnectorRun> RunAsync(string[] args, string stdin = "", TimeSpan? timeout = null) =>
-        RunAsync(args, Encoding.UTF8.GetBytes(stdin), timeout);
+    public static Task<ConnectorRun> RunAsync(string[] args, string stdin = "", TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        RunAsync(args, Encoding.UTF8.GetBytes(stdin), timeout, environment);
 
     public static async Task<ConnectorRun> RunAsync(string[] args, byte[] stdin, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
@@ -53,6 +53,7 @@ internal static class ConnectorProcess
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment.Remove("DEPLOYMENT_MODE");
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;

@@ -37,7 +37,13 @@ public sealed class CheckCommand
         {
             try
             {
-                problems.AddRange(await step.RunAsync(config, cancellationToken).ConfigureAwait(false));
+                var stepResult = await step.RunWithNotesAsync(config, cancellationToken).ConfigureAwait(false);
+                foreach (var note in stepResult.Notes)
+                {
+                    _output.Log(LogLevel.Info, note);
+                }
+
+                problems.AddRange(stepResult.Problems);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

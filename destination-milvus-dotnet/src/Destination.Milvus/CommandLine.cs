@@ -3,9 +3,9 @@ using Destination.Milvus.Protocol;
 namespace Destination.Milvus;
 
 /// <summary>A parsed command line: the command and its file options.</summary>
-/// <param name="Name"><c>spec</c>, <c>check</c>, <c>write</c> or <c>help</c>.</param>
+/// <param name="Name"><c>spec</c>, <c>check</c>, <c>write</c>, <c>preview</c> or <c>help</c>.</param>
 /// <param name="ConfigPath">The <c>--config</c> file (check, write).</param>
-/// <param name="CatalogPath">The <c>--catalog</c> file (write).</param>
+/// <param name="CatalogPath">The <c>--catalog</c> file (write, preview).</param>
 internal sealed record CommandLine(string Name, string? ConfigPath, string? CatalogPath)
 {
     /// <summary>Parses <c>spec | check --config F | write --config F --catalog F</c>; options also as <c>--config=F</c>.</summary>
@@ -22,7 +22,7 @@ internal sealed record CommandLine(string Name, string? ConfigPath, string? Cata
             return new CommandLine("help", null, null);
         }
 
-        if (name is not ("spec" or "check" or "write"))
+        if (name is not ("spec" or "check" or "write" or "preview"))
         {
             throw new UsageException($"Unknown command '{name}'.");
         }
@@ -33,7 +33,7 @@ internal sealed record CommandLine(string Name, string? ConfigPath, string? Cata
         {
             var arg = args[i];
             var (option, value) = arg.Split('=', 2) is [var o, var v] && o.StartsWith("--", StringComparison.Ordinal) ? (o, v) : (arg, null);
-            if (option is not ("--config" or "--catalog") || (option == "--catalog" && name != "write") || name == "spec")
+            if (option is not ("--config" or "--catalog") || (option == "--catalog" && name is not ("write" or "preview")) || name == "spec")
             {
                 throw new UsageException($"Unexpected argument '{arg}' for command '{name}'.");
             }
@@ -68,9 +68,9 @@ internal sealed record CommandLine(string Name, string? ConfigPath, string? Cata
             throw new UsageException($"Command '{name}' needs --config <config.json>.");
         }
 
-        if (name == "write" && catalog is null)
+        if (name is "write" or "preview" && catalog is null)
         {
-            throw new UsageException("Command 'write' needs --catalog <catalog.json>.");
+            throw new UsageException($"Command '{name}' needs --catalog <catalog.json>.");
         }
 
         return new CommandLine(name, config, catalog);

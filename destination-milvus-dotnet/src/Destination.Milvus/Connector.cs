@@ -6,7 +6,8 @@ using Destination.Milvus.Writing;
 namespace Destination.Milvus;
 
 /// <summary>
-/// The command line: <c>spec | check --config F | write --config F --catalog F</c> (and <c>--help</c>).
+/// The command line: <c>spec | check --config F | write --config F --catalog F | preview --config F --catalog F</c>
+/// (and <c>--help</c>).
 /// Every failure becomes one TRACE error on stdout with a user-facing, secret-free message and a non-zero exit
 /// code; no stack trace ever reaches stdout or stderr.
 /// </summary>
@@ -67,7 +68,9 @@ public static class Connector
 
                     output.Scrubber = _activeScrubber = new SecretScrubber(ConfigParser.RawSecrets(configJson.RootElement).Concat(config.Secrets));
                     var catalog = ConfiguredCatalog.Parse(catalogJson.RootElement);
-                    await new WriteCommand(output, time, services.CreateSink).RunAsync(config, catalog, stdin, cancellationToken).ConfigureAwait(false);
+                    // preview is write with a sink that only processes and prints: same input rules, no Milvus, no embedding calls.
+                    var sinkFactory = command.Name == "preview" ? context => new Preview.PreviewSink(context) : services.CreateSink;
+                    await new WriteCommand(output, time, sinkFactory).RunAsync(config, catalog, stdin, cancellationToken).ConfigureAwait(false);
                     return Success;
                 }
             }
@@ -132,13 +135,25 @@ public static class Connector
             json = json[3..];
         }
 
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
         }
         catch (JsonException e)
         {
             throw new UsageException($"The {what} file '{path}' is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).");
         }
+
+        if (what == "config" && document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            // Airbyte's acceptance tests expect an exception (one TRACE, non-zero exit), not a FAILED status, for a
+            // config that is not an object at all: there is nothing to validate field by field.
+            var kind = document.RootElement.ValueKind.ToString().ToLowerInvariant();
+            document.Dispose();
+            throw new ConfigErrorException($"The {what} file '{path}' must hold a JSON object, not {(kind is "array" or "object" ? "an " : "a ")}{kind}.");
+        }
+
+        return document;
     }
 }

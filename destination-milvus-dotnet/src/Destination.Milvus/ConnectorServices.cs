@@ -13,8 +13,10 @@ public sealed record ConnectorServices(
     Func<SinkContext, IRecordSink> CreateSink)
 {
     /// <summary>
-    /// The production composition. For now: no check step beyond config validation; <c>write</c> feeds the Milvus
-    /// pipeline (<see cref="MilvusRecordSink"/>).
+    /// The production composition. Check: one real embedding call, then the read-only Milvus check (both honour
+    /// <c>DEPLOYMENT_MODE=cloud</c>). Write: the Milvus pipeline (<see cref="MilvusRecordSink"/>).
     /// </summary>
-    public static ConnectorServices Default { get; } = new([], context => new MilvusRecordSink(context, MilvusSinkOptions.FromEnvironment()));
+    public static ConnectorServices Default { get; } = new(
+        [new EmbeddingCheckStep(cloudDeployment: DeploymentMode.IsCloudProcess), new MilvusCheckStep(cloudDeployment: DeploymentMode.IsCloudProcess)],
+        context => new MilvusRecordSink(context, MilvusSinkOptions.FromEnvironment()));
 }

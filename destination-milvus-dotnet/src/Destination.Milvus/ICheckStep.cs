@@ -14,4 +14,11 @@ public interface ICheckStep
 
     /// <summary>Runs the check; returns the problems found, empty when everything is fine.</summary>
     Task<IReadOnlyList<string>> RunAsync(DestinationConfig config, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs the check and also returns notes that are not problems (check logs them as INFO, e.g. "write will create
+    /// the collection"). The default has no notes; steps with something to say override it.
+    /// </summary>
+    async Task<CheckStepResult> RunWithNotesAsync(DestinationConfig config, CancellationToken cancellationToken) =>
+        new(await RunAsync(config, cancellationToken).ConfigureAwait(false), []);
 }

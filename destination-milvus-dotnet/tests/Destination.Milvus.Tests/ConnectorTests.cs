@@ -46,6 +46,15 @@ public sealed class ConnectorTests : IDisposable
         public Task<IReadOnlyList<string>> RunAsync(DestinationConfig config, CancellationToken cancellationToken) => Task.FromResult(run(config));
     }
 
+    private sealed class NotingStep(string note, IReadOnlyList<string> problems) : ICheckStep
+    {
+        public string Name => "Noting";
+
+        public Task<IReadOnlyList<string>> RunAsync(DestinationConfig config, CancellationToken cancellationToken) => throw new InvalidOperationException("RunWithNotesAsync must be used");
+
+        public Task<CheckStepResult> RunWithNotesAsync(DestinationConfig config, CancellationToken cancellationToken) => Task.FromResult(new CheckStepResult(problems, [note]));
+    }
+
     private sealed class ThrowingSink(Exception error) : IRecordSink
     {
         public ValueTask StartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
@@ -76,6 +85,18 @@ public sealed class ConnectorTests : IDisposable
         var status = Assert.Single(messages)["connectionStatus"]!;
         Assert.Equal("FAILED", status["status"]!.GetValue<string>());
         Assert.Equal("Embedding check saw key **** and failed\nMilvus check failed unexpectedly: InvalidOperationException: connection refused", status["message"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Check_logs_step_notes_as_info_before_the_status(bool withProblem)
+    {
+        var services = ConnectorServices.Default with { CheckSteps = [new NotingStep("write will create it", withProblem ? ["broken."] : [])] };
+        var (_, messages) = await Run(["check", "--config", File("c.json", Config)], services);
+        Assert.Equal(2, messages.Count);
+        Assert.Equal("""{"level":"INFO","message":"write will create it"}""", messages[0]["log"]!.ToJsonString());
+        Assert.Equal(withProblem ? "FAILED" : "SUCCEEDED", messages[1]["connectionStatus"]!["status"]!.GetValue<string>());
     }
 
     [Fact]

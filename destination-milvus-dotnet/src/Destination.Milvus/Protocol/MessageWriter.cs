@@ -76,6 +76,24 @@ public sealed class MessageWriter : IDisposable
         Write(new AirbyteMessage("CONNECTION_STATUS") { ConnectionStatus = status });
     }
 
+    /// <summary>
+    /// Writes one JSON object line that is not an AirbyteMessage (the chunk and summary lines of <c>preview</c>),
+    /// under the same lock so that it never interleaves with messages. <paramref name="writeProperties"/> writes the
+    /// object's properties.
+    /// </summary>
+    public void JsonLine(Action<Utf8JsonWriter> writeProperties)
+    {
+        ArgumentNullException.ThrowIfNull(writeProperties);
+        lock (_gate)
+        {
+            _json.Reset();
+            _json.WriteStartObject();
+            writeProperties(_json);
+            _json.WriteEndObject();
+            FlushLine();
+        }
+    }
+
     /// <summary>Writes the SPEC message around the connector specification.</summary>
     public void Spec(JsonElement specification) => Write(new AirbyteMessage("SPEC") { Spec = specification });
 
