@@ -23,6 +23,7 @@ public sealed class MilvusClientTests(MilvusTarget target) : IClassFixture<Milvu
             ["text"] = text,
             ["_ab_stream"] = stream,
             ["_ab_record_id"] = recordId,
+            ["_ab_chunk"] = chunk,
             ["_ab_generation"] = 1,
             ["title"] = "t-" + recordId,
         };

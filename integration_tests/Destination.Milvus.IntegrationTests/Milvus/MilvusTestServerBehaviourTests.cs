@@ -28,6 +28,7 @@ public sealed class MilvusTestServerBehaviourTests
         ["text"] = "t",
         ["_ab_stream"] = "s",
         ["_ab_record_id"] = recordId,
+        ["_ab_chunk"] = 0,
         ["_ab_generation"] = 1,
     };
 

@@ -40,6 +40,7 @@ public sealed class MilvusIndexer : IIndexer
     private readonly TimeProvider _time;
     private readonly TimeSpan _visibilityDelay;
     private readonly long _started;
+    private readonly bool _createdBySync;
     private bool _visible;
 
     /// <summary>Creates the indexer for a collection that <see cref="MilvusCollectionManager.EnsureCollectionAsync(Configuration.IndexingConfig, int, CancellationToken)"/> prepared.</summary>
@@ -51,7 +52,11 @@ public sealed class MilvusIndexer : IIndexer
     /// How stale Milvus reads may be (Bounded consistency: 5 s by default). Filter deletes target rows of earlier
     /// syncs; the first one waits until this long after the start, so rows a sync wrote just before this one are visible to it.
     /// </param>
-    public MilvusIndexer(IMilvusClient client, CollectionLayout layout, bool storeText, TimeProvider? time = null, TimeSpan? visibilityDelay = null)
+    /// <param name="createdBySync">
+    /// True when this sync created the collection: it holds no rows of earlier syncs, so neither the filter deletes
+    /// for them nor the wait for their visibility are needed.
+    /// </param>
+    public MilvusIndexer(IMilvusClient client, CollectionLayout layout, bool storeText, TimeProvider? time = null, TimeSpan? visibilityDelay = null, bool createdBySync = false)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(layout);
@@ -67,6 +72,7 @@ public sealed class MilvusIndexer : IIndexer
         _time = time ?? TimeProvider.System;
         _visibilityDelay = visibilityDelay ?? DefaultVisibilityDelay;
         _started = _time.GetTimestamp();
+        _createdBySync = createdBySync;
     }
 
     /// <summary>Milvus's default graceful time of Bounded consistency (5 s), plus a margin.</summary>
@@ -102,7 +108,7 @@ public sealed class MilvusIndexer : IIndexer
                             stalePks.Add(PrimaryKey(doc, i));
                         }
                     }
-                    else if (!doc.Truncate)
+                    else if (!doc.Truncate && !_createdBySync)
                     {
                         // Versions from earlier syncs are visible by now; a truncating sync removes them at its end anyway.
                         firstSeen.Add((doc, count));
@@ -116,7 +122,7 @@ public sealed class MilvusIndexer : IIndexer
                     {
                         staleAutoIds.AddRange(ids);
                     }
-                    else if (!doc.Truncate)
+                    else if (!doc.Truncate && !_createdBySync)
                     {
                         firstSeen.Add((doc, 0));
                     }

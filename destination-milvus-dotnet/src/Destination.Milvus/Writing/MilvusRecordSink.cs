@@ -73,7 +73,7 @@ public sealed class MilvusRecordSink : IRecordSink
             }
 
             // A collection created just now holds no rows of earlier syncs, so filter deletes need not wait for them to become visible.
-            _indexer = new MilvusIndexer(_client, ensured.Layout, !config.OmitRawText, _time, ensured.Created ? TimeSpan.Zero : _options.VisibilityDelay);
+            _indexer = new MilvusIndexer(_client, ensured.Layout, !config.OmitRawText, _time, ensured.Created ? TimeSpan.Zero : _options.VisibilityDelay, createdBySync: ensured.Created);
             _context.Output.Log(LogLevel.Info, ensured.Layout.Kind == CollectionKind.ConnectorSchema
                 ? $"Writing to collection '{config.Indexing.Collection}' ({(ensured.Created ? "created now" : "existing")}, connector schema): computed primary keys, idempotent upserts."
                 : $"Writing to collection '{config.Indexing.Collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions.");

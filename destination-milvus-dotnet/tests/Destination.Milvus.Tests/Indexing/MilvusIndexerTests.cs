@@ -1,0 +1,126 @@
+using System.Text.Json.Nodes;
+using Destination.Milvus.Indexing;
+
+namespace Destination.Milvus.Tests.Indexing;
+
+public class MilvusIndexerTests
+{
+    private static readonly CollectionLayout Connector = new("c", CollectionKind.ConnectorSchema, "pk", true, "vector", "text",
+        new HashSet<string> { "pk", "vector", "text", "_ab_stream", "_ab_record_id", "_ab_chunk", "_ab_generation" });
+
+    private static IndexDocument Doc(string? recordId, int chunks, string text = "t", bool truncate = false, long generation = 1, bool delete = false) =>
+        new("docs", recordId, recordId ?? "seed-" + text, generation, truncate, delete,
+            Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["pk"] = "user-pk", ["version"] = text }, [1f, 2f])).ToList(), 10);
+
+    [Fact]
+    public async Task Only_the_last_version_of_a_key_in_a_batch_is_upserted_and_metadata_cannot_take_the_primary_key()
+    {
+        var client = new RecordingClient();
+        var indexer = new MilvusIndexer(client, Connector, storeText: true, visibilityDelay: TimeSpan.Zero);
+        await indexer.WriteAsync([Doc("docs_1", 3, "a"), Doc("docs_2", 1, "b"), Doc("docs_1", 2, "c")], CancellationToken.None);
+        var rows = Assert.Single(client.Upserts);
+        Assert.Equal(["b", "c", "c"], rows.Select(r => r["version"]!.GetValue<string>()));
+        Assert.All(rows, r => Assert.Equal("user-pk", r["_pk"]!.GetValue<string>()));
+        Assert.Equal(3, rows.Select(r => r["pk"]!.GetValue<string>()).Distinct().Count());
+
+        // First-seen keys: a filter delete of stale chunks from earlier syncs, escaped, grouped by chunk count.
+        Assert.Contains("_ab_record_id in [\"docs_1\"]) and (_ab_chunk >= 2)", string.Join("|", client.Deletes), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_record_that_shrinks_in_a_later_batch_loses_its_extra_chunks_by_primary_key_and_a_cdc_delete_loses_all()
+    {
+        var client = new RecordingClient();
+        var indexer = new MilvusIndexer(client, Connector, storeText: true, visibilityDelay: TimeSpan.Zero);
+        await indexer.WriteAsync([Doc("docs_1", 4, "a"), Doc("docs_2", 2, "a")], CancellationToken.None);
+        client.Deletes.Clear();
+        await indexer.WriteAsync([Doc("docs_1", 1, "b"), Doc("docs_2", 0, "b", delete: true)], CancellationToken.None);
+        var expected = new[] { MilvusIndexer.PrimaryKey(Doc("docs_1", 0), 1), MilvusIndexer.PrimaryKey(Doc("docs_1", 0), 2), MilvusIndexer.PrimaryKey(Doc("docs_1", 0), 3), MilvusIndexer.PrimaryKey(Doc("docs_2", 0), 0), MilvusIndexer.PrimaryKey(Doc("docs_2", 0), 1) };
+        Assert.Equal(FilterExpression.In("pk", expected), Assert.Single(client.Deletes)); // keys seen before: no filter delete
+    }
+
+    [Fact]
+    public async Task Truncating_streams_key_rows_by_generation_and_delete_older_generations_only_at_the_end()
+    {
+        Assert.NotEqual(MilvusIndexer.PrimaryKey(Doc(null, 1, truncate: true, generation: 1), 0), MilvusIndexer.PrimaryKey(Doc(null, 1, truncate: true, generation: 2), 0));
+        Assert.Equal(MilvusIndexer.PrimaryKey(Doc(null, 1, generation: 1), 0), MilvusIndexer.PrimaryKey(Doc(null, 1, generation: 2), 0));
+        var client = new RecordingClient();
+        var indexer = new MilvusIndexer(client, Connector, storeText: false, visibilityDelay: TimeSpan.Zero);
+        await indexer.WriteAsync([Doc(null, 2, truncate: true, generation: 7)], CancellationToken.None);
+        Assert.Empty(client.Deletes);
+        Assert.All(client.Upserts[0], r => Assert.Equal(string.Empty, r["text"]!.GetValue<string>()));
+        await indexer.DeleteOlderGenerationsAsync("docs", 7, CancellationToken.None);
+        Assert.Equal("(_ab_stream == \"docs\") and (_ab_generation < 7)", Assert.Single(client.Deletes));
+    }
+
+    [Fact]
+    public async Task Auto_id_collections_delete_earlier_syncs_before_inserting_and_later_versions_delete_returned_ids()
+    {
+        var layout = Connector with { Kind = CollectionKind.AutoIdSchema, SchemaFields = new HashSet<string> { "pk", "vector", "text" } };
+        var client = new RecordingClient();
+        var indexer = new MilvusIndexer(client, layout, storeText: true, visibilityDelay: TimeSpan.Zero);
+        await indexer.WriteAsync([Doc("docs_\"1", 2, "a")], CancellationToken.None);
+        Assert.Equal(["_ab_record_id in [\"docs_\\\"1\"]"], client.Deletes);
+        Assert.Equal(["insert"], client.Calls.Where(c => c != "delete"));
+        Assert.Equal("delete", client.Calls[0]); // before the insert
+        client.Deletes.Clear();
+        await indexer.WriteAsync([Doc("docs_\"1", 1, "b")], CancellationToken.None);
+        Assert.Equal(["pk in [1,2]"], client.Deletes);
+    }
+
+    private sealed class RecordingClient : IMilvusClient
+    {
+        private long _nextId = 1;
+
+        public List<IReadOnlyList<JsonObject>> Upserts { get; } = [];
+
+        public List<string> Deletes { get; } = [];
+
+        public List<string> Calls { get; } = [];
+
+        public Task<MutationResult> UpsertAsync(string collectionName, IReadOnlyList<JsonObject> rows, CancellationToken cancellationToken)
+        {
+            Calls.Add("upsert");
+            Upserts.Add(rows);
+            return Task.FromResult(new MutationResult(rows.Count, []));
+        }
+
+        public Task<MutationResult> InsertAsync(string collectionName, IReadOnlyList<JsonObject> rows, CancellationToken cancellationToken)
+        {
+            Calls.Add("insert");
+            var ids = rows.Select(_ => (JsonNode?)JsonValue.Create(_nextId++)).ToList();
+            return Task.FromResult(new MutationResult(rows.Count, ids));
+        }
+
+        public Task<long?> DeleteAsync(string collectionName, string filter, CancellationToken cancellationToken)
+        {
+            Calls.Add("delete");
+            Deletes.Add(filter);
+            return Task.FromResult<long?>(null);
+        }
+
+        public Task<IReadOnlyList<string>> ListCollectionsAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<bool> HasCollectionAsync(string collectionName, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<CollectionDescription> DescribeCollectionAsync(string collectionName, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task CreateCollectionAsync(CreateCollectionRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task LoadCollectionAsync(string collectionName, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<string> GetLoadStateAsync(string collectionName, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task DropCollectionAsync(string collectionName, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task CreateIndexesAsync(string collectionName, IReadOnlyList<IndexDefinition> indexes, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<IndexDescription>> DescribeIndexAsync(string collectionName, string indexName, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<string>> ListIndexesAsync(string collectionName, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<JsonObject>> QueryAsync(QueryRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+}
