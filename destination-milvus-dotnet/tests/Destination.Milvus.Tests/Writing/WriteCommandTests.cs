@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Protocol;
+using Destination.Milvus.Tests.TestSupport;
 using Destination.Milvus.Writing;
 
 namespace Destination.Milvus.Tests.Writing;

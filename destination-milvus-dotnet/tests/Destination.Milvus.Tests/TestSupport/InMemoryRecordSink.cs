@@ -1,13 +1,14 @@
 using Destination.Milvus.Protocol;
 
-namespace Destination.Milvus.Writing;
+using Destination.Milvus.Writing;
+
+namespace Destination.Milvus.Tests.TestSupport;
 
 /// <summary>
-/// A sink that "commits" each record the moment it is accepted and keeps only per-stream counts (and, when asked,
-/// the records themselves, for tests). It stands in for the Milvus pipeline so that <c>write</c> is complete and
-/// testable before embeddings and indexing exist; it stores nothing anywhere.
+/// A test sink that "commits" each record the moment it is accepted and keeps only per-stream counts (and, when asked,
+/// the records themselves), so that the protocol side of <c>write</c> is tested without Milvus or embeddings.
 /// </summary>
-public sealed class InMemoryRecordSink : IRecordSink
+internal sealed class InMemoryRecordSink : IRecordSink
 {
     private readonly SinkContext _context;
     private readonly bool _retainRecords;
@@ -50,13 +51,7 @@ public sealed class InMemoryRecordSink : IRecordSink
     public ValueTask CheckpointAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <inheritdoc />
-    public ValueTask CompleteAsync(CancellationToken cancellationToken)
-    {
-        var total = _perStream.Values.Sum(v => v.Records);
-        _context.Output.Log(LogLevel.Warn,
-            $"Milvus indexing and embeddings are not wired into this build yet: {total} record(s) were accepted by the in-memory sink and were not stored.");
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask CompleteAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
