@@ -37,7 +37,7 @@ public static class SupportSearchCli
 
         Thresholds follow the collection's metric: with L2 (Milvus reports squared distance) "closer" means smaller,
         with COSINE and IP "closer" means larger. The tutorial's values suit L2 with OpenAI embeddings; the fake
-        feature-hashing embedder needs looser ones (e.g. --article-threshold 1.6).
+        feature-hashing embedder needs looser ones (e.g. --article-threshold 1.35).
         """;
 
     /// <summary>Runs the command; never throws for user errors.</summary>

@@ -55,6 +55,7 @@ internal static class DirectLoader
                     row[ConnectorSchema.PrimaryKeyField] = ConnectorSchema.PrimaryKeyFor(info.Identifier, processed.RecordId!, i);
                     row[config.Indexing.VectorField] = MilvusRows.Vector(vectors[i]);
                     row[config.Indexing.TextField] = processed.Chunks[i].Text;
+                    row[ConnectorSchema.GenerationField] = 0;
                     rows.Add(row);
                 }
             }

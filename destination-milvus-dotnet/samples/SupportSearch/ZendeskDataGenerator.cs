@@ -80,12 +80,12 @@ public static class ZendeskDataGenerator
             ["Each user chooses which email notifications to receive under Profile, Notifications.", "Admins can add trigger conditions that notify a group when a ticket is assigned to it.", "If notifications stop arriving, add our sending domain to your mail server allow list."],
             ["Not receiving notification emails", "Too many email notifications", "Notifications go to the wrong group"],
             ["Agents stopped receiving email notifications for new tickets yesterday.", "I get dozens of notification emails for every comment on a ticket.", "Notifications for billing tickets are sent to the support group instead of finance."],
-            "how do I choose which email notifications I receive in my profile and can admins notify a group with a trigger"),
+            "how do I choose which email notifications I receive under my profile notifications, and can admins add a trigger that notifies a group when a ticket is assigned to it"),
         new("webhooks", "Configuring webhooks",
             ["Webhooks send an HTTP POST to your endpoint when an event such as ticket created happens.", "Your endpoint must answer within 10 seconds with a 2xx status, otherwise the delivery is retried up to 5 times.", "Verify each delivery with the signature header and your webhook signing secret."],
             ["Webhook deliveries failing", "Webhook signature does not verify", "Webhook retries flood our server"],
             ["Our webhook endpoint shows failed deliveries with a timeout error.", "We cannot verify the webhook signature header with our signing secret.", "Each webhook event is delivered five times to our server."],
-            "how do I verify the webhook signature header with the signing secret and how often is a delivery retried"),
+            "how do I verify each webhook delivery with the signature header and our webhook signing secret, and how many times is a failed delivery retried"),
     ];
 
     /// <summary>Generates <paramref name="ticketCount"/> tickets and one article per topic, deterministically for a seed.</summary>
