@@ -32,8 +32,14 @@ public static class SupportSearchDemo
             return 1;
         }
 
-        await output.WriteLineAsync($"Loaded ({write.States} states committed).");
         using var service = SupportSearchService.FromConfigJson(config);
+        if (!await service.CollectionExistsAsync(cancellationToken))
+        {
+            await output.WriteLineAsync("destination-milvus write exited 0 but created no collection: this build of the connector does not load data yet.");
+            return 1;
+        }
+
+        await output.WriteLineAsync($"Loaded ({write.States} states committed).");
         var options = new SupportSearchOptions { OrganizationId = ZendeskDataGenerator.TutorialOrganizationId, ArticleThreshold = FakeEmbedderArticleThreshold };
         var asks = new[] { data.Duplicates[0].Rewording, data.NewProblems[2].Text };
         foreach (var ask in asks)

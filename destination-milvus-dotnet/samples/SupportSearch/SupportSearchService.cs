@@ -139,6 +139,10 @@ public sealed class SupportSearchService : IDisposable
         return new SupportSearchResult(metric, tickets, null, articles);
     }
 
+    /// <summary>Whether the collection exists (the demo checks that the load created it).</summary>
+    public Task<bool> CollectionExistsAsync(CancellationToken cancellationToken) =>
+        Call(() => _milvus.HasCollectionAsync(Collection, cancellationToken));
+
     /// <inheritdoc />
     public void Dispose() => _owned?.Dispose();
 
