@@ -56,6 +56,9 @@ internal static class DirectLoader
                     row[config.Indexing.VectorField] = MilvusRows.Vector(vectors[i]);
                     row[config.Indexing.TextField] = processed.Chunks[i].Text;
                     row[ConnectorSchema.GenerationField] = 0;
+
+                    // The chunk index the write pipeline stores (a declared Int64 field once it is merged; dynamic before).
+                    row["_ab_chunk"] = i;
                     rows.Add(row);
                 }
             }

@@ -147,6 +147,7 @@ public sealed class SupportSearchServiceTests
             ["_ab_stream"] = "tickets",
             ["_ab_record_id"] = "tickets_777",
             ["_ab_generation"] = 0,
+            ["_ab_chunk"] = 0,
             ["_id"] = 777,
             ["subject"] = "Blank labels",
             ["description"] = text,
