@@ -1,0 +1,1 @@
+return await SupportSearch.Demo.SupportSearchDemo.RunAsync(Console.Out, CancellationToken.None);

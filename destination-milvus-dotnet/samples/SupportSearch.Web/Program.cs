@@ -1,0 +1,2 @@
+var app = SupportSearch.Web.SupportSite.Build(args);
+await app.RunAsync();
