@@ -86,6 +86,7 @@ internal static class ConnectorProcess
 
         var output = await stdout;
         var errors = await stderr;
+        Suite.SuiteOutput.Capture(args.Length > 0 ? args[0] : "connector", output, errors);
         var messages = new List<JsonNode>();
         foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
