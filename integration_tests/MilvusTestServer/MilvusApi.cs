@@ -15,7 +15,7 @@ namespace MilvusTestServer;
 public sealed class MilvusApi
 {
     private const int MaxWindow = 16384;
-    private static readonly JsonSerializerOptions ResponseJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions ResponseJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = DeepJson.MaxDepth };
     private static readonly string[] VectorIndexTypes = ["AUTOINDEX", "FLAT", "IVF_FLAT", "IVF_SQ8", "IVF_PQ", "HNSW", "DISKANN", "SCANN"];
     private static readonly string[] Metrics = ["L2", "IP", "COSINE"];
 
@@ -87,7 +87,7 @@ public sealed class MilvusApi
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
+                document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), DeepJson.DocumentOptions);
             }
             catch (JsonException e)
             {
@@ -833,7 +833,7 @@ public sealed class MilvusApi
         return field.DataType switch
         {
             "Int64" when !allowInt64 => JsonValue.Create(value.GetValue<long>().ToString(CultureInfo.InvariantCulture)),
-            "JSON" => JsonValue.Create(value.ToJsonString()),
+            "JSON" => JsonValue.Create(value.ToJsonString(DeepJson.Options)),
             _ => value.DeepClone(),
         };
     }

@@ -111,6 +111,34 @@ public static class Connector
         return parts.Count == 0 ? null : string.Join(" ---> ", parts);
     }
 
+    /// <summary>Deepest nesting read from a config or catalog file; real ones use fewer than ten levels.</summary>
+    private const int MaxFileDepth = 64;
+
+    /// <summary>
+    /// True when <paramref name="json"/> is well-formed but nests deeper than <see cref="MaxFileDepth"/>. The reader
+    /// tracks depth in a bit stack, not by recursion, so this second pass is safe however deep the file goes.
+    /// </summary>
+    private static bool IsTooDeep(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = int.MaxValue });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.CurrentDepth >= MaxFileDepth)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return reader.CurrentDepth >= MaxFileDepth;
+        }
+
+        return false;
+    }
+
     private static JsonDocument ReadJsonFile(string path, string what)
     {
         byte[] bytes;
@@ -135,14 +163,21 @@ public static class Connector
             json = json[3..];
         }
 
+        if (json.Span.Trim(" \t\r\n"u8).IsEmpty)
+        {
+            throw new UsageException($"The {what} file '{path}' is empty.");
+        }
+
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 64 });
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxFileDepth });
         }
         catch (JsonException e)
         {
-            throw new UsageException($"The {what} file '{path}' is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).");
+            throw new UsageException(IsTooDeep(json.Span)
+                ? $"The {what} file '{path}' nests JSON deeper than {MaxFileDepth} levels."
+                : $"The {what} file '{path}' is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).");
         }
 
         if (what == "config" && document.RootElement.ValueKind != JsonValueKind.Object)

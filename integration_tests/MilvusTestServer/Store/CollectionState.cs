@@ -153,13 +153,13 @@ public sealed class CollectionState
 
             if (property.Value.ValueKind != JsonValueKind.Null)
             {
-                dynamic[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+                dynamic[property.Name] = JsonNode.Parse(property.Value.GetRawText(), documentOptions: DeepJson.DocumentOptions);
             }
         }
 
         if (EnableDynamicField && dynamic.Count > 0)
         {
-            var size = Encoding.UTF8.GetByteCount(new JsonObject(dynamic.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))).ToJsonString());
+            var size = Encoding.UTF8.GetByteCount(new JsonObject(dynamic.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))).ToJsonString(DeepJson.Options));
             if (size > MaxJsonBytes)
             {
                 throw new MilvusApiException(1100, $"the length ({size}) of dynamic field exceeds max length ({MaxJsonBytes}): invalid parameter[expected=valid length json string][actual=length exceeds max length]");
@@ -255,14 +255,14 @@ public sealed class CollectionState
                 JsonNode? json;
                 try
                 {
-                    json = JsonNode.Parse(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
+                    json = JsonNode.Parse(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText(), documentOptions: DeepJson.DocumentOptions);
                 }
                 catch (JsonException)
                 {
                     throw MilvusApiException.InsertData(Bad());
                 }
 
-                var size = Encoding.UTF8.GetByteCount(json?.ToJsonString() ?? "null");
+                var size = Encoding.UTF8.GetByteCount(json?.ToJsonString(DeepJson.Options) ?? "null");
                 if (size > MaxJsonBytes)
                 {
                     throw new MilvusApiException(1100, $"the length ({size}) of json field ({field.Name}) exceeds max length ({MaxJsonBytes}): invalid parameter");

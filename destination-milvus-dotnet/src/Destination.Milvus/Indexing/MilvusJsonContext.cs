@@ -75,8 +75,12 @@ internal static class MilvusWire
         [property: JsonPropertyName("outputFields")] IReadOnlyList<string> OutputFields);
 }
 
-/// <summary>Source-generated serializers for the Milvus REST bodies and for vectors embedded in row objects.</summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+/// <summary>
+/// Source-generated serializers for the Milvus REST bodies and for vectors embedded in row objects. The depth limit
+/// is raised above the default 64 because row metadata carries record fields as they came: a record may nest up to
+/// the 256 levels the message parser accepts, and a request wraps it in a few more.
+/// </summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, MaxDepth = MilvusJsonContext.MaxDepth)]
 [JsonSerializable(typeof(MilvusWire.DbBody))]
 [JsonSerializable(typeof(MilvusWire.CollectionBody))]
 [JsonSerializable(typeof(MilvusWire.CreateCollectionBody))]
@@ -87,4 +91,8 @@ internal static class MilvusWire
 [JsonSerializable(typeof(MilvusWire.QueryBody))]
 [JsonSerializable(typeof(MilvusWire.SearchBody))]
 [JsonSerializable(typeof(float[]))]
-internal sealed partial class MilvusJsonContext : JsonSerializerContext;
+internal sealed partial class MilvusJsonContext : JsonSerializerContext
+{
+    /// <summary>Nesting allowed when writing request bodies: the parser's 256 record levels plus the request's own.</summary>
+    public const int MaxDepth = 1024;
+}

@@ -48,7 +48,7 @@ public sealed class PreviewSink : IRecordSink
         ArgumentNullException.ThrowIfNull(record);
         var stream = Info(record.Stream);
         ProcessedRecord processed;
-        using (var data = JsonDocument.Parse(record.Data))
+        using (var data = JsonDocument.Parse(record.Data, new JsonDocumentOptions { MaxDepth = MessageParser.MaxDepth }))
         {
             try
             {

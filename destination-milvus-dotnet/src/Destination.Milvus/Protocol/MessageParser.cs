@@ -10,7 +10,13 @@ namespace Destination.Milvus.Protocol;
 /// </summary>
 internal static class MessageParser
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
+    /// <summary>
+    /// Deepest nesting of a whole message (envelope included) that is read; deeper lines are rejected with a reason
+    /// saying so. Far beyond real records, and it bounds the recursion of everything that later walks the data.
+    /// </summary>
+    public const int MaxDepth = 256;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
 
     public static ParsedLine Parse(ReadOnlySpan<byte> line)
     {
@@ -31,7 +37,10 @@ internal static class MessageParser
         }
         catch (JsonException e)
         {
-            return Invalid($"not valid JSON (syntax error at byte {e.BytePositionInLine ?? 0})");
+            // The reader stops one level short of the limit; any other syntax error happens at a shallower depth.
+            return reader.CurrentDepth >= MaxDepth - 1
+                ? Invalid($"nested deeper than {MaxDepth} levels (at byte {e.BytePositionInLine ?? 0})")
+                : Invalid($"not valid JSON (syntax error at byte {e.BytePositionInLine ?? 0})");
         }
     }
 

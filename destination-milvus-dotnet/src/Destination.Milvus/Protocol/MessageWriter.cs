@@ -103,7 +103,7 @@ public sealed class MessageWriter : IDisposable
     /// </summary>
     public void State(ReadOnlyMemory<byte> originalMessage, long recordCount, long rejectedRecordCount)
     {
-        using var document = JsonDocument.Parse(originalMessage);
+        using var document = JsonDocument.Parse(originalMessage, new JsonDocumentOptions { MaxDepth = MessageParser.MaxDepth });
         lock (_gate)
         {
             _json.Reset();

@@ -300,7 +300,7 @@ public sealed class MilvusRecordSink : IRecordSink
         {
             cancellationToken.ThrowIfCancellationRequested();
             var source = batch[i];
-            using var json = JsonDocument.Parse(source.Record.Data, new JsonDocumentOptions { MaxDepth = 256 });
+            using var json = JsonDocument.Parse(source.Record.Data, new JsonDocumentOptions { MaxDepth = MessageParser.MaxDepth });
             var result = _processor!.Process(json.RootElement, source.Plan.Info);
             processed[i] = (result, source);
             bytes += source.Record.Data.Length;
