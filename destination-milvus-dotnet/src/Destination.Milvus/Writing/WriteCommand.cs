@@ -62,7 +62,7 @@ public sealed class WriteCommand : ICommitReporter
                 case LineKind.Record:
                     if (!catalog.TryGetStream(parsed.Stream!, out var stream))
                     {
-                        Reject(line.Number, $"RECORD of stream {parsed.Stream}, which is not in the configured catalog", ref rejected, ref rejectedAfterLastState);
+                        Reject(line.Number, $"RECORD of stream {Excerpt(parsed.Stream!.ToString())}, which is not in the configured catalog", ref rejected, ref rejectedAfterLastState);
                         break;
                     }
 
@@ -120,6 +120,21 @@ public sealed class WriteCommand : ICommitReporter
                 _statesEmitted++;
             }
         }
+    }
+
+    /// <summary>Longest stream name quoted in a rejection: a hostile name of megabytes must not make a megabyte log line.</summary>
+    internal const int MaxQuotedLength = 200;
+
+    internal static string Excerpt(string text)
+    {
+        if (text.Length <= MaxQuotedLength)
+        {
+            return text;
+        }
+
+        // Never cut a surrogate pair in half: half a pair is not text and cannot be written as JSON.
+        var cut = char.IsHighSurrogate(text[MaxQuotedLength - 1]) ? MaxQuotedLength - 1 : MaxQuotedLength;
+        return string.Concat(text.AsSpan(0, cut), $"... ({text.Length} characters)");
     }
 
     private void Reject(long lineNumber, string reason, ref long rejected, ref long rejectedAfterLastState)
