@@ -52,6 +52,9 @@ public static class ConnectorSchema
     /// <summary>Name of the generation field (Int64) used by zero-downtime overwrite.</summary>
     public const string GenerationField = "_ab_generation";
 
+    /// <summary>The name of Milvus's dynamic field; Milvus refuses it as a key inside a row, so metadata named so is renamed <c>_$meta</c>.</summary>
+    public const string DynamicFieldName = "$meta";
+
     /// <summary>Index type of the scalar indexes on <see cref="StreamField"/> and <see cref="RecordIdField"/>.</summary>
     public const string ScalarIndexType = "INVERTED";
 

@@ -254,8 +254,10 @@ public sealed class MilvusIndexer : IIndexer
         var chunk = doc.Chunks[index];
         var row = chunk.Metadata;
 
-        // Metadata must not take the place of a field the connector sets (the Python connector renamed "pk" to "_pk").
-        foreach (var reserved in new[] { _layout.PrimaryKeyField, _layout.VectorField, _layout.TextField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField })
+        // Metadata must not take the place of a field the connector sets (the Python connector renamed "pk" to "_pk"),
+        // nor use "$meta", the dynamic field's own name, which Milvus refuses as a key (a record field "$meta" used to
+        // fail the whole sync).
+        foreach (var reserved in new[] { _layout.PrimaryKeyField, _layout.VectorField, _layout.TextField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField, ConnectorSchema.DynamicFieldName })
         {
             if (!string.IsNullOrEmpty(reserved) && row.Remove(reserved, out var value))
             {

@@ -68,6 +68,20 @@ public class MilvusIndexerTests
         Assert.Equal(["pk in [1,2]"], client.Deletes);
     }
 
+    [Fact]
+    public async Task A_metadata_key_named_like_the_dynamic_field_is_renamed_because_milvus_refuses_it()
+    {
+        var client = new RecordingClient();
+        var indexer = new MilvusIndexer(client, Connector, storeText: true, visibilityDelay: TimeSpan.Zero);
+        var doc = new IndexDocument("docs", "docs_1", "docs_1", 1, false, false,
+            [new IndexChunk("t", new JsonObject { ["$meta"] = "from the record", ["a.b c"] = 1 }, [1f, 2f])], 10);
+        await indexer.WriteAsync([doc], CancellationToken.None);
+        var row = Assert.Single(Assert.Single(client.Upserts));
+        Assert.False(row.ContainsKey("$meta"));
+        Assert.Equal("from the record", row["_$meta"]!.GetValue<string>());
+        Assert.Equal(1, row["a.b c"]!.GetValue<int>());
+    }
+
     private sealed class RecordingClient : IMilvusClient
     {
         private long _nextId = 1;
