@@ -71,33 +71,82 @@ public sealed class FieldPath
         }
 
         var segment = _segments[depth];
-        ForEachChild(node, (key, child) =>
+        if (segment.AsSpan().IndexOfAny('*', '?') < 0)
+        {
+            // A literal segment names one child. For an object with the key twice, TryGetProperty takes the last
+            // definition, as Python's json.loads does.
+            if (node.ValueKind == JsonValueKind.Object && node.TryGetProperty(segment, out var child))
+            {
+                Collect(child, depth + 1, results);
+            }
+            else if (node.ValueKind == JsonValueKind.Array
+                     && int.TryParse(segment, NumberStyles.None, CultureInfo.InvariantCulture, out var index)
+                     && index < node.GetArrayLength()
+                     && index.ToString(CultureInfo.InvariantCulture) == segment)
+            {
+                Collect(node[index], depth + 1, results);
+            }
+
+            return;
+        }
+
+        foreach (var (key, child) in Children(node))
         {
             if (GlobMatches(segment, key))
             {
                 Collect(child, depth + 1, results);
             }
-        });
+        }
     }
 
-    private static void ForEachChild(JsonElement node, Action<string, JsonElement> action)
+    /// <summary>
+    /// The children of an object or array with their keys. A key that appears twice in an object counts once, at its
+    /// first position with its last value: what a Python dict built by <c>json.loads</c> holds.
+    /// </summary>
+    private static List<(string Key, JsonElement Value)> Children(JsonElement node)
     {
         if (node.ValueKind == JsonValueKind.Object)
         {
-            foreach (var property in node.EnumerateObject())
-            {
-                action(property.Name, property.Value);
-            }
+            return DistinctProperties(node);
         }
-        else if (node.ValueKind == JsonValueKind.Array)
+
+        var children = new List<(string Key, JsonElement Value)>();
+        if (node.ValueKind == JsonValueKind.Array)
         {
             var i = 0;
             foreach (var item in node.EnumerateArray())
             {
-                action(i.ToString(CultureInfo.InvariantCulture), item);
+                children.Add((i.ToString(CultureInfo.InvariantCulture), item));
                 i++;
             }
         }
+
+        return children;
+    }
+
+    /// <summary>
+    /// The properties of <paramref name="obj"/> as a Python dict from <c>json.loads</c> holds them: a key given twice
+    /// appears once, at its first position, with its last value.
+    /// </summary>
+    internal static List<(string Key, JsonElement Value)> DistinctProperties(JsonElement obj)
+    {
+        var properties = new List<(string Key, JsonElement Value)>();
+        Dictionary<string, int>? positions = null;
+        foreach (var property in obj.EnumerateObject())
+        {
+            positions ??= new Dictionary<string, int>(StringComparer.Ordinal);
+            if (positions.TryGetValue(property.Name, out var at))
+            {
+                properties[at] = (property.Name, property.Value);
+            }
+            else
+            {
+                positions[property.Name] = properties.Count;
+                properties.Add((property.Name, property.Value));
+            }
+        }
+
+        return properties;
     }
 
     /// <summary>fnmatch-style match of one path segment: <c>*</c> any run of characters, <c>?</c> one character.</summary>

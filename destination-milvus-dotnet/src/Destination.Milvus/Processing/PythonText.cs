@@ -50,10 +50,10 @@ internal static class PythonText
     /// <summary>langchain's <c>stringify_dict</c>: one <c>key: value\n</c> line per property, in JSON order.</summary>
     public static void AppendStringifiedObject(StringBuilder sb, JsonElement obj)
     {
-        foreach (var property in obj.EnumerateObject())
+        foreach (var (name, value) in FieldPath.DistinctProperties(obj))
         {
-            sb.Append(property.Name).Append(": ");
-            AppendStringifiedValue(sb, property.Value);
+            sb.Append(name).Append(": ");
+            AppendStringifiedValue(sb, value);
             sb.Append('\n');
         }
     }
@@ -67,9 +67,9 @@ internal static class PythonText
         switch (value.ValueKind)
         {
             case JsonValueKind.Object:
-                foreach (var property in value.EnumerateObject())
+                foreach (var (_, item) in FieldPath.DistinctProperties(value))
                 {
-                    AppendValuesOnly(sb, property.Value);
+                    AppendValuesOnly(sb, item);
                 }
 
                 break;
@@ -246,7 +246,7 @@ internal static class PythonText
             case JsonValueKind.Object:
                 sb.Append('{');
                 var first = true;
-                foreach (var property in value.EnumerateObject())
+                foreach (var (name, item) in FieldPath.DistinctProperties(value))
                 {
                     if (!first)
                     {
@@ -254,9 +254,9 @@ internal static class PythonText
                     }
 
                     first = false;
-                    AppendStringRepr(sb, property.Name);
+                    AppendStringRepr(sb, name);
                     sb.Append(": ");
-                    AppendRepr(sb, property.Value);
+                    AppendRepr(sb, item);
                 }
 
                 sb.Append('}');
