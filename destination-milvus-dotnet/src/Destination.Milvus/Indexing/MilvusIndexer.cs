@@ -134,9 +134,10 @@ public sealed class MilvusIndexer : IIndexer
                 }
             }
 
+            IReadOnlyList<string>? droppedByFirstChunk = null;
             for (var i = 0; i < count; i++)
             {
-                rows.Add(BuildRow(doc, i, stats));
+                rows.Add(BuildRow(doc, i, stats, ref droppedByFirstChunk));
             }
         }
 
@@ -249,7 +250,15 @@ public sealed class MilvusIndexer : IIndexer
         return new UInt128(BitConverter.ToUInt64(hash[..8]), BitConverter.ToUInt64(hash[8..16]));
     }
 
-    private JsonObject BuildRow(IndexDocument doc, int index, Stats stats)
+    /// <param name="doc">The record.</param>
+    /// <param name="index">The chunk.</param>
+    /// <param name="stats">Counters of this write.</param>
+    /// <param name="droppedByFirstChunk">
+    /// The metadata keys the record's first chunk had to drop. Every chunk carries the same metadata, so later chunks
+    /// drop those keys before measuring instead of serializing the oversized values again: measuring each chunk from
+    /// scratch made one record with a big field cost chunks × field size, quadratic in the field's size.
+    /// </param>
+    private JsonObject BuildRow(IndexDocument doc, int index, Stats stats, ref IReadOnlyList<string>? droppedByFirstChunk)
     {
         var chunk = doc.Chunks[index];
         var row = chunk.Metadata;
@@ -298,10 +307,34 @@ public sealed class MilvusIndexer : IIndexer
         // Records are at most a few KB in the common case; only large ones can reach Milvus's dynamic JSON limit.
         if (doc.SourceBytes * 2 + 8192 >= RowLimits.MaxDynamicBytes || (!_textIsField && _storeText))
         {
-            if (RowLimits.FitDynamicFields(row, _layout.SchemaFields, _textIsField ? null : _layout.TextField).Count > 0)
+            var dropped = new List<string>();
+            foreach (var key in droppedByFirstChunk ?? [])
+            {
+                if (row.Remove(key))
+                {
+                    dropped.Add(key);
+                }
+            }
+
+            var more = RowLimits.FitDynamicFields(row, _layout.SchemaFields, _textIsField ? null : _layout.TextField);
+            if (more.Count > 0 && dropped.Count > 0)
+            {
+                // Names of both rounds, listed as FitDynamicFields lists them.
+                row.Remove(RowLimits.DroppedMetadataField);
+                RowLimits.ListDropped(row, [.. dropped, .. more]);
+            }
+            else if (dropped.Count > 0)
+            {
+                RowLimits.ListDropped(row, dropped);
+            }
+
+            dropped.AddRange(more);
+            if (dropped.Count > 0)
             {
                 stats.DroppedMetadata++;
             }
+
+            droppedByFirstChunk ??= dropped;
         }
 
         var vector = new JsonArray();

@@ -108,6 +108,15 @@ public static class RowLimits
             }
         }
 
+        ListDropped(row, dropped);
+        return dropped;
+    }
+
+    /// <summary>Stores the names of dropped metadata keys in <see cref="DroppedMetadataField"/> (cut to stay small).</summary>
+    public static void ListDropped(JsonObject row, IReadOnlyList<string> dropped)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(dropped);
         var names = new JsonArray();
         var listed = 0;
         foreach (var name in dropped)
@@ -124,6 +133,5 @@ public static class RowLimits
         }
 
         row[DroppedMetadataField] = names;
-        return dropped;
     }
 }

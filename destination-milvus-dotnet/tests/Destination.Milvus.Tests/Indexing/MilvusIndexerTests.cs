@@ -82,11 +82,46 @@ public class MilvusIndexerTests
         Assert.Equal(1, row["a.b c"]!.GetValue<int>());
     }
 
+    [Fact]
+    public async Task Every_chunk_of_a_record_with_an_oversized_metadata_value_drops_and_names_it()
+    {
+        var client = new RecordingClient();
+        var indexer = new MilvusIndexer(client, Connector, storeText: true, visibilityDelay: TimeSpan.Zero);
+        var big = new string('b', 200_000);
+        var chunks = Enumerable.Range(0, 40).Select(i => new IndexChunk("t" + i, new JsonObject { ["big"] = big, ["small"] = i }, [1f, 2f])).ToList();
+        await indexer.WriteAsync([new IndexDocument("docs", "docs_1", "docs_1", 1, false, false, chunks, 210_000)], CancellationToken.None);
+        var rows = client.Upserts.SelectMany(r => r).ToList();
+        Assert.Equal(40, rows.Count);
+        Assert.All(rows, r => Assert.False(r.ContainsKey("big")));
+        Assert.All(rows, r => Assert.Equal(["big"], r[RowLimits.DroppedMetadataField]!.AsArray().Select(n => n!.GetValue<string>())));
+        Assert.Equal(Enumerable.Range(0, 40), rows.Select(r => r["small"]!.GetValue<int>()).Order());
+    }
+
+    [Fact]
+    public async Task In_a_python_style_collection_a_chunk_whose_own_text_overflows_drops_more_than_the_first()
+    {
+        var layout = Connector with { Kind = CollectionKind.AutoIdSchema, SchemaFields = new HashSet<string> { "pk", "vector" } };
+        var client = new RecordingClient();
+        var indexer = new MilvusIndexer(client, layout, storeText: true, visibilityDelay: TimeSpan.Zero);
+        var chunks = new List<IndexChunk>
+        {
+            new("short", new JsonObject { ["big"] = new string('b', 70_000), ["mid"] = new string('m', 34_000) }, [1f, 2f]),
+            new(new string('t', 50_000), new JsonObject { ["big"] = new string('b', 70_000), ["mid"] = new string('m', 34_000) }, [1f, 2f]),
+        };
+        await indexer.WriteAsync([new IndexDocument("docs", "docs_1", "docs_1", 1, false, false, chunks, 100_000)], CancellationToken.None);
+        var rows = client.Inserts.SelectMany(r => r).ToList();
+        Assert.Equal(["big"], rows[0][RowLimits.DroppedMetadataField]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(["big", "mid"], rows[1][RowLimits.DroppedMetadataField]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Equal(RowLimits.MaxDynamicBytes / 2, rows[1]["text"]!.GetValue<string>().Length); // dynamic text is cut to half the limit first
+    }
+
     private sealed class RecordingClient : IMilvusClient
     {
         private long _nextId = 1;
 
         public List<IReadOnlyList<JsonObject>> Upserts { get; } = [];
+
+        public List<IReadOnlyList<JsonObject>> Inserts { get; } = [];
 
         public List<string> Deletes { get; } = [];
 
@@ -102,6 +137,7 @@ public class MilvusIndexerTests
         public Task<MutationResult> InsertAsync(string collectionName, IReadOnlyList<JsonObject> rows, CancellationToken cancellationToken)
         {
             Calls.Add("insert");
+            Inserts.Add(rows);
             var ids = rows.Select(_ => (JsonNode?)JsonValue.Create(_nextId++)).ToList();
             return Task.FromResult(new MutationResult(rows.Count, ids));
         }
