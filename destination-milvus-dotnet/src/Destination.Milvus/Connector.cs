@@ -184,9 +184,16 @@ public static class Connector
         {
             // Airbyte's acceptance tests expect an exception (one TRACE, non-zero exit), not a FAILED status, for a
             // config that is not an object at all: there is nothing to validate field by field.
-            var kind = document.RootElement.ValueKind.ToString().ToLowerInvariant();
+            var kind = document.RootElement.ValueKind switch
+            {
+                JsonValueKind.Array => "an array",
+                JsonValueKind.String => "a string",
+                JsonValueKind.Number => "a number",
+                JsonValueKind.True or JsonValueKind.False => "a boolean",
+                _ => "null",
+            };
             document.Dispose();
-            throw new ConfigErrorException($"The {what} file '{path}' must hold a JSON object, not {(kind is "array" or "object" ? "an " : "a ")}{kind}.");
+            throw new ConfigErrorException($"The {what} file '{path}' must hold a JSON object, not {kind}.");
         }
 
         return document;
