@@ -168,6 +168,12 @@ public static class Connector
             throw new UsageException($"The {what} file '{path}' is empty.");
         }
 
+        // JsonDocument checks UTF-8 only when a string is read, which would fail later as an unexpected error.
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+        {
+            throw new UsageException($"The {what} file '{path}' is not valid UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
