@@ -10,29 +10,6 @@ public class CheckProcessTests
          "indexing":{"host":"http://localhost:19530","collection":"docs","auth":{"mode":"no_auth"}}}
         """;
 
-    private static string With(string path, string? valueJson)
-    {
-        var root = JsonNode.Parse(Valid)!;
-        var parts = path.Split('.');
-        var parent = parts[..^1].Aggregate(root, (node, key) => node[key] ??= new JsonObject());
-        if (valueJson is null)
-        {
-            parent.AsObject().Remove(parts[^1]);
-        }
-        else
-        {
-            parent[parts[^1]] = JsonNode.Parse(valueJson);
-        }
-
-        return root.ToJsonString();
-    }
-
-    private static async Task<ConnectorRun> Check(string configJson)
-    {
-        using var files = new TempFiles();
-        return await ConnectorProcess.RunAsync(["check", "--config", files.Write("config.json", configJson)]);
-    }
-
     private static JsonNode SingleStatus(ConnectorRun run)
     {
         Assert.Equal(0, run.ExitCode);
@@ -54,53 +31,8 @@ public class CheckProcessTests
         Assert.True(result.IsValid, result.Message);
     }
 
-    [Theory]
-    [InlineData("indexing.collection", null, "indexing.collection: required")]
-    [InlineData("indexing", null, "indexing: required")]
-    [InlineData("processing.chunk_size", "0", "processing.chunk_size: must be between 1 and 8191")]
-    [InlineData("processing.chunk_size", "9000", "processing.chunk_size: must be between 1 and 8191")]
-    [InlineData("processing.chunk_size", "\"big\"", "processing.chunk_size: must be an integer, not a string")]
-    [InlineData("processing.chunk_overlap", "100", "processing.chunk_overlap: must be smaller than processing.chunk_size (100)")]
-    [InlineData("processing.chunk_overlap", "-5", "processing.chunk_overlap: must be at least 0")]
-    [InlineData("embedding.mode", "\"openai2\"", "embedding.mode: must be one of openai, cohere, fake, azure_openai, openai_compatible, from_field (got \"openai2\")")]
-    [InlineData("embedding.mode", null, "embedding.mode: required, must be one of openai, cohere, fake, azure_openai, openai_compatible, from_field")]
-    [InlineData("embedding", """{"mode":"openai"}""", "embedding.openai_key: required")]
-    [InlineData("embedding", """{"mode":"openai","openai_key":"k","dimensions":64}""", "embedding.dimensions: only allowed with the models text-embedding-3-small and text-embedding-3-large, not text-embedding-ada-002")]
-    [InlineData("embedding", """{"mode":"fake","dimensions":40000}""", "embedding.dimensions: must be between 1 and 32768")]
-    [InlineData("embedding", """{"mode":"azure_openai","openai_key":"k","deployment":"d"}""", "embedding.api_base: required")]
-    [InlineData("indexing.host", "\"milvus:19530\"", "indexing.host: must be a URL with scheme http, https or tcp, e.g. https://my-instance.zone.zillizcloud.com or tcp://localhost:19530")]
-    [InlineData("indexing.host", "\"ftp://milvus\"", "indexing.host: must be a URL with scheme http, https or tcp, e.g. https://my-instance.zone.zillizcloud.com or tcp://localhost:19530")]
-    [InlineData("indexing.auth", """{"mode":"username_password","username":"u"}""", "indexing.auth.password: required")]
-    [InlineData("indexing.auth", "\"none\"", "indexing.auth: must be an object, not a string")]
-    [InlineData("indexing.metric_type", "\"cosine\"", "indexing.metric_type: must be one of L2, IP, COSINE (got \"cosine\")")]
-    [InlineData("processing.text_splitter", """{"mode":"separator","separators":["\"\\n\"","\\n"]}""", "processing.text_splitter.separators[1]: '\\n' is not a JSON string; wrap each separator in double quotes, e.g. \"\\n\" or \".\"")]
-    [InlineData("processing.text_splitter", """{"mode":"code","language":"cobol"}""", "processing.text_splitter.language: must be one of cpp, go, java, js, php, proto, python, rst, ruby, rust, scala, swift, markdown, latex, html, sol (got \"cobol\")")]
-    [InlineData("processing.text_fields", "\"title\"", "processing.text_fields: must be an array, not a string")]
-    [InlineData("omit_raw_text", "1", "omit_raw_text: must be true or false, not an integer")]
-    public async Task An_invalid_config_fails_with_one_exact_message_and_exit_code_0(string path, string? json, string message)
-    {
-        var status = SingleStatus(await Check(With(path, json)));
-        Assert.Equal("FAILED", status["status"]!.GetValue<string>());
-        Assert.Equal(message, status["message"]!.GetValue<string>());
-    }
-
-    [Fact]
-    public async Task Several_problems_come_in_one_message_one_per_line()
-    {
-        var status = SingleStatus(await Check("""{"embedding":{"mode":"fake"},"processing":{"chunk_size":0},"indexing":{"host":"x","auth":{"mode":"no_auth"}}}"""));
-        Assert.Equal(
-            "processing.chunk_size: must be between 1 and 8191\nindexing.collection: required\nindexing.host: must be a URL with scheme http, https or tcp, e.g. https://my-instance.zone.zillizcloud.com or tcp://localhost:19530",
-            status["message"]!.GetValue<string>());
-    }
-
-    [Fact]
-    public async Task Secrets_never_appear_even_when_a_message_would_quote_them()
-    {
-        var run = await Check("""{"embedding":{"mode":"sk-LEAK-123"},"processing":{"chunk_size":1},"indexing":{"host":"http://h","collection":"c","auth":{"mode":"token","token":"sk-LEAK-123"}}}""");
-        var status = SingleStatus(run);
-        Assert.Equal("embedding.mode: must be one of openai, cohere, fake, azure_openai, openai_compatible, from_field (got \"****\")", status["message"]!.GetValue<string>());
-        Assert.DoesNotContain("sk-LEAK-123", run.Stdout + run.Stderr, StringComparison.Ordinal);
-    }
+    // Invalid configs (each with its exact FAILED message) live in one place: the corpus under
+    // integration_tests/invalid-configs/, run by Configs/InvalidConfigTests.
 
     [Theory]
     [InlineData("destination-milvus/config_template.json")]
