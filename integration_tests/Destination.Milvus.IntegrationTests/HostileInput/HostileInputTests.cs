@@ -81,6 +81,17 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
         }
 
         var collection = WriteTarget.NewCollection("hostile");
+        if (spec["collection"]?.GetValue<string>() == "python-auto-id")
+        {
+            using var client = target.CreateClient();
+            await client.CreateCollectionAsync(new Destination.Milvus.Indexing.CreateCollectionRequest(collection,
+                [
+                    new Destination.Milvus.Indexing.FieldDefinition("pk", Destination.Milvus.Indexing.MilvusDataType.Int64, IsPrimary: true),
+                    new Destination.Milvus.Indexing.FieldDefinition("vector", Destination.Milvus.Indexing.MilvusDataType.FloatVector, Dimension: 8),
+                    new Destination.Milvus.Indexing.FieldDefinition("text", Destination.Milvus.Indexing.MilvusDataType.VarChar, MaxLength: 65535),
+                ], AutoId: true, EnableDynamicField: true, Indexes: []), TestContext.Current.CancellationToken);
+        }
+
         if (spec["second_input"] is JsonValue second)
         {
             var first = await WriteAsync(collection, processing, catalog, input, timeout, drop: false);
