@@ -60,7 +60,8 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
                 var small = scaling["small"]!.GetValue<int>();
                 var smallRun = await WriteAsync(WriteTarget.NewCollection("hostile_small"), processing, catalog, HostileInputGenerator.Generate(kind, small, levels), timeout, drop: true);
                 Assert.True(smallRun.Run.ExitCode == 0, smallRun.Run.Stdout);
-                var fullRun = await WriteAsync(null, processing, catalog, input = HostileInputGenerator.Generate(kind, size, levels), timeout, drop: false, collectionOut: c => _collection = c);
+                var fullCollection = WriteTarget.NewCollection("hostile");
+                var fullRun = await WriteAsync(fullCollection, processing, catalog, input = HostileInputGenerator.Generate(kind, size, levels), timeout, drop: false);
                 var ratio = WriteSeconds(fullRun.Run) / WriteSeconds(smallRun.Run);
                 var sizeRatio = (double)size / small;
                 figures["sizes"] = $"{small} → {size} {parameter}";
@@ -69,7 +70,7 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
                 figures["peak RSS MB"] = $"{smallRun.PeakRssMegabytes:0} → {fullRun.PeakRssMegabytes:0} (bound {maxRssMb})";
                 Assert.True(ratio <= scaling["max_ratio"]!.GetValue<double>(),
                     $"{size} {parameter} took {ratio:0.0}x as long as {small} (limit {scaling["max_ratio"]}): not linear.");
-                await AssertOutcomeAsync(spec, expect, fullRun, input, maxRssMb, figures);
+                await AssertOutcomeAsync(spec, expect, fullCollection, fullRun, input, maxRssMb, figures);
                 return;
             }
 
@@ -101,18 +102,13 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
         }
 
         var run = await WriteAsync(collection, processing, catalog, input, timeout, drop: false);
-        _collection = collection;
         figures["seconds"] = run.Run.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
         figures["peak RSS MB"] = $"{run.PeakRssMegabytes:0} (bound {maxRssMb})";
-        await AssertOutcomeAsync(spec, expect, run, input, maxRssMb, figures);
+        await AssertOutcomeAsync(spec, expect, collection, run, input, maxRssMb, figures);
     }
 
-    private string? _collection;
-
-    private async Task<MeasuredRun> WriteAsync(string? collection, JsonObject processing, string catalog, byte[] input, TimeSpan timeout, bool drop, Action<string>? collectionOut = null)
+    private async Task<MeasuredRun> WriteAsync(string collection, JsonObject processing, string catalog, byte[] input, TimeSpan timeout, bool drop)
     {
-        collection ??= WriteTarget.NewCollection("hostile");
-        collectionOut?.Invoke(collection);
         using var files = new TempFiles();
         var run = await MeasuredConnector.RunAsync(
             ["write", "--config", files.Write("config.json", target.Config(collection, processing.DeepClone().AsObject())), "--catalog", files.Write("catalog.json", catalog)],
@@ -142,7 +138,7 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
         Assert.True(run.PeakRssMegabytes <= maxRssMb, $"peak RSS {run.PeakRssMegabytes:0} MB exceeds the bound of {maxRssMb} MB");
     }
 
-    private async Task AssertOutcomeAsync(JsonObject spec, JsonObject expect, MeasuredRun measured, byte[] input, int maxRssMb, Dictionary<string, string> figures)
+    private async Task AssertOutcomeAsync(JsonObject spec, JsonObject expect, string collection, MeasuredRun measured, byte[] input, int maxRssMb, Dictionary<string, string> figures)
     {
         var run = measured.Run;
         AssertPeak(measured, maxRssMb);
@@ -204,7 +200,7 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
             AssertStatesEchoedVerbatim(input, run);
         }
 
-        await AssertRowsAsync(spec, expect, figures);
+        await AssertRowsAsync(spec, expect, collection, figures);
     }
 
     private static void AssertStatesEchoedVerbatim(byte[] input, ConnectorRun run)
@@ -223,7 +219,7 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
         }
     }
 
-    private async Task AssertRowsAsync(JsonObject spec, JsonObject expect, Dictionary<string, string> figures)
+    private async Task AssertRowsAsync(JsonObject spec, JsonObject expect, string collection, Dictionary<string, string> figures)
     {
         var needsRows = new[] { "rows", "rows_at_least", "chunk0_by_record_id", "chunk0_by_stream", "metadata", "metadata_depth", "stored_text_fraction" }
             .Any(k => expect[k] is not null);
@@ -232,7 +228,7 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
             return;
         }
 
-        var rows = await target.RowsAsync(_collection!);
+        var rows = await target.RowsAsync(collection);
         figures["rows"] = rows.Count.ToString(CultureInfo.InvariantCulture);
         static long Chunk(JsonObject r) => r["_ab_chunk"]!.GetValue<long>();
         static string Text(JsonObject r) => r["text"]!.GetValue<string>();
@@ -297,6 +293,6 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
             Assert.True(stored >= fraction.GetValue<double>() * original && stored <= original * 1.01, $"{stored} characters stored of {original}");
         }
 
-        await target.DropAsync(_collection!);
+        await target.DropAsync(collection);
     }
 }
