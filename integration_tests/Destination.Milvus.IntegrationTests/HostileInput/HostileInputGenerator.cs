@@ -5,32 +5,43 @@ namespace Destination.Milvus.IntegrationTests.HostileInput;
 
 /// <summary>
 /// Builds the big inputs of the hostile corpus at test time (they are not checked in): a record with a text field of
-/// N bytes, records or envelopes nested N levels deep, and N garbage lines. The size argument of <see cref="Generate"/> overrides the
-/// manifest's size parameter, so the scaling check can run the same case at two sizes.
+/// N bytes, records or envelopes nested N levels deep, and N garbage lines. The size argument of
+/// <see cref="Generate"/> replaces the manifest's size parameter, so the scaling check can run a case at two sizes.
 /// </summary>
 internal static class HostileInputGenerator
 {
     private const string GoodRecord = "{\"type\":\"RECORD\",\"record\":{\"stream\":\"docs\",\"emitted_at\":1,\"data\":{\"id\":0,\"text\":\"the one good record\"}}}\n";
     private const string FinalState = "{\"type\":\"STATE\",\"state\":{\"type\":\"GLOBAL\",\"global\":{\"shared_state\":{\"cursor\":1}}}}\n";
 
-    /// <summary>The name of the size parameter of a generator kind (what the scaling check varies).</summary>
+    /// <summary>
+    /// The parameter the scaling check varies: the text's bytes, the nesting depth (the 10,000 levels are what must
+    /// not cost more than their bytes), or the number of garbage lines.
+    /// </summary>
     public static string SizeParameter(string kind) => kind switch
     {
         "big-text" => "bytes",
-        "deep-data" or "deep-envelope" or "garbage-lines" => "lines",
+        "deep-data" or "deep-envelope" => "levels",
+        "garbage-lines" => "lines",
         _ => throw new ArgumentException($"Unknown generator kind '{kind}'."),
     };
 
-    public static byte[] Generate(string kind, int size, int levels) => kind switch
+    /// <summary>The input of a <c>generate</c> entry, with its size parameter set to <paramref name="size"/>.</summary>
+    public static byte[] Generate(System.Text.Json.Nodes.JsonObject generate, int size)
     {
-        "big-text" => BigText(size),
-        "deep-data" => Deep(size, i => "{\"type\":\"RECORD\",\"record\":{\"stream\":\"docs\",\"emitted_at\":1,\"data\":{\"id\":" + i.ToString(CultureInfo.InvariantCulture) + ",\"text\":\"x\",\"d\":" + Nest(levels) + "}}}\n"),
-        "deep-envelope" => Deep(size, i => i % 2 == 0
-            ? "{\"type\":\"RECORD\",\"x\":" + Nest(levels) + ",\"record\":{\"stream\":\"docs\",\"emitted_at\":1,\"data\":{\"id\":" + i.ToString(CultureInfo.InvariantCulture) + ",\"text\":\"x\"}}}\n"
-            : "{\"type\":\"STATE\",\"state\":{\"type\":\"GLOBAL\",\"global\":{\"shared_state\":" + Nest(levels) + "}}}\n"),
-        "garbage-lines" => Garbage(size),
-        _ => throw new ArgumentException($"Unknown generator kind '{kind}'."),
-    };
+        ArgumentNullException.ThrowIfNull(generate);
+        var kind = generate["kind"]!.GetValue<string>();
+        var lines = generate["lines"]?.GetValue<int>() ?? 0;
+        return kind switch
+        {
+            "big-text" => BigText(size),
+            "deep-data" => Deep(lines, i => "{\"type\":\"RECORD\",\"record\":{\"stream\":\"docs\",\"emitted_at\":1,\"data\":{\"id\":" + i.ToString(CultureInfo.InvariantCulture) + ",\"text\":\"x\",\"d\":" + Nest(size) + "}}}\n"),
+            "deep-envelope" => Deep(lines, i => i % 2 == 0
+                ? "{\"type\":\"RECORD\",\"x\":" + Nest(size) + ",\"record\":{\"stream\":\"docs\",\"emitted_at\":1,\"data\":{\"id\":" + i.ToString(CultureInfo.InvariantCulture) + ",\"text\":\"x\"}}}\n"
+                : "{\"type\":\"STATE\",\"state\":{\"type\":\"GLOBAL\",\"global\":{\"shared_state\":" + Nest(size) + "}}}\n"),
+            "garbage-lines" => Garbage(size),
+            _ => throw new ArgumentException($"Unknown generator kind '{kind}'."),
+        };
+    }
 
     /// <summary>One record whose text field is <paramref name="bytes"/> bytes of words, then a state.</summary>
     private static byte[] BigText(int bytes)

@@ -51,17 +51,15 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
         byte[] input;
         if (spec["generate"] is JsonObject generate)
         {
-            var kind = generate["kind"]!.GetValue<string>();
-            var parameter = HostileInputGenerator.SizeParameter(kind);
+            var parameter = HostileInputGenerator.SizeParameter(generate["kind"]!.GetValue<string>());
             var size = generate[parameter]!.GetValue<int>();
-            var levels = generate["levels"]?.GetValue<int>() ?? 0;
             if (spec["scaling"] is JsonObject scaling)
             {
                 var small = scaling["small"]!.GetValue<int>();
-                var smallRun = await WriteAsync(WriteTarget.NewCollection("hostile_small"), processing, catalog, HostileInputGenerator.Generate(kind, small, levels), timeout, drop: true);
+                var smallRun = await WriteAsync(WriteTarget.NewCollection("hostile_small"), processing, catalog, HostileInputGenerator.Generate(generate, small), timeout, drop: true);
                 Assert.True(smallRun.Run.ExitCode == 0, smallRun.Run.Stdout);
                 var fullCollection = WriteTarget.NewCollection("hostile");
-                var fullRun = await WriteAsync(fullCollection, processing, catalog, input = HostileInputGenerator.Generate(kind, size, levels), timeout, drop: false);
+                var fullRun = await WriteAsync(fullCollection, processing, catalog, input = HostileInputGenerator.Generate(generate, size), timeout, drop: false);
                 var ratio = WriteSeconds(fullRun.Run) / WriteSeconds(smallRun.Run);
                 var sizeRatio = (double)size / small;
                 figures["sizes"] = $"{small} → {size} {parameter}";
@@ -74,7 +72,7 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
                 return;
             }
 
-            input = HostileInputGenerator.Generate(kind, size, levels);
+            input = HostileInputGenerator.Generate(generate, size);
         }
         else
         {
