@@ -13,6 +13,7 @@ namespace Destination.Milvus.IntegrationTests.HostileInput;
 /// (docs/hostile-input.md) and that the connector neither crashed, hung, printed a stack trace, used unbounded memory
 /// (peak RSS sampled from /proc) nor, for generated inputs, slowed down more than linearly with the input size.
 /// </summary>
+[Collection(HostileInputGroup.Name)]
 public sealed partial class HostileInputTests(WriteTarget target) : IClassFixture<WriteTarget>
 {
     private const string Area = "Hostile input";
@@ -56,20 +57,33 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
             if (spec["scaling"] is JsonObject scaling)
             {
                 var small = scaling["small"]!.GetValue<int>();
-                var smallRun = await WriteAsync(WriteTarget.NewCollection("hostile_small"), processing, catalog, HostileInputGenerator.Generate(generate, small), timeout, drop: true);
-                Assert.True(smallRun.Run.ExitCode == 0, smallRun.Run.Stdout);
-                var fullCollection = WriteTarget.NewCollection("hostile");
-                var fullRun = await WriteAsync(fullCollection, processing, catalog, input = HostileInputGenerator.Generate(generate, size), timeout, drop: false);
-                var ratio = WriteSeconds(fullRun.Run) / WriteSeconds(smallRun.Run);
+                var limit = scaling["max_ratio"]!.GetValue<double>();
                 var sizeRatio = (double)size / small;
-                figures["sizes"] = $"{small} → {size} {parameter}";
-                figures["seconds"] = $"{WriteSeconds(smallRun.Run):0.00} → {WriteSeconds(fullRun.Run):0.00}";
-                figures["time ratio"] = $"{ratio:0.0} for {sizeRatio:0}x the input (quadratic: {sizeRatio * sizeRatio:0})";
-                figures["peak RSS MB"] = $"{smallRun.PeakRssMegabytes:0} → {fullRun.PeakRssMegabytes:0} (bound {maxRssMb})";
-                Assert.True(ratio <= scaling["max_ratio"]!.GetValue<double>(),
-                    $"{size} {parameter} took {ratio:0.0}x as long as {small} (limit {scaling["max_ratio"]}): not linear.");
-                await AssertOutcomeAsync(spec, expect, fullCollection, fullRun, input, maxRssMb, figures);
-                return;
+                input = HostileInputGenerator.Generate(generate, size);
+
+                // A second measurement only when the first exceeds the limit: a slow moment on a shared machine does
+                // not repeat, superlinear growth does.
+                for (var attempt = 1; ; attempt++)
+                {
+                    var smallRun = await WriteAsync(WriteTarget.NewCollection("hostile_small"), processing, catalog, HostileInputGenerator.Generate(generate, small), timeout, drop: true);
+                    Assert.True(smallRun.Run.ExitCode == 0, smallRun.Run.Stdout);
+                    var fullCollection = WriteTarget.NewCollection("hostile");
+                    var fullRun = await WriteAsync(fullCollection, processing, catalog, input, timeout, drop: false);
+                    var ratio = WriteSeconds(fullRun.Run) / WriteSeconds(smallRun.Run);
+                    figures["sizes"] = $"{small} → {size} {parameter}";
+                    figures["seconds"] = $"{WriteSeconds(smallRun.Run):0.00} → {WriteSeconds(fullRun.Run):0.00}";
+                    figures["time ratio"] = $"{ratio:0.0} for {sizeRatio:0}x the input (quadratic: {sizeRatio * sizeRatio:0})" + (attempt > 1 ? $", measurement {attempt}" : "");
+                    figures["peak RSS MB"] = $"{smallRun.PeakRssMegabytes:0} → {fullRun.PeakRssMegabytes:0} (bound {maxRssMb})";
+                    if (ratio > limit && attempt < 2)
+                    {
+                        await target.DropAsync(fullCollection);
+                        continue;
+                    }
+
+                    Assert.True(ratio <= limit, $"{size} {parameter} took {ratio:0.0}x as long as {small} (limit {limit}), twice: not linear.");
+                    await AssertOutcomeAsync(spec, expect, fullCollection, fullRun, input, maxRssMb, figures);
+                    return;
+                }
             }
 
             input = HostileInputGenerator.Generate(generate, size);
