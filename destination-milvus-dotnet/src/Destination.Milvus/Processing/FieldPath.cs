@@ -130,19 +130,42 @@ public sealed class FieldPath
     /// </summary>
     internal static List<(string Key, JsonElement Value)> DistinctProperties(JsonElement obj)
     {
+        const int LinearSearchLimit = 16; // small objects, the common case, are searched without a dictionary
         var properties = new List<(string Key, JsonElement Value)>();
         Dictionary<string, int>? positions = null;
         foreach (var property in obj.EnumerateObject())
         {
-            positions ??= new Dictionary<string, int>(StringComparer.Ordinal);
-            if (positions.TryGetValue(property.Name, out var at))
+            var name = property.Name;
+            var at = -1;
+            if (positions is null && properties.Count < LinearSearchLimit)
             {
-                properties[at] = (property.Name, property.Value);
+                at = properties.FindIndex(p => string.Equals(p.Key, name, StringComparison.Ordinal));
             }
             else
             {
-                positions[property.Name] = properties.Count;
-                properties.Add((property.Name, property.Value));
+                if (positions is null)
+                {
+                    positions = new Dictionary<string, int>(StringComparer.Ordinal);
+                    for (var i = 0; i < properties.Count; i++)
+                    {
+                        positions[properties[i].Key] = i;
+                    }
+                }
+
+                at = positions.TryGetValue(name, out var found) ? found : -1;
+                if (at < 0)
+                {
+                    positions[name] = properties.Count;
+                }
+            }
+
+            if (at >= 0)
+            {
+                properties[at] = (name, property.Value);
+            }
+            else
+            {
+                properties.Add((name, property.Value));
             }
         }
 

@@ -33,6 +33,22 @@ public class DuplicateKeyTests
     }
 
     [Fact]
+    public void Large_objects_with_duplicates_keep_first_positions_and_last_values()
+    {
+        // More keys than the linear search covers, with duplicates on both sides of the switch to a dictionary.
+        var keys = Enumerable.Range(0, 40).Select(i => $"\"k{i}\":{i}").ToList();
+        keys.Insert(5, "\"k1\":\"dup1\"");
+        keys.Add("\"k30\":\"dup30\"");
+        keys.Add("\"k2\":\"dup2\"");
+        var properties = FieldPath.DistinctProperties(Json("{" + string.Join(",", keys) + "}"));
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"k{i}"), properties.Select(p => p.Key));
+        Assert.Equal("\"dup1\"", properties[1].Value.GetRawText());
+        Assert.Equal("\"dup2\"", properties[2].Value.GetRawText());
+        Assert.Equal("\"dup30\"", properties[30].Value.GetRawText());
+        Assert.Equal("7", properties[7].Value.GetRawText());
+    }
+
+    [Fact]
     public void A_literal_array_index_must_be_written_canonically()
     {
         var data = Json("""{"a":["x","y"]}""");
