@@ -32,6 +32,11 @@ public sealed class CheckCommand
             return;
         }
 
+        foreach (var warning in TransportSecurity.PlainHttpWarnings(config))
+        {
+            _output.Log(LogLevel.Warn, warning);
+        }
+
         var problems = new List<string>();
         foreach (var step in _steps)
         {

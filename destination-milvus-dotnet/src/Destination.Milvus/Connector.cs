@@ -67,6 +67,20 @@ public static class Connector
                     }
 
                     output.Scrubber = _activeScrubber = new SecretScrubber(ConfigParser.RawSecrets(configJson.RootElement).Concat(config.Secrets));
+                    if (command.Name == "write")
+                    {
+                        var cloudProblems = TransportSecurity.CloudProblems(config, services.CloudDeployment);
+                        if (cloudProblems.Count > 0)
+                        {
+                            throw new ConfigErrorException(string.Join("\n", cloudProblems));
+                        }
+
+                        foreach (var warning in TransportSecurity.PlainHttpWarnings(config))
+                        {
+                            output.Log(LogLevel.Warn, warning);
+                        }
+                    }
+
                     var catalog = ConfiguredCatalog.Parse(catalogJson.RootElement);
                     // preview is write with a sink that only processes and prints: same input rules, no Milvus, no embedding calls.
                     var sinkFactory = command.Name == "preview" ? context => new Preview.PreviewSink(context) : services.CreateSink;

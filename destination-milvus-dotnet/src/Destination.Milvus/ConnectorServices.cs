@@ -13,10 +13,20 @@ public sealed record ConnectorServices(
     Func<SinkContext, IRecordSink> CreateSink)
 {
     /// <summary>
+    /// True on Airbyte Cloud (<c>DEPLOYMENT_MODE=cloud</c>): <c>write</c> then refuses, with a config_error TRACE, what
+    /// <c>check</c> refuses there (see <see cref="TransportSecurity.CloudProblems"/>), so a config that skipped
+    /// "Test connection" cannot send data over plain HTTP either.
+    /// </summary>
+    public bool CloudDeployment { get; init; }
+
+    /// <summary>
     /// The production composition. Check: one real embedding call, then the read-only Milvus check (both honour
     /// <c>DEPLOYMENT_MODE=cloud</c>). Write: the Milvus pipeline (<see cref="MilvusRecordSink"/>).
     /// </summary>
     public static ConnectorServices Default { get; } = new(
         [new EmbeddingCheckStep(cloudDeployment: DeploymentMode.IsCloudProcess), new MilvusCheckStep(cloudDeployment: DeploymentMode.IsCloudProcess)],
-        context => new MilvusRecordSink(context, MilvusSinkOptions.FromEnvironment()));
+        context => new MilvusRecordSink(context, MilvusSinkOptions.FromEnvironment()))
+    {
+        CloudDeployment = DeploymentMode.IsCloudProcess,
+    };
 }

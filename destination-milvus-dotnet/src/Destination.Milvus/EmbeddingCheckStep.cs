@@ -37,10 +37,9 @@ public sealed class EmbeddingCheckStep : ICheckStep
             return [];
         }
 
-        if (_cloud && embedding is OpenAiCompatibleEmbeddingConfig compatible
-            && !(Uri.TryCreate(compatible.BaseUrl?.Trim(), UriKind.Absolute, out var url) && url.Scheme == Uri.UriSchemeHttps))
+        if (_cloud && TransportSecurity.BaseUrlCloudProblem(embedding) is { } cloudProblem)
         {
-            return ["embedding.base_url must start with https:// on cloud deployment."];
+            return [cloudProblem];
         }
 
         var embedder = EmbedderFactory.Create(embedding, Cl100kTokenizer.Instance, _options);

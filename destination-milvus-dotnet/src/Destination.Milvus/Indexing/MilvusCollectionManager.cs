@@ -42,9 +42,9 @@ public sealed class MilvusCollectionManager
             return new MilvusCheckResult([error], [], null);
         }
 
-        if (cloudDeployment && (endpoint.BaseUri.Scheme != Uri.UriSchemeHttps || config.Auth is NoAuthConfig))
+        if (cloudDeployment && TransportSecurity.MilvusCloudProblem(config) is { } cloudProblem)
         {
-            return new MilvusCheckResult(["Host must start with https:// and authentication must be enabled on cloud deployment."], [], null);
+            return new MilvusCheckResult([cloudProblem], [], null);
         }
 
         options ??= new MilvusClientOptions { RequestTimeout = TimeSpan.FromSeconds(15), MaxRetryAttempts = 2 };

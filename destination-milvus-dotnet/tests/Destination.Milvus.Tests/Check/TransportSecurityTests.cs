@@ -1,0 +1,66 @@
+using Destination.Milvus.Configuration;
+
+namespace Destination.Milvus.Tests.Check;
+
+public sealed class TransportSecurityTests
+{
+    private static DestinationConfig Config(string host, MilvusAuthConfig auth, EmbeddingConfig? embedding = null) => new(
+        embedding ?? new FakeEmbeddingConfig(4),
+        new ProcessingConfig(200, 0, [], [], SeparatorSplitterConfig.Default, [], false),
+        false,
+        new IndexingConfig(host, string.Empty, "c", auth, "vector", "text", "L2"));
+
+    [Theory]
+    [InlineData("http://milvus.internal:19530", "http://milvus.internal:19530")]
+    [InlineData("tcp://milvus.internal", "http://milvus.internal:19530")]
+    [InlineData("milvus.internal:9091", "http://milvus.internal:9091")]
+    [InlineData("http://[::1]:19530", "http://[::1]:19530")]
+    public void A_plain_http_milvus_host_with_a_token_warns_naming_only_scheme_host_and_port(string host, string shown)
+    {
+        var warning = Assert.Single(TransportSecurity.PlainHttpWarnings(Config(host, new TokenAuthConfig("tok-123"))));
+        Assert.Contains(" to " + shown + ";", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok-123", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Https_no_auth_and_an_empty_embedding_key_do_not_warn()
+    {
+        Assert.Empty(TransportSecurity.PlainHttpWarnings(Config("https://x.zillizcloud.com", new TokenAuthConfig("t"))));
+        Assert.Empty(TransportSecurity.PlainHttpWarnings(Config("http://m:19530", new NoAuthConfig())));
+        Assert.Empty(TransportSecurity.PlainHttpWarnings(Config("http://m:19530", new NoAuthConfig(), new OpenAiCompatibleEmbeddingConfig(string.Empty, "http://e:8080/v1", "m", 4))));
+    }
+
+    [Fact]
+    public void One_host_receiving_two_credentials_warns_once_and_user_info_and_path_are_never_shown()
+    {
+        var config = Config("http://shared:8080", new UsernamePasswordAuthConfig("u", "pw-9"), new OpenAiCompatibleEmbeddingConfig("key-7", "http://who:pw-9@SHARED:8080/v1?k=key-7", "m", 4));
+        var warning = Assert.Single(TransportSecurity.PlainHttpWarnings(config));
+        Assert.Contains("username_password", warning, StringComparison.Ordinal);
+        Assert.Contains("api_key", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-9", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("key-7", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("who", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_azure_api_base_over_http_warns()
+    {
+        var config = Config("https://m", new NoAuthConfig(), new AzureOpenAiEmbeddingConfig("k", "http://azure.local", "d", null));
+        Assert.Contains("http://azure.local:80", Assert.Single(TransportSecurity.PlainHttpWarnings(config)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cloud_rules_follow_the_python_connector()
+    {
+        Assert.Empty(TransportSecurity.CloudProblems(Config("http://m:19530", new NoAuthConfig()), cloudDeployment: false));
+        Assert.Empty(TransportSecurity.CloudProblems(Config("https://x.zillizcloud.com", new TokenAuthConfig("t")), cloudDeployment: true));
+        Assert.Empty(TransportSecurity.CloudProblems(Config("https://x", new UsernamePasswordAuthConfig("u", "p")), cloudDeployment: true));
+        Assert.Equal([TransportSecurity.CloudMilvusProblem], TransportSecurity.CloudProblems(Config("http://x", new TokenAuthConfig("t")), cloudDeployment: true));
+        Assert.Equal([TransportSecurity.CloudMilvusProblem], TransportSecurity.CloudProblems(Config("tcp://x", new TokenAuthConfig("t")), cloudDeployment: true));
+        Assert.Equal([TransportSecurity.CloudMilvusProblem], TransportSecurity.CloudProblems(Config("https://x", new NoAuthConfig()), cloudDeployment: true));
+        Assert.Equal(
+            [TransportSecurity.CloudMilvusProblem, TransportSecurity.CloudBaseUrlProblem],
+            TransportSecurity.CloudProblems(Config("http://x", new NoAuthConfig(), new OpenAiCompatibleEmbeddingConfig("k", "http://e/v1", "m", 4)), cloudDeployment: true));
+        Assert.Empty(TransportSecurity.CloudProblems(Config("https://x", new TokenAuthConfig("t"), new OpenAiCompatibleEmbeddingConfig("k", "https://e/v1", "m", 4)), cloudDeployment: true));
+    }
+}
