@@ -81,6 +81,10 @@ internal static class ConnectorProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
+            // What it printed before the kill is scanned for secrets too: a hang must not hide a leak.
+            var partialOut = await stdout.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            var partialErr = await stderr.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            Suite.SuiteOutput.Capture("timeout-" + (args.Length > 0 ? args[0] : "connector"), partialOut, partialErr);
             throw new TimeoutException($"destination-milvus {string.Join(' ', args)} did not finish within {timeout ?? TimeSpan.FromSeconds(60)}.");
         }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Destination.Milvus.IntegrationTests.Writing;
+using Destination.Milvus.IntegrationTests.Suite;
 
 namespace Destination.Milvus.IntegrationTests;
 
@@ -181,7 +182,7 @@ public class WriteProcessTests(WriteTarget target) : IClassFixture<WriteTarget>
     [Fact]
     public async Task An_invalid_config_is_one_config_error_trace_and_a_non_zero_exit()
     {
-        var run = await Write(Catalog("a"), "", config: """{"embedding":{"mode":"fake"},"processing":{"chunk_size":100},"indexing":{"host":"http://h","auth":{"mode":"token","token":"pw-SECRET-9"}}}""");
+        var run = await Write(Catalog("a"), "", config: """{"embedding":{"mode":"fake"},"processing":{"chunk_size":100},"indexing":{"host":"http://h","auth":{"mode":"token","token":"TOKEN"}}}""".Replace("TOKEN", SecretMarker.New("pw"), StringComparison.Ordinal));
         Assert.NotEqual(0, run.ExitCode);
         var trace = Assert.Single(run.Messages)["trace"]!;
         Assert.Equal("config_error", trace["error"]!["failure_type"]!.GetValue<string>());

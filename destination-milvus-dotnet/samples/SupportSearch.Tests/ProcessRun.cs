@@ -34,10 +34,12 @@ internal static class ProcessRun
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
+            SuiteCapture.Save("timeout-" + Path.GetFileNameWithoutExtension(dll), await stdout.WaitAsync(TimeSpan.FromSeconds(10)), await stderr.WaitAsync(TimeSpan.FromSeconds(10)));
             throw;
         }
 
         var (o, e) = (await stdout, await stderr);
+        SuiteCapture.Save(Path.GetFileNameWithoutExtension(dll) + (args.Length > 0 ? "-" + args[0] : string.Empty), o, e);
         Assert.DoesNotContain("   at ", o + e, StringComparison.Ordinal);
         return (process.ExitCode, o, e);
     }

@@ -7,6 +7,7 @@ using Destination.Milvus.Indexing;
 using Destination.Milvus.IntegrationTests.Milvus;
 using EmbeddingTestServer;
 using MilvusTestServer;
+using Destination.Milvus.IntegrationTests.Suite;
 
 namespace Destination.Milvus.IntegrationTests.Check;
 
@@ -131,7 +132,8 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
     [Fact]
     public async Task Wrong_credentials_fail_without_printing_the_password()
     {
-        const string Password = "wrong-pass-SECRET-91";
+        var password = SecretMarker.New("wrong-pass");
+        var rootPassword = SecretMarker.New("root-pass");
         string host;
         MilvusTestServerHost? server = null;
         if (target.IsRealMilvus)
@@ -141,17 +143,17 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
         }
         else
         {
-            server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { Users = new Dictionary<string, string> { ["root"] = "Milvus" } }, Ct);
+            server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { Users = new Dictionary<string, string> { ["root"] = rootPassword } }, Ct);
             host = server.BaseUrl.ToString();
         }
 
         try
         {
-            var auth = new JsonObject { ["mode"] = "username_password", ["username"] = "root", ["password"] = Password };
+            var auth = new JsonObject { ["mode"] = "username_password", ["username"] = "root", ["password"] = password };
             var (status, message, run) = await Check(Config("c", auth: auth, host: host));
             Assert.Equal("FAILED", status);
             Assert.Contains("rejected the credentials", message!, StringComparison.Ordinal);
-            Assert.DoesNotContain(Password, run.Stdout + run.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain(password, run.Stdout + run.Stderr, StringComparison.Ordinal);
         }
         finally
         {
@@ -196,16 +198,16 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
     [Fact]
     public async Task A_wrong_embedding_key_fails_naming_provider_and_endpoint_but_never_the_key()
     {
-        const string Key = "sk-WRONG-key-never-print-4411";
-        await using var embeddings = await EmbeddingTestServerHost.StartAsync(new EmbeddingTestServerOptions { RequiredApiKey = "sk-right" }, Ct);
+        var key = SecretMarker.New("sk-wrong");
+        await using var embeddings = await EmbeddingTestServerHost.StartAsync(new EmbeddingTestServerOptions { RequiredApiKey = SecretMarker.New("sk-right") }, Ct);
         await using var scope = target.NewCollection("key");
-        var embedding = new JsonObject { ["mode"] = "openai_compatible", ["api_key"] = Key, ["base_url"] = embeddings.BaseUrl.ToString(), ["model_name"] = "m", ["dimensions"] = 1536 };
+        var embedding = new JsonObject { ["mode"] = "openai_compatible", ["api_key"] = key, ["base_url"] = embeddings.BaseUrl.ToString(), ["model_name"] = "m", ["dimensions"] = 1536 };
         var (status, message, run) = await Check(Config(scope.Name, embedding: embedding));
         Assert.Equal("FAILED", status);
         Assert.Contains("OpenAI-compatible", message!, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{embeddings.BaseUrl.Port}", message!, StringComparison.Ordinal);
-        Assert.DoesNotContain(Key, run.Stdout + run.Stderr, StringComparison.Ordinal);
-        Assert.DoesNotContain("4411", run.Stdout + run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(key, run.Stdout + run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(SecretMarker.Tag, run.Stdout + run.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using Destination.Milvus.Configuration;
 using Destination.Milvus.Embedding;
 using EmbeddingTestServer;
 using static Destination.Milvus.IntegrationTests.Embedding.EmbeddingTestSupport;
+using Destination.Milvus.IntegrationTests.Suite;
 
 namespace Destination.Milvus.IntegrationTests.Embedding;
 
@@ -9,9 +10,9 @@ public class AzureOpenAiEmbedderTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static IEmbedder Create(EmbeddingTestServerHost server, string deployment = "ada-prod", string key = MarkerKey, int? dims = null, string? apiBase = null) =>
+    private static IEmbedder Create(EmbeddingTestServerHost server, string deployment = "ada-prod", string? key = null, int? dims = null, string? apiBase = null) =>
         EmbedderFactory.Create(
-            new AzureOpenAiEmbeddingConfig(key, apiBase ?? server.BaseUrl.ToString(), deployment, dims),
+            new AzureOpenAiEmbeddingConfig(key ?? MarkerKey, apiBase ?? server.BaseUrl.ToString(), deployment, dims),
             new QuarterCharTokenCounter(),
             Factory(server.BaseUrl));
 
@@ -47,7 +48,7 @@ public class AzureOpenAiEmbedderTests
     [Fact]
     public async Task A_wrong_key_names_Azure_and_the_key_field()
     {
-        await using var server = await EmbeddingTestServerHost.StartAsync(new() { RequiredApiKey = "right" }, Ct);
+        await using var server = await EmbeddingTestServerHost.StartAsync(new() { RequiredApiKey = SecretMarker.New("right") }, Ct);
         var check = await Create(server).CheckAsync(Ct);
         Assert.NotNull(check);
         Assert.Contains("Azure OpenAI", check, StringComparison.Ordinal);

@@ -2,6 +2,7 @@ using Destination.Milvus.Configuration;
 using Destination.Milvus.Embedding;
 using EmbeddingTestServer;
 using static Destination.Milvus.IntegrationTests.Embedding.EmbeddingTestSupport;
+using Destination.Milvus.IntegrationTests.Suite;
 
 namespace Destination.Milvus.IntegrationTests.Embedding;
 
@@ -9,9 +10,9 @@ public class CohereEmbedderTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static IEmbedder Create(EmbeddingTestServerHost server, string model = "embed-english-v3.0", string key = MarkerKey) =>
+    private static IEmbedder Create(EmbeddingTestServerHost server, string model = "embed-english-v3.0", string? key = null) =>
         EmbedderFactory.Create(
-            new CohereEmbeddingConfig(key, model),
+            new CohereEmbeddingConfig(key ?? MarkerKey, model),
             new QuarterCharTokenCounter(),
             Factory(server.BaseUrl, Fast with { MaxInputsPerRequest = 96 }));
 
@@ -59,7 +60,7 @@ public class CohereEmbedderTests
     [Fact]
     public async Task A_wrong_key_names_Cohere_and_the_key_field()
     {
-        await using var server = await EmbeddingTestServerHost.StartAsync(new() { RequiredApiKey = "right" }, Ct);
+        await using var server = await EmbeddingTestServerHost.StartAsync(new() { RequiredApiKey = SecretMarker.New("right") }, Ct);
         var ex = await Assert.ThrowsAsync<EmbeddingException>(() => Create(server).EmbedAsync(["x"], Ct));
         Assert.Equal(FailureType.ConfigError, ex.FailureType);
         Assert.Contains("Cohere", ex.Message, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
+using Destination.Milvus.IntegrationTests.Suite;
 
 namespace Destination.Milvus.IntegrationTests.Embedding;
 
@@ -12,7 +13,8 @@ public class EmbeddingTestServerProcessTests
         var ct = TestContext.Current.CancellationToken;
         var dll = Path.Combine(AppContext.BaseDirectory, "EmbeddingTestServer.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { dll, "--port", "0", "--api-key", "cli-key", "--latency-ms", "5" })
+        var apiKey = SecretMarker.New("cli-key");
+        foreach (var arg in new[] { dll, "--port", "0", "--api-key", apiKey, "--latency-ms", "5" })
         {
             start.ArgumentList.Add(arg);
         }
@@ -27,7 +29,7 @@ public class EmbeddingTestServerProcessTests
             using var http = new HttpClient();
             using var denied = await http.PostAsync(new Uri(url, "/v1/embeddings"), Json("""{"input":["a"],"model":"m"}"""), ct);
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(url, "/v1/embeddings")) { Content = Json("""{"input":["a b"],"model":"m","dimensions":4}""") };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "cli-key");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
             using var allowed = await http.SendAsync(request, ct);
 
             Assert.Equal(401, (int)denied.StatusCode);

@@ -1,5 +1,6 @@
 using Destination.Milvus.Embedding;
 using Destination.Milvus.Processing.Tokenizer;
+using Destination.Milvus.IntegrationTests.Suite;
 
 namespace Destination.Milvus.IntegrationTests.Embedding;
 
@@ -7,7 +8,7 @@ namespace Destination.Milvus.IntegrationTests.Embedding;
 internal static class EmbeddingTestSupport
 {
     /// <summary>A key that must never appear in any message.</summary>
-    public const string MarkerKey = "sk-MARKER-do-not-print-7f3a9c";
+    public static readonly string MarkerKey = SecretMarker.New("sk");
 
     public static readonly EmbeddingSchedulerOptions Fast = new()
     {

@@ -2,6 +2,7 @@ using Destination.Milvus.Configuration;
 using Destination.Milvus.Embedding;
 using EmbeddingTestServer;
 using static Destination.Milvus.IntegrationTests.Embedding.EmbeddingTestSupport;
+using Destination.Milvus.IntegrationTests.Suite;
 
 namespace Destination.Milvus.IntegrationTests.Embedding;
 
@@ -42,7 +43,7 @@ public class OpenAiCompatibleEmbedderTests
     [Fact]
     public async Task A_key_is_sent_as_bearer_and_a_wrong_one_is_a_config_error_without_the_key()
     {
-        await using var server = await EmbeddingTestServerHost.StartAsync(new() { DefaultDimensions = 768, RequiredApiKey = "good" }, Ct);
+        await using var server = await EmbeddingTestServerHost.StartAsync(new() { DefaultDimensions = 768, RequiredApiKey = SecretMarker.New("good") }, Ct);
         var embedder = Create(server.BaseUrl + "v1", key: MarkerKey);
 
         var check = await embedder.CheckAsync(Ct);

@@ -5,6 +5,7 @@ using EmbeddingTestServer;
 using OpenAI;
 using OpenAI.Embeddings;
 using static Destination.Milvus.IntegrationTests.Embedding.EmbeddingTestSupport;
+using Destination.Milvus.IntegrationTests.Suite;
 
 namespace Destination.Milvus.IntegrationTests.Embedding;
 
@@ -12,8 +13,8 @@ public class OpenAiEmbedderTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static IEmbedder Create(EmbeddingTestServerHost server, string model = "text-embedding-3-small", int? dims = null, string key = MarkerKey, EmbeddingSchedulerOptions? scheduler = null) =>
-        EmbedderFactory.Create(new OpenAiEmbeddingConfig(key, model, dims), new QuarterCharTokenCounter(), Factory(server.BaseUrl, scheduler));
+    private static IEmbedder Create(EmbeddingTestServerHost server, string model = "text-embedding-3-small", int? dims = null, string? key = null, EmbeddingSchedulerOptions? scheduler = null) =>
+        EmbedderFactory.Create(new OpenAiEmbeddingConfig(key ?? MarkerKey, model, dims), new QuarterCharTokenCounter(), Factory(server.BaseUrl, scheduler));
 
     [Fact]
     public async Task Requests_carry_bearer_key_model_and_dimensions_and_results_keep_input_order()
@@ -134,7 +135,7 @@ public class OpenAiEmbedderTests
     [Fact]
     public async Task A_wrong_key_is_a_config_error_at_once_naming_provider_and_fix_but_not_the_key()
     {
-        await using var server = await EmbeddingTestServerHost.StartAsync(new() { RequiredApiKey = "sk-the-right-one" }, Ct);
+        await using var server = await EmbeddingTestServerHost.StartAsync(new() { RequiredApiKey = SecretMarker.New("sk-right") }, Ct);
         var embedder = Create(server);
 
         var ex = await Assert.ThrowsAsync<EmbeddingException>(() => embedder.EmbedAsync(Texts(30), Ct));

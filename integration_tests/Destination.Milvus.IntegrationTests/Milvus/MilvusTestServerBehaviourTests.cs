@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Indexing;
 using MilvusTestServer;
+using Destination.Milvus.IntegrationTests.Suite;
 
 namespace Destination.Milvus.IntegrationTests.Milvus;
 
@@ -42,10 +43,13 @@ public sealed class MilvusTestServerBehaviourTests
     [Fact]
     public async Task Credentials_are_required_and_checked()
     {
+        var apiKey = SecretMarker.New("api-key");
+        var rootPassword = SecretMarker.New("root-pass");
+        var wrongKey = SecretMarker.New("wrong-key");
         await using var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions
         {
-            ApiKeys = ["api-key-123"],
-            Users = new Dictionary<string, string> { ["root"] = "Milvus" },
+            ApiKeys = [apiKey],
+            Users = new Dictionary<string, string> { ["root"] = rootPassword },
         }, Ct);
 
         using var none = Client(server);
@@ -54,20 +58,20 @@ public sealed class MilvusTestServerBehaviourTests
         Assert.Equal(401, e.HttpStatus);
         Assert.Contains("no_auth", e.Message, StringComparison.Ordinal);
 
-        using var wrong = Client(server, new TokenAuthConfig("wrong-key"));
+        using var wrong = Client(server, new TokenAuthConfig(wrongKey));
         var e2 = await Assert.ThrowsAsync<MilvusException>(() => wrong.ListCollectionsAsync(Ct));
         Assert.Equal(MilvusErrorKind.Authentication, e2.Kind);
-        Assert.DoesNotContain("wrong-key", e2.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrongKey, e2.Message, StringComparison.Ordinal);
         Assert.Equal(1, server.Faults.RequestCount("collections/list") - 1); // 401 is not retried
 
-        using var key = Client(server, new TokenAuthConfig("api-key-123"));
+        using var key = Client(server, new TokenAuthConfig(apiKey));
         Assert.Empty(await key.ListCollectionsAsync(Ct));
-        using var user = Client(server, new UsernamePasswordAuthConfig("root", "Milvus"));
+        using var user = Client(server, new UsernamePasswordAuthConfig("root", rootPassword));
         Assert.Empty(await user.ListCollectionsAsync(Ct));
 
-        var check = await MilvusCollectionManager.CheckConfigAsync(Config(server, new UsernamePasswordAuthConfig("root", "nope")), 4, cancellationToken: Ct);
+        var check = await MilvusCollectionManager.CheckConfigAsync(Config(server, new UsernamePasswordAuthConfig("root", SecretMarker.New("nope"))), 4, cancellationToken: Ct);
         Assert.Equal(["Milvus rejected the credentials (HTTP 401); check the token, or the username and password."], check.Problems);
-        var good = await MilvusCollectionManager.CheckConfigAsync(Config(server, new UsernamePasswordAuthConfig("root", "Milvus")), 4, cancellationToken: Ct);
+        var good = await MilvusCollectionManager.CheckConfigAsync(Config(server, new UsernamePasswordAuthConfig("root", rootPassword)), 4, cancellationToken: Ct);
         Assert.True(good.Succeeded);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using MilvusTestServer;
+using Destination.Milvus.IntegrationTests.Suite;
 
 namespace Destination.Milvus.IntegrationTests.Milvus;
 
@@ -19,7 +20,8 @@ public sealed class NodeSdkConformanceTests
             !Directory.Exists(Path.Combine(folder, "node_modules", "@zilliz", "milvus2-sdk-node")),
             $"node_modules is missing in {folder}; run 'npm ci' there (test.sh does) to run the Node SDK conformance test.");
 
-        await using var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { ApiKeys = ["conformance-key"] }, TestContext.Current.CancellationToken);
+        var apiKey = SecretMarker.New("conformance-key");
+        await using var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { ApiKeys = [apiKey] }, TestContext.Current.CancellationToken);
         var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = folder,
@@ -29,7 +31,7 @@ public sealed class NodeSdkConformanceTests
         };
         start.ArgumentList.Add("conformance.js");
         start.ArgumentList.Add(server.BaseUrl.ToString().TrimEnd('/'));
-        start.ArgumentList.Add("conformance-key");
+        start.ArgumentList.Add(apiKey);
 
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -47,6 +49,7 @@ public sealed class NodeSdkConformanceTests
         }
 
         var output = await stdout;
+        SuiteOutput.Capture("node-sdk-conformance", output, await stderr);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var checks = lines.Where(l => l.TryGetProperty("check", out _)).ToList();
         var failed = checks.Where(c => !c.GetProperty("ok").GetBoolean()).Select(c => c.GetRawText()).ToList();

@@ -14,7 +14,7 @@ public class PreviewProcessTests
         """;
 
     private static string Config(string embedding, string textFields = "[\"body\"]", int chunkSize = 20) =>
-        "{\"embedding\":" + embedding + ",\"processing\":{\"chunk_size\":" + chunkSize + ",\"text_fields\":" + textFields + "},"
+        "{\"embedding\":" + embedding.Replace("SECRET", Suite.SecretMarker.New("sk"), StringComparison.Ordinal) + ",\"processing\":{\"chunk_size\":" + chunkSize + ",\"text_fields\":" + textFields + "},"
         + "\"indexing\":{\"host\":\"http://127.0.0.1:9\",\"collection\":\"c\",\"auth\":{\"mode\":\"no_auth\"}}}";
 
     private static async Task<ConnectorRun> Preview(string config, string catalog, string stdin)
@@ -33,7 +33,7 @@ public class PreviewProcessTests
     {
         var longText = string.Join(" ", Enumerable.Range(0, 60).Select(i => $"word{i}"));
         var stdin = Record(1, "short text") + "\n" + Record(2, longText) + "\n";
-        var run = await Preview(Config("""{"mode":"openai","openai_key":"sk-never-used","model":"text-embedding-3-small"}"""), Catalog, stdin);
+        var run = await Preview(Config("""{"mode":"openai","openai_key":"SECRET","model":"text-embedding-3-small"}"""), Catalog, stdin);
         Assert.Equal(0, run.ExitCode);
         Assert.Empty(run.Traces);
         var chunks = run.Messages.Where(m => m["type"]!.GetValue<string>() == "CHUNK").ToList();
@@ -59,9 +59,9 @@ public class PreviewProcessTests
     }
 
     [Theory]
-    [InlineData("""{"mode":"openai","openai_key":"k"}""", "text-embedding-ada-002", "0.10")]
-    [InlineData("""{"mode":"openai","openai_key":"k","model":"text-embedding-3-large"}""", "text-embedding-3-large", "0.13")]
-    [InlineData("""{"mode":"cohere","cohere_key":"k","model":"embed-english-v3.0"}""", "embed-english-v3.0", "0.10")]
+    [InlineData("""{"mode":"openai","openai_key":"SECRET"}""", "text-embedding-ada-002", "0.10")]
+    [InlineData("""{"mode":"openai","openai_key":"SECRET","model":"text-embedding-3-large"}""", "text-embedding-3-large", "0.13")]
+    [InlineData("""{"mode":"cohere","cohere_key":"SECRET","model":"embed-english-v3.0"}""", "embed-english-v3.0", "0.10")]
     [InlineData("""{"mode":"fake"}""", "fake", "0")]
     [InlineData("""{"mode":"openai_compatible","api_key":"","base_url":"http://127.0.0.1:9/v1","model_name":"nomic","dimensions":768}""", "nomic", null)]
     public async Task The_summary_prices_each_provider(string embedding, string model, string? price)

@@ -14,6 +14,9 @@ internal static class SuiteOutput
 
     private static readonly string? Folder = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } dir ? dir : null;
 
+    /// <summary>The capture folder, or null when capturing is off.</summary>
+    public static string? FolderPath => Folder;
+
     /// <summary>Saves one process's stdout and stderr under a unique name derived from <paramref name="label"/>.</summary>
     public static void Capture(string label, string stdout, string stderr)
     {
