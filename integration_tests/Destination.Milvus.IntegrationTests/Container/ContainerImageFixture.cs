@@ -93,7 +93,9 @@ public sealed class ContainerImageFixture : IAsyncLifetime
             throw new TimeoutException($"{file} {string.Join(' ', psi.ArgumentList)} did not finish within {timeout}");
         }
 
-        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+        var (output, errors) = (await stdout, await stderr);
+        Suite.SuiteOutput.Capture("container-" + Path.GetFileName(file) + "-" + psi.ArgumentList.FirstOrDefault(), output, errors);
+        return new ProcessResult(process.ExitCode, output, errors);
     }
 
     private static bool CommandExists(string name) =>
