@@ -46,24 +46,52 @@ if ! dotnet build destination-milvus-dotnet/DestinationMilvus.slnx -c Release -n
   exit 1
 fi
 
+# Every child process the tests start saves its stdout and stderr in $capture, test credentials are registered in
+# $capture/markers, and reliability tests write their records in $records (see integration_tests/.../Suite/).
+capture="$results/captured" records="$results/reliability"
+mkdir -p "$capture" "$records" "$results/main" "$results/after"
+export DESTINATION_MILVUS_SUITE_OUTPUT="$capture" DESTINATION_MILVUS_RELIABILITY_DIR="$records"
+
+# Main run: every test except the after-suite checks (trait Category=AfterSuite). Extra arguments go to dotnet test
+# (a second --filter given here replaces this one). The console output is kept for the secret scan.
 log "testing"
 dotnet test destination-milvus-dotnet/DestinationMilvus.slnx -c Release --no-build -nologo \
-  --logger trx --results-directory "$results" "$@"
-rc=$?
-
-passed=0 failed=0 skipped=0
-for f in "$results"/*.trx; do
-  [ -e "$f" ] || continue
-  c=$(grep -o '<Counters [^>]*>' "$f" | head -n1)
-  n() { local v; v=$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$c"); echo "${v:-0}"; }
-  passed=$((passed + $(n passed)))
-  failed=$((failed + $(n failed) + $(n error) + $(n timeout) + $(n aborted)))
-  skipped=$((skipped + $(n total) - $(n executed)))
-done
+  --logger trx --results-directory "$results/main" --filter "Category!=AfterSuite" "$@" 2>&1 | tee "$results/console.log"
+rc=${PIPESTATUS[0]}
 [ "$rc" -eq 0 ] || log "dotnet test exited $rc"
+
+# After the suite: scan all captured output, the console log and the test results for secret markers (any hit fails),
+# and write RELIABILITY.md at the repo root from the reliability records and the scan's figures.
+log "after-suite checks: secret scan and RELIABILITY.md"
+DESTINATION_MILVUS_SUITE_CONSOLE="$results/console.log" DESTINATION_MILVUS_SUITE_TRX="$results/main" \
+DESTINATION_MILVUS_RELIABILITY_REPORT="$root/RELIABILITY.md" \
+  dotnet test integration_tests/SuiteChecks/SuiteChecks.csproj -c Release --no-build -nologo \
+  --logger trx --results-directory "$results/after" --filter "Category=AfterSuite" --logger "console;verbosity=normal"
+rc_after=$?
+[ "$rc_after" -eq 0 ] || log "after-suite checks exited $rc_after"
+
+count() { # sums the TRX counters of a folder into passed/failed/skipped
+  local f c
+  for f in "$1"/*.trx; do
+    [ -e "$f" ] || continue
+    c=$(grep -o '<Counters [^>]*>' "$f" | head -n1)
+    n() { local v; v=$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$c"); echo "${v:-0}"; }
+    passed=$((passed + $(n passed)))
+    failed=$((failed + $(n failed) + $(n error) + $(n timeout) + $(n aborted)))
+    skipped=$((skipped + $(n total) - $(n executed)))
+  done
+}
+passed=0 failed=0 skipped=0
+count "$results/after"
+after_passed=$passed
+count "$results/main"
+if [ "$after_passed" -lt 2 ]; then
+  log "the after-suite checks did not pass (secret scan and reliability report): counted as a failure"
+  [ "$failed" -gt 0 ] || failed=1
+fi
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
 else
   echo "$passed passed, $failed failed"
 fi
-[ "$rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
+[ "$rc" -eq 0 ] && [ "$rc_after" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
