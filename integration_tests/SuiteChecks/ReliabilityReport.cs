@@ -61,7 +61,11 @@ internal static class ReliabilityReport
 
             if (rows.Count == 0)
             {
-                sb.AppendLine("No records in this run.");
+                if (area != "Secrets")
+                {
+                    sb.AppendLine("No records in this run.");
+                }
+
                 continue;
             }
 
