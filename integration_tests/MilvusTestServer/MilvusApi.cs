@@ -77,7 +77,8 @@ public sealed class MilvusApi
         JsonObject result;
         try
         {
-            using var buffer = new MemoryStream();
+            // Sized from Content-Length: growing by doubling copied every multi-megabyte upsert body several times.
+            using var buffer = context.Request.ContentLength is > 0 and < int.MaxValue ? new MemoryStream((int)context.Request.ContentLength.Value) : new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
             if (buffer.Length == 0)
             {

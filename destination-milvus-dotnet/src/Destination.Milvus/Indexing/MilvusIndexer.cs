@@ -337,13 +337,8 @@ public sealed class MilvusIndexer : IIndexer
             droppedByFirstChunk ??= dropped;
         }
 
-        var vector = new JsonArray();
-        foreach (var value in chunk.Vector)
-        {
-            vector.Add((JsonNode)JsonValue.Create(value));
-        }
-
-        row[_layout.VectorField] = vector;
+        // One node holding the encoded numbers: a JsonArray of JsonValues cost an object per dimension.
+        row[_layout.VectorField] = (chunk.EncodedVector ?? JsonVector.Encode(chunk.Vector)).ToNode();
         return row;
     }
 
@@ -402,6 +397,7 @@ public sealed class MilvusIndexer : IIndexer
         {
             size += key.Length + 8 + value switch
             {
+                _ when key == _layout.VectorField && value is JsonValue v && v.TryGetValue<JsonVector>(out var encoded) => encoded.Utf8.Length,
                 JsonArray a when key == _layout.VectorField => a.Count * 16L,
                 JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>().Length * 3L,
                 null => 4,

@@ -91,6 +91,7 @@ internal static class MilvusWire
 [JsonSerializable(typeof(MilvusWire.QueryBody))]
 [JsonSerializable(typeof(MilvusWire.SearchBody))]
 [JsonSerializable(typeof(float[]))]
+[JsonSerializable(typeof(JsonVector))]
 internal sealed partial class MilvusJsonContext : JsonSerializerContext
 {
     /// <summary>Nesting allowed when writing request bodies: the parser's 256 record levels plus the request's own.</summary>
