@@ -46,10 +46,32 @@ if ! dotnet build destination-milvus-dotnet/DestinationMilvus.slnx -c Release -n
   exit 1
 fi
 
+# Everything the tests' child processes print is kept, and the console of the run too, so that the after-suite checks
+# can scan all of it for the marker credentials the tests use; reliability tests leave records for RELIABILITY.md.
+export DESTINATION_MILVUS_SUITE_OUTPUT="$results/suite-output"
+export DESTINATION_MILVUS_RELIABILITY_DIR="$results/reliability"
+export DESTINATION_MILVUS_SECRET_MARKERS="$results/secret-markers.txt"
+export DESTINATION_MILVUS_SUITE_CONSOLE="$results/console.log"
+mkdir -p "$DESTINATION_MILVUS_SUITE_OUTPUT" "$DESTINATION_MILVUS_RELIABILITY_DIR"
+: > "$DESTINATION_MILVUS_SECRET_MARKERS"
+
 log "testing"
-dotnet test destination-milvus-dotnet/DestinationMilvus.slnx -c Release --no-build -nologo \
-  --logger trx --results-directory "$results" "$@"
-rc=$?
+if [ $# -eq 0 ]; then
+  dotnet test destination-milvus-dotnet/DestinationMilvus.slnx -c Release --no-build -nologo \
+    --logger trx --results-directory "$results" --filter "Category!=AfterSuite" 2>&1 | tee "$DESTINATION_MILVUS_SUITE_CONSOLE"
+  rc=${PIPESTATUS[0]}
+  log "after-suite checks (secret scan of all output, reliability report)"
+  dotnet test integration_tests/Destination.Milvus.IntegrationTests/Destination.Milvus.IntegrationTests.csproj -c Release --no-build -nologo \
+    --logger trx --results-directory "$results/after-suite" --filter "Category=AfterSuite"
+  after=$?
+  [ "$after" -eq 0 ] || rc=$after
+  mv "$results"/after-suite/*.trx "$results"/ 2>/dev/null
+else
+  # Arguments (e.g. a --filter) select tests by hand: the after-suite checks need the whole suite, so they do not run.
+  dotnet test destination-milvus-dotnet/DestinationMilvus.slnx -c Release --no-build -nologo \
+    --logger trx --results-directory "$results" "$@"
+  rc=$?
+fi
 
 passed=0 failed=0 skipped=0
 for f in "$results"/*.trx; do

@@ -22,8 +22,8 @@ public class CheckProcessTests
     // (see Check/CheckWiringTests); here the configs must pass validation, i.e. fail only at the connection steps.
     [Theory]
     [InlineData(Valid)]
-    [InlineData("""{"embedding":{"mode":"openai","openai_key":"sk-x","model":"text-embedding-3-small","dimensions":512},"processing":{"chunk_size":8191,"chunk_overlap":8190,"text_splitter":null},"omit_raw_text":true,"indexing":{"host":"https://x.zillizcloud.com","db":"db1","collection":"_c1","auth":{"mode":"token","token":"t"},"metric_type":"COSINE"}}""")]
-    [InlineData("""{"embedding":{"mode":"cohere","cohere_key":"k"},"processing":{"chunk_size":10,"text_splitter":{"mode":"markdown"}},"indexing":{"host":"tcp://milvus:19530","collection":"c","auth":{"mode":"username_password","username":"root","password":"Milvus"}}}""")]
+    [InlineData("""{"embedding":{"mode":"openai","openai_key":"sk-SECRETMARKER-x","model":"text-embedding-3-small","dimensions":512},"processing":{"chunk_size":8191,"chunk_overlap":8190,"text_splitter":null},"omit_raw_text":true,"indexing":{"host":"https://x.zillizcloud.com","db":"db1","collection":"_c1","auth":{"mode":"token","token":"tok-SECRETMARKER-t"},"metric_type":"COSINE"}}""")]
+    [InlineData("""{"embedding":{"mode":"cohere","cohere_key":"co-SECRETMARKER-k"},"processing":{"chunk_size":10,"text_splitter":{"mode":"markdown"}},"indexing":{"host":"tcp://milvus:19530","collection":"c","auth":{"mode":"username_password","username":"root","password":"Milvus"}}}""")]
     public void A_valid_config_passes_validation(string config)
     {
         using var json = System.Text.Json.JsonDocument.Parse(config);

@@ -81,6 +81,8 @@ internal static class ConnectorProcess
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+            Suite.SuiteOutput.Capture((args.Length > 0 ? args[0] : "connector") + "-timeout", await stdout, await stderr);
             throw new TimeoutException($"destination-milvus {string.Join(' ', args)} did not finish within {timeout ?? TimeSpan.FromSeconds(60)}.");
         }
 

@@ -181,7 +181,7 @@ public class WriteProcessTests(WriteTarget target) : IClassFixture<WriteTarget>
     [Fact]
     public async Task An_invalid_config_is_one_config_error_trace_and_a_non_zero_exit()
     {
-        var run = await Write(Catalog("a"), "", config: """{"embedding":{"mode":"fake"},"processing":{"chunk_size":100},"indexing":{"host":"http://h","auth":{"mode":"token","token":"pw-SECRET-9"}}}""");
+        var run = await Write(Catalog("a"), "", config: """{"embedding":{"mode":"fake"},"processing":{"chunk_size":100},"indexing":{"host":"http://h","auth":{"mode":"token","token":"pw-SECRETMARKER-9"}}}""");
         Assert.NotEqual(0, run.ExitCode);
         var trace = Assert.Single(run.Messages)["trace"]!;
         Assert.Equal("config_error", trace["error"]!["failure_type"]!.GetValue<string>());
@@ -226,6 +226,6 @@ public class WriteProcessTests(WriteTarget target) : IClassFixture<WriteTarget>
             ],
             run.LogMessages("WARN").Where(m => m.StartsWith("Rejected", StringComparison.Ordinal)));
         Assert.Equal("""{"recordCount":1.0,"rejectedRecordCount":3.0}""", Assert.Single(run.States)["destinationStats"]!.ToJsonString());
-        Assert.DoesNotContain("pw-SECRET-9", run.Stdout + run.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("pw-SECRETMARKER-9", run.Stdout + run.Stderr, StringComparison.Ordinal);
     }
 }

@@ -131,7 +131,7 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
     [Fact]
     public async Task Wrong_credentials_fail_without_printing_the_password()
     {
-        const string Password = "wrong-pass-SECRET-91";
+        const string Password = "wrong-pass-SECRETMARKER-91";
         string host;
         MilvusTestServerHost? server = null;
         if (target.IsRealMilvus)
@@ -196,8 +196,8 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
     [Fact]
     public async Task A_wrong_embedding_key_fails_naming_provider_and_endpoint_but_never_the_key()
     {
-        const string Key = "sk-WRONG-key-never-print-4411";
-        await using var embeddings = await EmbeddingTestServerHost.StartAsync(new EmbeddingTestServerOptions { RequiredApiKey = "sk-right" }, Ct);
+        const string Key = "sk-SECRETMARKER-wrong-key-4411";
+        await using var embeddings = await EmbeddingTestServerHost.StartAsync(new EmbeddingTestServerOptions { RequiredApiKey = "sk-SECRETMARKER-right" }, Ct);
         await using var scope = target.NewCollection("key");
         var embedding = new JsonObject { ["mode"] = "openai_compatible", ["api_key"] = Key, ["base_url"] = embeddings.BaseUrl.ToString(), ["model_name"] = "m", ["dimensions"] = 1536 };
         var (status, message, run) = await Check(Config(scope.Name, embedding: embedding));

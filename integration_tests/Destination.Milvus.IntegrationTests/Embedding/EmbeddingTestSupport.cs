@@ -7,7 +7,7 @@ namespace Destination.Milvus.IntegrationTests.Embedding;
 internal static class EmbeddingTestSupport
 {
     /// <summary>A key that must never appear in any message.</summary>
-    public const string MarkerKey = "sk-MARKER-do-not-print-7f3a9c";
+    public const string MarkerKey = "sk-SECRETMARKER-embedder-7f3a9c";
 
     public static readonly EmbeddingSchedulerOptions Fast = new()
     {

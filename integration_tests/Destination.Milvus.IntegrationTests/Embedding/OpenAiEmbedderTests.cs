@@ -134,7 +134,7 @@ public class OpenAiEmbedderTests
     [Fact]
     public async Task A_wrong_key_is_a_config_error_at_once_naming_provider_and_fix_but_not_the_key()
     {
-        await using var server = await EmbeddingTestServerHost.StartAsync(new() { RequiredApiKey = "sk-the-right-one" }, Ct);
+        await using var server = await EmbeddingTestServerHost.StartAsync(new() { RequiredApiKey = "sk-SECRETMARKER-right-one" }, Ct);
         var embedder = Create(server);
 
         var ex = await Assert.ThrowsAsync<EmbeddingException>(() => embedder.EmbedAsync(Texts(30), Ct));

@@ -33,7 +33,7 @@ public class PreviewProcessTests
     {
         var longText = string.Join(" ", Enumerable.Range(0, 60).Select(i => $"word{i}"));
         var stdin = Record(1, "short text") + "\n" + Record(2, longText) + "\n";
-        var run = await Preview(Config("""{"mode":"openai","openai_key":"sk-never-used","model":"text-embedding-3-small"}"""), Catalog, stdin);
+        var run = await Preview(Config("""{"mode":"openai","openai_key":"sk-SECRETMARKER-never-used","model":"text-embedding-3-small"}"""), Catalog, stdin);
         Assert.Equal(0, run.ExitCode);
         Assert.Empty(run.Traces);
         var chunks = run.Messages.Where(m => m["type"]!.GetValue<string>() == "CHUNK").ToList();

@@ -157,7 +157,14 @@ public sealed class CollectionState
             {
                 var raw = JsonMarshal.GetRawUtf8Value(property.Value);
                 rawDynamicBytes += JsonMarshal.GetRawUtf8PropertyName(property).Length + raw.Length + 4;
-                dynamic[property.Name] = JsonNode.Parse(raw, documentOptions: DeepJson.DocumentOptions);
+                // A clone copies the value's bytes and token table: the same nodes JsonNode.Parse builds, without parsing again.
+                var value = property.Value.Clone();
+                dynamic[property.Name] = value.ValueKind switch
+                {
+                    JsonValueKind.Object => JsonObject.Create(value, new JsonNodeOptions()),
+                    JsonValueKind.Array => JsonArray.Create(value, new JsonNodeOptions()),
+                    _ => JsonValue.Create(value, new JsonNodeOptions()),
+                };
             }
         }
 
