@@ -50,7 +50,7 @@ public sealed class MilvusApi
             }
         }
 
-        if (fault is not null)
+        if (fault is { Kind: not FaultKind.DropAfterApply })
         {
             switch (fault.Kind)
             {
@@ -124,6 +124,12 @@ public sealed class MilvusApi
         catch (FilterException e)
         {
             result = Error(1100, $"failed to create query plan: {e.Message}: invalid parameter");
+        }
+
+        if (fault is { Kind: FaultKind.DropAfterApply })
+        {
+            context.Abort(); // applied, but the answer never arrives
+            return;
         }
 
         await WriteAsync(context, 200, result);

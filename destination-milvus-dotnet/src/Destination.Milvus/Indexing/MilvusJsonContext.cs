@@ -62,7 +62,8 @@ internal static class MilvusWire
         [property: JsonPropertyName("filter")] string Filter,
         [property: JsonPropertyName("outputFields")] IReadOnlyList<string> OutputFields,
         [property: JsonPropertyName("limit")] int Limit,
-        [property: JsonPropertyName("offset")] int? Offset);
+        [property: JsonPropertyName("offset")] int? Offset,
+        [property: JsonPropertyName("consistencyLevel")] string? ConsistencyLevel = null);
 
     internal sealed record SearchBody(
         [property: JsonPropertyName("dbName")] string? DbName,

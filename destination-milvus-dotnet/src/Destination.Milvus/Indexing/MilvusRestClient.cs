@@ -193,7 +193,7 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
     public async Task<IReadOnlyList<JsonObject>> QueryAsync(QueryRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var body = new MilvusWire.QueryBody(database, request.CollectionName, request.Filter, request.OutputFields, request.Limit, request.Offset > 0 ? request.Offset : null);
+        var body = new MilvusWire.QueryBody(database, request.CollectionName, request.Filter, request.OutputFields, request.Limit, request.Offset > 0 ? request.Offset : null, request.ConsistencyLevel);
         var data = await CallAsync("entities/query", body, MilvusJsonContext.Default.QueryBody, request.CollectionName, true, cancellationToken).ConfigureAwait(false);
         return Rows(data);
     }
