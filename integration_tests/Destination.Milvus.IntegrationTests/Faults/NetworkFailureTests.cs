@@ -268,4 +268,30 @@ public sealed class NetworkFailureTests
 
         ReliabilityLog.Record("Network", "check: embedding endpoint unresolvable or closed", cases.Length, held, figures);
     }
+
+    [Fact]
+    public async Task Write_with_an_unresolvable_or_tls_failing_embedding_endpoint_is_a_config_error_at_once()
+    {
+        await using var milvus = await MilvusTestServerHost.StartAsync(cancellationToken: TestContext.Current.CancellationToken);
+        using var tls = new SelfSignedTlsServer();
+        var input = Airbyte.Record("docs", new JsonObject { ["body"] = "x" }) + Airbyte.StreamState("docs", 1);
+        var cases = new[] { "http://embeddings.does-not-exist.invalid/v1", $"https://127.0.0.1:{tls.Port}/v1" };
+        var held = 0;
+        var figures = new Dictionary<string, string>();
+        foreach (var baseUrl in cases)
+        {
+            var embedding = new JsonObject { ["mode"] = "openai_compatible", ["api_key"] = SecretMarker.New("sk"), ["base_url"] = baseUrl, ["model_name"] = "m", ["dimensions"] = 8 };
+            var run = await Write(Config(milvus.BaseUrl.ToString().TrimEnd('/'), embedding), input, TimeSpan.FromSeconds(120));
+            var error = SingleError(run);
+
+            // Retrying cannot fix a wrong host name or scheme: no waiting out the ten-minute retry budget.
+            Assert.True(error["failure_type"]!.GetValue<string>() == "config_error", $"{baseUrl}: {error.ToJsonString()}");
+            Assert.Contains(new Uri(baseUrl).Authority, error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+            Assert.True(run.Elapsed < TimeSpan.FromSeconds(30), $"{baseUrl}: write took {run.Elapsed.TotalSeconds:0.0} s");
+            figures[baseUrl.Contains(".invalid", StringComparison.Ordinal) ? "dns_seconds" : "tls_seconds"] = run.Elapsed.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture);
+            held++;
+        }
+
+        ReliabilityLog.Record("Network", "write: embedding endpoint unresolvable or failing TLS", cases.Length, held, figures);
+    }
 }
