@@ -37,6 +37,7 @@ run() { # $1 = record count
  "indexing":{"host":"http://127.0.0.1:$PORT","collection":"bench_$n","auth":{"mode":"no_auth"}}}
 JSON
   local mb; mb=$(python3 -c "import os;print(f'{os.path.getsize(\"$input\")/1048576:.1f}')")
+  local server0; server0=$(awk '{print ($14+$15)/100}' "/proc/$SERVER_PID/stat")
   /usr/bin/time -v "$WORK/bin/destination-milvus" write --config "$WORK/config-$n.json" --catalog "$WORK/catalog.json" \
     <"$input" >"$WORK/out-$n.jsonl" 2>"$WORK/time-$n.txt"
   local secs rss states
@@ -47,17 +48,23 @@ h=int(m.group(1) or 0); print(h*3600+int(m.group(2))*60+float(m.group(3)))
 PY
 )
   rss=$(grep "Maximum resident set size" "$WORK/time-$n.txt" | awk '{print $NF}')
+  local cpu server_cpu
+  cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.1f", s}' "$WORK/time-$n.txt")
+  server_cpu=$(awk -v a="$server0" '{printf "%.1f", ($14+$15)/100-a}' "/proc/$SERVER_PID/stat")
   states=$(grep -c '"type":"STATE"' "$WORK/out-$n.jsonl" || true)
-  python3 -c "n=$n; mb=$mb; s=$secs; rss=$rss; print(f'| {n} | {mb} | {s:.1f} | {n/s:.0f} | {mb/s:.2f} | {rss/1024:.0f} | $states |')"
+  python3 -c "n=$n; mb=$mb; s=$secs; rss=$rss; print(f'| {n} | {mb} | {s:.1f} | {n/s:.0f} | {mb/s:.2f} | {rss/1024:.0f} | $cpu | $server_cpu | $states |')"
   if [ "$n" = "$N" ]; then
     echo >&2 "ceiling ..."
     dotnet "$PROJECT/benchmarks/Destination.Milvus.Benchmarks/bin/Release/net10.0/Destination.Milvus.Benchmarks.dll" write-ceiling "$input" "$DIMS" subject,description >"$WORK/ceiling.json"
     grep '"Write pipeline finished' "$WORK/out-$n.jsonl" | tail -1 | python3 -c 'import sys,json; print("\nconnector summary: "+json.loads(sys.stdin.read())["log"]["message"])'
     echo; echo "ceiling (1 thread: parse + tokenize + vector JSON): $(cat "$WORK/ceiling.json")"
+    python3 -c "import json; c=json.load(open('$WORK/ceiling.json')); r=$n/$secs; print(f'connector / ceiling: {r:.0f} / {c[\"records_per_s\"]:.0f} records/s = {100*r/c[\"records_per_s\"]:.1f}%')"
   fi
 }
 
-echo "| records | input MB | seconds | records/s | MB/s | peak RSS MB | states out |"
-echo "|---|---|---|---|---|---|---|"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| records | input MB | seconds | records/s | MB/s | peak RSS MB | connector CPU s | test server CPU s | states out |"
+echo "|---|---|---|---|---|---|---|---|---|"
 run 20000
 run "$N"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

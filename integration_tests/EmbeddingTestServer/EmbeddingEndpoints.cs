@@ -328,6 +328,10 @@ public sealed class EmbeddingEndpoints
         {
             fault = _options.ScriptedFaults[(int)index];
         }
+        else if (index >= _options.FailFromRequest)
+        {
+            fault = _options.FailFromStatus;
+        }
         else if (_options.FailureRate500 > 0 || _options.FailureRate503 > 0 || _options.DropRate > 0)
         {
             double roll;
@@ -393,6 +397,10 @@ public sealed class EmbeddingEndpoints
                 if (cohere)
                 {
                     await WriteJsonAsync(context, status.Value, w => w.WriteString("message", $"scripted failure {status}")).ConfigureAwait(false);
+                }
+                else if (status == 401)
+                {
+                    await WriteOpenAiErrorAsync(context, 401, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key").ConfigureAwait(false);
                 }
                 else
                 {

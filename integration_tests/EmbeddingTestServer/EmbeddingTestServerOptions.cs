@@ -40,6 +40,15 @@ public sealed record EmbeddingTestServerOptions
     /// </summary>
     public IReadOnlyList<int> ScriptedFaults { get; init; } = [];
 
+    /// <summary>
+    /// When set, every request from this arrival index on (0-based, counted like <see cref="ScriptedFaults"/>) is
+    /// answered <see cref="FailFromStatus"/>: a key revoked or a service gone in the middle of a sync.
+    /// </summary>
+    public long? FailFromRequest { get; init; }
+
+    /// <summary>The status of <see cref="FailFromRequest"/> failures. Default 401.</summary>
+    public int FailFromStatus { get; init; } = 401;
+
     /// <summary>Retry-After sent with scripted 429s; null sends none.</summary>
     public TimeSpan? ScriptedRetryAfter { get; init; } = TimeSpan.FromMilliseconds(50);
 

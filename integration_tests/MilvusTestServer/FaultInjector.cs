@@ -13,6 +13,12 @@ public enum FaultKind
 
     /// <summary>The connection is aborted without an answer.</summary>
     DropConnection,
+
+    /// <summary>
+    /// The request is applied (rows inserted, upserted or deleted), then the connection is aborted before the answer:
+    /// the client sees a failure for a write that happened, as when a proxy or the network fails on the way back.
+    /// </summary>
+    DropAfterApply,
 }
 
 /// <summary>
@@ -28,6 +34,7 @@ public sealed class FaultInjector
     private readonly List<(FaultRule Rule, int Fired)> rules = [];
     private readonly ConcurrentDictionary<string, int> requests = new(StringComparer.Ordinal);
     private readonly Random random;
+    private readonly Dictionary<FaultKind, int> firedByKind = [];
 
     public FaultInjector(int seed, IEnumerable<FaultRule> initial, TimeSpan latency)
     {
@@ -62,6 +69,21 @@ public sealed class FaultInjector
     /// <summary>Requests seen for <paramref name="endpoint"/> (e.g. <c>entities/upsert</c>), faulted ones included.</summary>
     public int RequestCount(string endpoint) => requests.TryGetValue(endpoint, out var n) ? n : 0;
 
+    /// <summary>Faults fired so far, per kind (for reliability figures).</summary>
+    public IReadOnlyDictionary<FaultKind, int> FiredByKind
+    {
+        get
+        {
+            lock (gate)
+            {
+                return new Dictionary<FaultKind, int>(firedByKind);
+            }
+        }
+    }
+
+    /// <summary>Requests seen so far on every endpoint, faulted ones included.</summary>
+    public int TotalRequests => requests.Values.Sum();
+
     /// <summary>Counts the request and returns the fault to apply, if any.</summary>
     public FaultRule? Next(string endpoint)
     {
@@ -79,6 +101,7 @@ public sealed class FaultInjector
                 if (fired < rule.FailFirst || (rule.Rate > 0 && random.NextDouble() < rule.Rate))
                 {
                     rules[i] = (rule, fired + 1);
+                    firedByKind[rule.Kind] = firedByKind.GetValueOrDefault(rule.Kind) + 1;
                     return rule;
                 }
             }

@@ -50,7 +50,7 @@ public sealed class MilvusApi
             }
         }
 
-        if (fault is not null)
+        if (fault is { Kind: not FaultKind.DropAfterApply })
         {
             switch (fault.Kind)
             {
@@ -77,7 +77,8 @@ public sealed class MilvusApi
         JsonObject result;
         try
         {
-            using var buffer = new MemoryStream();
+            // Sized from Content-Length: growing by doubling copied every multi-megabyte upsert body several times.
+            using var buffer = context.Request.ContentLength is > 0 and < int.MaxValue ? new MemoryStream((int)context.Request.ContentLength.Value) : new MemoryStream();
             await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
             if (buffer.Length == 0)
             {
@@ -123,6 +124,12 @@ public sealed class MilvusApi
         catch (FilterException e)
         {
             result = Error(1100, $"failed to create query plan: {e.Message}: invalid parameter");
+        }
+
+        if (fault is { Kind: FaultKind.DropAfterApply })
+        {
+            context.Abort(); // applied, but the answer never arrives
+            return;
         }
 
         await WriteAsync(context, 200, result);

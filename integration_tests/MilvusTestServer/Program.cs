@@ -4,7 +4,7 @@ using MilvusTestServer;
 // Standalone Milvus test server: dotnet run --project integration_tests/MilvusTestServer -- --port 19530
 // Flags: --port N (0 = free port), --bind ADDR, --token KEY (repeatable), --user NAME:PASSWORD (repeatable),
 //        --database NAME (repeatable), --staleness-ms N, --load-ms N, --latency-ms N, --seed N,
-//        --fault ENDPOINT:RATE:KIND[:CODE] (KIND = 503 | milvus | drop; ENDPOINT like entities/insert or *).
+//        --fault ENDPOINT:RATE:KIND[:CODE] (KIND = 503 | milvus | drop | drop-after-apply; ENDPOINT like entities/insert or *).
 MilvusTestServerOptions options;
 try
 {
@@ -76,6 +76,7 @@ internal static class Cli
             "503" => FaultKind.Http503,
             "milvus" => FaultKind.MilvusError,
             "drop" => FaultKind.DropConnection,
+            "drop-after-apply" => FaultKind.DropAfterApply,
             _ => throw new FormatException($"--fault kind '{parts[2]}' must be 503, milvus or drop."),
         };
         var code = parts.Length > 3 && int.TryParse(parts[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var c) ? c : 8;

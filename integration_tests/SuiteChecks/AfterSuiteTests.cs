@@ -81,6 +81,8 @@ public sealed class AfterSuiteTests(AfterSuiteFixture fixture) : IClassFixture<A
         var path = AfterSuiteFixture.Get(AfterSuiteFixture.ReportVariable)!;
         File.WriteAllText(path, report);
         Assert.Equal(report, File.ReadAllText(path));
+        var notHeld = records.Where(r => r.Held != r.Trials).Select(r => $"{r.Area}: {r.Scenario} ({r.Held} of {r.Trials})").ToList();
+        Assert.True(notHeld.Count == 0, "scenarios where not every trial held:\n" + string.Join("\n", notHeld));
         TestContext.Current.SendDiagnosticMessage($"RELIABILITY.md: {records.Count} records; scan {fixture.Scan.Files} files, {fixture.Scan.Bytes} bytes, {fixture.Scan.Markers} markers, {fixture.Scan.Hits.Count} hits");
     }
 }

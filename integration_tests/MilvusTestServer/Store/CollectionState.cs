@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -134,6 +135,7 @@ public sealed class CollectionState
         }
 
         var dynamic = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        long rawDynamicBytes = 2;
         foreach (var property in row.EnumerateObject())
         {
             if (Field(property.Name) is not null)
@@ -153,11 +155,22 @@ public sealed class CollectionState
 
             if (property.Value.ValueKind != JsonValueKind.Null)
             {
-                dynamic[property.Name] = JsonNode.Parse(property.Value.GetRawText(), documentOptions: DeepJson.DocumentOptions);
+                var raw = JsonMarshal.GetRawUtf8Value(property.Value);
+                rawDynamicBytes += JsonMarshal.GetRawUtf8PropertyName(property).Length + raw.Length + 4;
+                // A clone copies the value's bytes and token table: the same nodes JsonNode.Parse builds, without parsing again.
+                var value = property.Value.Clone();
+                dynamic[property.Name] = value.ValueKind switch
+                {
+                    JsonValueKind.Object => JsonObject.Create(value, new JsonNodeOptions()),
+                    JsonValueKind.Array => JsonArray.Create(value, new JsonNodeOptions()),
+                    _ => JsonValue.Create(value, new JsonNodeOptions()),
+                };
             }
         }
 
-        if (EnableDynamicField && dynamic.Count > 0)
+        // Re-serializing is the exact measure but costs as much as the rest of the row; one byte of the request can grow
+        // to at most 6 when re-escaped ("<" → "\u003c"), so rows far below the limit skip it.
+        if (EnableDynamicField && dynamic.Count > 0 && rawDynamicBytes * 6 > MaxJsonBytes)
         {
             var size = Encoding.UTF8.GetByteCount(new JsonObject(dynamic.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))).ToJsonString(DeepJson.Options));
             if (size > MaxJsonBytes)

@@ -73,8 +73,28 @@ internal static class HttpFailureClassifier
             $"Check the embedding settings ({provider.ModelField} '{provider.ModelValue}').");
     }
 
-    public static RetryableEmbeddingException Unreachable(ProviderContext provider, Exception ex) =>
-        new($"Could not reach {provider.Name} at {provider.EndpointDisplay} ({provider.Scrub(ex.Message)}).", rateLimited: false, retryAfter: null, ex);
+    /// <summary>
+    /// A request that got no answer. An unresolvable host name or a failed TLS handshake is a wrong base_url (or
+    /// scheme) that no retry can fix, so it fails at once as config_error instead of retrying for the whole budget;
+    /// a refused or broken connection may be an outage and is retried.
+    /// </summary>
+    public static Exception Unreachable(ProviderContext provider, Exception ex)
+    {
+        var request = ex as HttpRequestException ?? ex.InnerException as HttpRequestException
+            ?? (ex as AggregateException)?.Flatten().InnerExceptions.OfType<HttpRequestException>().FirstOrDefault();
+        var error = request?.HttpRequestError ?? HttpRequestError.Unknown;
+        if (error == HttpRequestError.NameResolutionError)
+        {
+            return new EmbeddingException(FailureType.ConfigError, $"The host of {provider.Name} at {provider.EndpointDisplay} could not be resolved; check the embedding base URL.", ex);
+        }
+
+        if (error == HttpRequestError.SecureConnectionError)
+        {
+            return new EmbeddingException(FailureType.ConfigError, $"The TLS connection to {provider.Name} at {provider.EndpointDisplay} failed (is the scheme right: http:// vs https://, and is the certificate valid?).", ex);
+        }
+
+        return new RetryableEmbeddingException($"Could not reach {provider.Name} at {provider.EndpointDisplay} ({provider.Scrub(ex.Message)}).", rateLimited: false, retryAfter: null, ex);
+    }
 
     public static RetryableEmbeddingException TimedOut(ProviderContext provider, Exception ex) =>
         new($"{provider.Name} at {provider.EndpointDisplay} did not answer in time.", rateLimited: false, retryAfter: null, ex);

@@ -31,4 +31,8 @@ public sealed record IndexDocument(
 /// <param name="Text">The chunk text, or null when raw text is not stored (<c>omit_raw_text</c>).</param>
 /// <param name="Metadata">The metadata (owned by this chunk; the indexer turns it into the row).</param>
 /// <param name="Vector">The embedding.</param>
-public sealed record IndexChunk(string? Text, JsonObject Metadata, float[] Vector);
+public sealed record IndexChunk(string? Text, JsonObject Metadata, float[] Vector)
+{
+    /// <summary>The vector already encoded as JSON (done where work runs in parallel), or null to encode it when the row is built.</summary>
+    public JsonVector? EncodedVector { get; init; }
+}

@@ -114,7 +114,8 @@ public sealed record CreateCollectionRequest(
 /// <param name="OutputFields">Fields to return; list them (the default <c>*</c> includes vectors).</param>
 /// <param name="Limit">Maximum rows; offset + limit must stay within 16,384.</param>
 /// <param name="Offset">Rows to skip.</param>
-public sealed record QueryRequest(string CollectionName, string Filter, IReadOnlyList<string> OutputFields, int Limit, int Offset = 0);
+/// <param name="ConsistencyLevel">Consistency of this read (e.g. <c>Strong</c> to see writes made a moment ago); null uses the collection's default.</param>
+public sealed record QueryRequest(string CollectionName, string Filter, IReadOnlyList<string> OutputFields, int Limit, int Offset = 0, string? ConsistencyLevel = null);
 
 /// <summary>A <c>entities/search</c> with one query vector.</summary>
 /// <param name="CollectionName">Collection name.</param>

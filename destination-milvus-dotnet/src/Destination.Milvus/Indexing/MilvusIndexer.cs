@@ -31,6 +31,12 @@ public sealed class MilvusIndexer : IIndexer
     /// <summary>Values per <c>in [...]</c> list of one delete request.</summary>
     public const int MaxDeleteListLength = 500;
 
+    /// <summary>Attempts of one insert request on auto_id collections (each retry first removes what a failed attempt may have stored).</summary>
+    public const int MaxInsertAttempts = 7;
+
+    private static readonly TimeSpan InsertRetryBaseDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan InsertRetryMaxDelay = TimeSpan.FromSeconds(10);
+
     private readonly IMilvusClient _client;
     private readonly CollectionLayout _layout;
     private readonly Dictionary<UInt128, int> _chunkCounts = [];
@@ -337,13 +343,8 @@ public sealed class MilvusIndexer : IIndexer
             droppedByFirstChunk ??= dropped;
         }
 
-        var vector = new JsonArray();
-        foreach (var value in chunk.Vector)
-        {
-            vector.Add((JsonNode)JsonValue.Create(value));
-        }
-
-        row[_layout.VectorField] = vector;
+        // One node holding the encoded numbers: a JsonArray of JsonValues cost an object per dimension.
+        row[_layout.VectorField] = (chunk.EncodedVector ?? JsonVector.Encode(chunk.Vector)).ToNode();
         return row;
     }
 
@@ -374,7 +375,7 @@ public sealed class MilvusIndexer : IIndexer
             }
             else
             {
-                var result = await _client.InsertAsync(_layout.CollectionName, slice, cancellationToken).ConfigureAwait(false);
+                var result = await InsertOnceAsync(slice, cancellationToken).ConfigureAwait(false);
                 foreach (var id in result.Ids)
                 {
                     ids.Add(ParseId(id));
@@ -386,6 +387,77 @@ public sealed class MilvusIndexer : IIndexer
 
         return ids;
     }
+
+    /// <summary>
+    /// Inserts one request's rows exactly once. A failed insert may still have been applied (the answer was lost on
+    /// the way back), so it is not simply repeated: first a Strong-consistency query finds the rows of this request
+    /// that did land (same stream, record id, chunk and generation; rows of earlier versions of these records are
+    /// already deleted by primary key or by the delete before the first insert), they are deleted by primary key
+    /// (independent of visibility), and only then is the insert tried again. Rows without a record id (appended
+    /// records) cannot be found again, so their inserts are not repeated: the failure ends the sync.
+    /// </summary>
+    private async Task<MutationResult> InsertOnceAsync(List<JsonObject> slice, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await _client.InsertAsync(_layout.CollectionName, slice, cancellationToken).ConfigureAwait(false);
+            }
+            catch (MilvusException e) when (e.IsTransient && attempt < MaxInsertAttempts && slice.TrueForAll(r => r[ConnectorSchema.RecordIdField] is not null))
+            {
+                var delay = TimeSpan.FromMilliseconds(Math.Min(InsertRetryBaseDelay.TotalMilliseconds * (1 << (attempt - 1)), InsertRetryMaxDelay.TotalMilliseconds));
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                await DeleteLandedRowsAsync(slice, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Deletes, by primary key, the rows of <paramref name="slice"/> that a failed insert nevertheless stored.</summary>
+    private async Task DeleteLandedRowsAsync(List<JsonObject> slice, CancellationToken cancellationToken)
+    {
+        var wanted = new HashSet<(string, string, long, long)>();
+        foreach (var row in slice)
+        {
+            wanted.Add((row[ConnectorSchema.StreamField]!.GetValue<string>(), row[ConnectorSchema.RecordIdField]!.GetValue<string>(), ToLong(row[ConnectorSchema.ChunkField]), ToLong(row[ConnectorSchema.GenerationField])));
+        }
+
+        var landed = new List<long>();
+        foreach (var group in wanted.GroupBy(w => w.Item1))
+        {
+            foreach (var ids in group.Select(w => w.Item2).Distinct(StringComparer.Ordinal).Chunk(MaxDeleteListLength))
+            {
+                var filter = FilterExpression.And(
+                    FilterExpression.EqualTo(FilterExpression.Field(ConnectorSchema.StreamField), group.Key),
+                    FilterExpression.In(FilterExpression.Field(ConnectorSchema.RecordIdField), ids));
+                var found = await _client.QueryAsync(
+                    new QueryRequest(_layout.CollectionName, filter, [_layout.PrimaryKeyField, ConnectorSchema.StreamField, ConnectorSchema.RecordIdField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField], 16384, ConsistencyLevel: "Strong"),
+                    cancellationToken).ConfigureAwait(false);
+                foreach (var row in found)
+                {
+                    if (row[ConnectorSchema.RecordIdField] is JsonValue id && id.TryGetValue<string>(out var recordId)
+                        && wanted.Contains((group.Key, recordId, ToLong(row[ConnectorSchema.ChunkField]), ToLong(row[ConnectorSchema.GenerationField]))))
+                    {
+                        landed.Add(ParseId(row[_layout.PrimaryKeyField]));
+                    }
+                }
+            }
+        }
+
+        foreach (var slicePks in landed.Chunk(MaxDeleteListLength))
+        {
+            await _client.DeleteAsync(_layout.CollectionName, FilterExpression.In(_layout.PrimaryKeyField, slicePks), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static long ToLong(JsonNode? node) => node switch
+    {
+        JsonValue v when v.TryGetValue<long>(out var l) => l,
+        JsonValue v when v.TryGetValue<int>(out var i) => i,
+        JsonValue v when v.TryGetValue<double>(out var d) => (long)d,
+        JsonValue v when v.GetValueKind() == JsonValueKind.String && long.TryParse(v.GetValue<string>(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) => n,
+        _ => long.MinValue,
+    };
 
     private static long ParseId(JsonNode? id) => id switch
     {
@@ -402,6 +474,7 @@ public sealed class MilvusIndexer : IIndexer
         {
             size += key.Length + 8 + value switch
             {
+                _ when key == _layout.VectorField && value is JsonValue v && v.TryGetValue<JsonVector>(out var encoded) => encoded.Utf8.Length,
                 JsonArray a when key == _layout.VectorField => a.Count * 16L,
                 JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>().Length * 3L,
                 null => 4,

@@ -62,7 +62,8 @@ internal static class MilvusWire
         [property: JsonPropertyName("filter")] string Filter,
         [property: JsonPropertyName("outputFields")] IReadOnlyList<string> OutputFields,
         [property: JsonPropertyName("limit")] int Limit,
-        [property: JsonPropertyName("offset")] int? Offset);
+        [property: JsonPropertyName("offset")] int? Offset,
+        [property: JsonPropertyName("consistencyLevel")] string? ConsistencyLevel = null);
 
     internal sealed record SearchBody(
         [property: JsonPropertyName("dbName")] string? DbName,
@@ -91,6 +92,7 @@ internal static class MilvusWire
 [JsonSerializable(typeof(MilvusWire.QueryBody))]
 [JsonSerializable(typeof(MilvusWire.SearchBody))]
 [JsonSerializable(typeof(float[]))]
+[JsonSerializable(typeof(JsonVector))]
 internal sealed partial class MilvusJsonContext : JsonSerializerContext
 {
     /// <summary>Nesting allowed when writing request bodies: the parser's 256 record levels plus the request's own.</summary>

@@ -193,7 +193,7 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
     public async Task<IReadOnlyList<JsonObject>> QueryAsync(QueryRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var body = new MilvusWire.QueryBody(database, request.CollectionName, request.Filter, request.OutputFields, request.Limit, request.Offset > 0 ? request.Offset : null);
+        var body = new MilvusWire.QueryBody(database, request.CollectionName, request.Filter, request.OutputFields, request.Limit, request.Offset > 0 ? request.Offset : null, request.ConsistencyLevel);
         var data = await CallAsync("entities/query", body, MilvusJsonContext.Default.QueryBody, request.CollectionName, true, cancellationToken).ConfigureAwait(false);
         return Rows(data);
     }
@@ -235,20 +235,25 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
 
     private async Task<JsonElement> CallAsync<T>(string path, T body, JsonTypeInfo<T> typeInfo, string? collection, bool idempotent, CancellationToken cancellationToken)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(body, typeInfo);
+        using var payload = new PooledBuffer();
+        using (var writer = new Utf8JsonWriter(payload, new JsonWriterOptions { MaxDepth = MilvusJsonContext.MaxDepth, SkipValidation = true }))
+        {
+            JsonSerializer.Serialize(writer, body, typeInfo);
+        }
+
         var pipeline = idempotent ? idempotentPipeline : insertPipeline;
         return await pipeline.ExecuteAsync(
             static (state, token) => state.Self.SendOnceAsync(state.Path, state.Payload, state.Collection, token),
-            (Self: this, Path: path, Payload: payload, Collection: collection),
+            (Self: this, Path: path, Payload: payload.WrittenMemory, Collection: collection),
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask<JsonElement> SendOnceAsync(string path, byte[] payload, string? collection, CancellationToken cancellationToken)
+    private async ValueTask<JsonElement> SendOnceAsync(string path, ReadOnlyMemory<byte> payload, string? collection, CancellationToken cancellationToken)
     {
         using var timeout = new CancellationTokenSource(options.RequestTimeout, options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.For(path));
-        request.Content = new ByteArrayContent(payload);
+        request.Content = new ReadOnlyMemoryContent(payload);
         request.Content.Headers.ContentType = JsonContentType;
         if (!string.IsNullOrEmpty(bearer))
         {

@@ -342,7 +342,7 @@ public sealed class MilvusRecordSink : IRecordSink
                     throw new EmbeddingException(EmbeddingFailure.ConfigError, $"The embedder returned a vector of {vector.Length} dimensions where {_embedder.Dimensions} were expected; check the embedding dimensions setting.");
                 }
 
-                indexChunks[c] = new IndexChunk(chunk.Text, chunk.Metadata, vector);
+                indexChunks[c] = new IndexChunk(chunk.Text, chunk.Metadata, vector) { EncodedVector = JsonVector.Encode(vector) };
             }
 
             var plan = source.Plan;

@@ -46,9 +46,29 @@ public sealed record MilvusSinkOptions
     /// </summary>
     public const string VisibilityDelayVariable = "DESTINATION_MILVUS_VISIBILITY_DELAY_MS";
 
-    /// <summary>The defaults, with <see cref="VisibilityDelayVariable"/> applied when it is set to a valid number.</summary>
-    public static MilvusSinkOptions FromEnvironment() =>
-        int.TryParse(Environment.GetEnvironmentVariable(VisibilityDelayVariable), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
-            ? new MilvusSinkOptions { VisibilityDelay = TimeSpan.FromMilliseconds(ms) }
-            : new MilvusSinkOptions();
+    /// <summary>
+    /// Name of the environment variable that sets <see cref="ProgressInterval"/> in milliseconds (at least 100): a
+    /// shorter cadence for watching a sync closely, a longer one for quieter logs.
+    /// </summary>
+    public const string ProgressIntervalVariable = "DESTINATION_MILVUS_PROGRESS_INTERVAL_MS";
+
+    /// <summary>The defaults, with <see cref="VisibilityDelayVariable"/> and <see cref="ProgressIntervalVariable"/> applied when set to valid numbers.</summary>
+    public static MilvusSinkOptions FromEnvironment()
+    {
+        var options = new MilvusSinkOptions();
+        if (Milliseconds(VisibilityDelayVariable) is { } delay)
+        {
+            options = options with { VisibilityDelay = TimeSpan.FromMilliseconds(delay) };
+        }
+
+        if (Milliseconds(ProgressIntervalVariable) is { } interval && interval >= 100)
+        {
+            options = options with { ProgressInterval = TimeSpan.FromMilliseconds(interval) };
+        }
+
+        return options;
+    }
+
+    private static int? Milliseconds(string variable) =>
+        int.TryParse(Environment.GetEnvironmentVariable(variable), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) ? ms : null;
 }

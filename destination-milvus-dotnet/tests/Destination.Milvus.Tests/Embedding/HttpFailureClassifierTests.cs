@@ -24,6 +24,28 @@ public class HttpFailureClassifierTests
         Assert.DoesNotContain("SECRET", ex.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(HttpRequestError.NameResolutionError, "could not be resolved")]
+    [InlineData(HttpRequestError.SecureConnectionError, "TLS connection")]
+    public void A_host_that_cannot_be_resolved_or_a_failed_tls_handshake_is_a_config_error_at_once(HttpRequestError error, string expected)
+    {
+        var wrapped = new System.ClientModel.ClientResultException("wrapped", innerException: new HttpRequestException(error, "boom " + Secret));
+        foreach (var failure in new Exception[] { new HttpRequestException(error, "boom " + Secret), wrapped })
+        {
+            var ex = Assert.IsType<EmbeddingException>(HttpFailureClassifier.Unreachable(Provider, failure));
+            Assert.Equal(FailureType.ConfigError, ex.FailureType);
+            Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(Secret, ex.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_refused_connection_may_be_an_outage_and_is_retried()
+    {
+        var ex = Assert.IsType<RetryableEmbeddingException>(HttpFailureClassifier.Unreachable(Provider, new HttpRequestException(HttpRequestError.ConnectionError, "refused")));
+        Assert.False(ex.RateLimited);
+    }
+
     [Fact]
     public void A_429_is_retryable_with_the_servers_wait()
     {

@@ -115,9 +115,56 @@ public class MilvusIndexerTests
         Assert.Equal(RowLimits.MaxDynamicBytes / 2, rows[1]["text"]!.GetValue<string>().Length); // dynamic text is cut to half the limit first
     }
 
+    [Fact]
+    public async Task An_auto_id_insert_that_failed_after_it_was_applied_is_cleaned_up_by_primary_key_before_the_retry()
+    {
+        var layout = Connector with { Kind = CollectionKind.AutoIdSchema, SchemaFields = new HashSet<string> { "pk", "vector", "text" } };
+        var client = new RecordingClient { ApplyThenFail = 2 };
+        var indexer = new MilvusIndexer(client, layout, storeText: true, time: new ImmediateTime(), visibilityDelay: TimeSpan.Zero);
+        await indexer.WriteAsync([Doc("docs_1", 2, "a"), Doc("docs_2", 1, "b")], CancellationToken.None);
+
+        // Two applied-but-failed attempts, then a clean one: exactly one copy of each row is left, and the ids the
+        // indexer remembers are the surviving ones, so a later version replaces them.
+        Assert.Equal(3, client.Stored.Count);
+        Assert.Equal(3, client.Stored.Select(r => (r["_ab_record_id"]!.GetValue<string>(), r["_ab_chunk"]!.GetValue<int>())).Distinct().Count());
+        Assert.Equal(2, client.Queries.Count);
+        Assert.All(client.Queries, q => Assert.Equal("Strong", q.ConsistencyLevel));
+        client.Deletes.Clear();
+        await indexer.WriteAsync([Doc("docs_1", 1, "c")], CancellationToken.None);
+        Assert.Equal(2, client.Stored.Count);
+        Assert.Equal(["b", "c"], client.Stored.Select(r => r["version"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_auto_id_insert_of_rows_without_record_ids_is_not_repeated_after_an_ambiguous_failure()
+    {
+        var layout = Connector with { Kind = CollectionKind.AutoIdSchema, SchemaFields = new HashSet<string> { "pk", "vector", "text" } };
+        var client = new RecordingClient { ApplyThenFail = 1 };
+        var indexer = new MilvusIndexer(client, layout, storeText: true, time: new ImmediateTime(), visibilityDelay: TimeSpan.Zero);
+        var error = await Assert.ThrowsAsync<MilvusException>(() => indexer.WriteAsync([Doc(null, 2, "a")], CancellationToken.None));
+        Assert.True(error.IsTransient);
+        Assert.Equal(2, client.Stored.Count); // applied once, never twice
+        Assert.Empty(client.Queries);
+    }
+
+    /// <summary>A clock whose timers fire at once, so backoff delays cost nothing in tests.</summary>
+    private sealed class ImmediateTime : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            base.CreateTimer(callback, state, dueTime == Timeout.InfiniteTimeSpan ? dueTime : TimeSpan.Zero, period);
+    }
+
     private sealed class RecordingClient : IMilvusClient
     {
         private long _nextId = 1;
+
+        /// <summary>How many inserts are stored and then reported as a dropped connection.</summary>
+        public int ApplyThenFail { get; set; }
+
+        /// <summary>Rows inserted and not deleted (by auto id), for auto_id tests.</summary>
+        public List<JsonObject> Stored { get; } = [];
+
+        public List<QueryRequest> Queries { get; } = [];
 
         public List<IReadOnlyList<JsonObject>> Upserts { get; } = [];
 
@@ -138,7 +185,21 @@ public class MilvusIndexerTests
         {
             Calls.Add("insert");
             Inserts.Add(rows);
-            var ids = rows.Select(_ => (JsonNode?)JsonValue.Create(_nextId++)).ToList();
+            var ids = new List<JsonNode?>();
+            foreach (var row in rows)
+            {
+                var stored = row.DeepClone().AsObject();
+                stored["pk"] = _nextId;
+                Stored.Add(stored);
+                ids.Add(JsonValue.Create(_nextId++));
+            }
+
+            if (ApplyThenFail > 0)
+            {
+                ApplyThenFail--;
+                throw new MilvusException("The connection to Milvus broke during entities/insert.", MilvusErrorKind.Connection);
+            }
+
             return Task.FromResult(new MutationResult(rows.Count, ids));
         }
 
@@ -146,6 +207,12 @@ public class MilvusIndexerTests
         {
             Calls.Add("delete");
             Deletes.Add(filter);
+            if (Stored.Count > 0 && filter.StartsWith("pk in [", StringComparison.Ordinal))
+            {
+                var ids = filter["pk in [".Length..^1].Split(',').Select(long.Parse).ToHashSet();
+                Stored.RemoveAll(r => ids.Contains(r["pk"]!.GetValue<long>()));
+            }
+
             return Task.FromResult<long?>(null);
         }
 
@@ -169,7 +236,13 @@ public class MilvusIndexerTests
 
         public Task<IReadOnlyList<string>> ListIndexesAsync(string collectionName, CancellationToken cancellationToken) => throw new NotSupportedException();
 
-        public Task<IReadOnlyList<JsonObject>> QueryAsync(QueryRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public Task<IReadOnlyList<JsonObject>> QueryAsync(QueryRequest request, CancellationToken cancellationToken)
+        {
+            // Only the reconciliation query is expected: everything stored is a candidate; the indexer matches
+            // stream, record id, chunk and generation itself.
+            Queries.Add(request);
+            return Task.FromResult<IReadOnlyList<JsonObject>>(Stored.Select(r => r.DeepClone().AsObject()).ToList());
+        }
 
         public Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
     }

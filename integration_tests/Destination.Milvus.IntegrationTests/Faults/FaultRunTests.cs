@@ -1,0 +1,274 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Destination.Milvus.Indexing;
+using Destination.Milvus.IntegrationTests.Suite;
+using Destination.Milvus.IntegrationTests.Writing;
+using EmbeddingTestServer;
+using MilvusTestServer;
+
+namespace Destination.Milvus.IntegrationTests.Faults;
+
+/// <summary>
+/// Incremental syncs of a mixed workload against a Milvus test server that fails about 20% of its insert, upsert and
+/// delete requests (HTTP 503, Milvus rate-limit errors, dropped connections, and connections dropped AFTER the write
+/// was applied) with added latency, and an embedding server with 429 storms (Retry-After) and 500 bursts. Each sync is
+/// also run, in parallel, against a fault-free pair of servers; every sync must succeed with all states echoed in
+/// order, and the final collections must be equal row for row.
+/// </summary>
+/// <remarks>
+/// Row comparison: every live row version in the test server's store (so a duplicate hidden by staleness or by equal
+/// content still counts), as canonical JSON of all its fields (text, metadata, vector, <c>_ab_stream</c>,
+/// <c>_ab_record_id</c>, <c>_ab_chunk</c>, <c>_ab_generation</c>) compared as multisets. The catalog sets each sync's
+/// <c>generation_id</c>, so generations are deterministic and compared too; on the connector's schema the computed
+/// primary key is compared as well; on auto_id collections the primary key is left out (Milvus assigns it, so it
+/// legitimately differs between runs), which makes a duplicated row show up as an extra multiset element.
+/// </remarks>
+public sealed class FaultRunTests
+{
+    private const int Syncs = 10;
+    private const int Dimensions = 8;
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    [Fact]
+    public async Task Connector_schema_syncs_complete_under_faults_and_converge_to_the_fault_free_collection() =>
+        await RunAsync(autoId: false);
+
+    [Fact]
+    public async Task Python_style_auto_id_syncs_complete_under_faults_without_duplicating_retried_inserts() =>
+        await RunAsync(autoId: true);
+
+    private static async Task RunAsync(bool autoId)
+    {
+        Assert.SkipWhen(!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("MILVUS_URI")), "Fault injection needs the Milvus test server.");
+        const double each = 0.055; // four kinds: about 20% of write and delete requests fail
+        var faults = new List<FaultRule>();
+        foreach (var endpoint in new[] { "entities/insert", "entities/upsert", "entities/delete" })
+        {
+            faults.Add(new FaultRule(endpoint, each, FaultKind.Http503));
+            faults.Add(new FaultRule(endpoint, each, FaultKind.MilvusError, Code: 8));
+            faults.Add(new FaultRule(endpoint, each, FaultKind.DropConnection));
+            faults.Add(new FaultRule(endpoint, each, FaultKind.DropAfterApply));
+        }
+
+        await using var cleanMilvus = await MilvusTestServerHost.StartAsync();
+        await using var faultyMilvus = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { Faults = faults, Latency = TimeSpan.FromMilliseconds(3), Seed = autoId ? 901 : 902 });
+        await using var cleanEmbeddings = await EmbeddingTestServerHost.StartAsync(new EmbeddingTestServerOptions { DefaultDimensions = Dimensions });
+        await using var faultyEmbeddings = await EmbeddingTestServerHost.StartAsync(new EmbeddingTestServerOptions
+        {
+            DefaultDimensions = Dimensions,
+            Seed = autoId ? 71 : 72,
+            FailureRate500 = 0.1,
+            RequestsPerWindow = 3, // more than 3 requests a second: a storm of 429s with Retry-After
+            RateWindow = TimeSpan.FromSeconds(1),
+            Latency = TimeSpan.FromMilliseconds(3),
+        });
+
+        var collection = "faults_" + (autoId ? "autoid" : "connector");
+        if (autoId)
+        {
+            foreach (var server in new[] { cleanMilvus, faultyMilvus })
+            {
+                using var client = new MilvusRestClient(MilvusEndpoint.Parse(server.BaseUrl.ToString().TrimEnd('/')), new Destination.Milvus.Configuration.NoAuthConfig(), string.Empty, new MilvusClientOptions());
+                await client.CreateCollectionAsync(new CreateCollectionRequest(collection,
+                    [
+                        new FieldDefinition("pk", MilvusDataType.Int64, IsPrimary: true),
+                        new FieldDefinition("vector", MilvusDataType.FloatVector, Dimension: Dimensions),
+                        new FieldDefinition("text", MilvusDataType.VarChar, MaxLength: 65535),
+                    ], AutoId: true, EnableDynamicField: true, Indexes: []), Ct);
+            }
+        }
+
+        var started = DateTime.UtcNow;
+        var states = 0;
+        for (var sync = 1; sync <= Syncs; sync++)
+        {
+            var (catalog, input, expectedStates) = Workload(sync, autoId);
+            var clean = Sync(cleanMilvus, cleanEmbeddings, collection, catalog, input);
+            var faulty = Sync(faultyMilvus, faultyEmbeddings, collection, catalog, input);
+            await Task.WhenAll(clean, faulty);
+            foreach (var (run, label) in new[] { (await clean, "fault-free"), (await faulty, "faulted") })
+            {
+                Assert.True(run.ExitCode == 0, $"{label} sync {sync} failed: {string.Join(" | ", run.Traces.Select(t => t.ToJsonString()))}\n{run.Stderr}");
+                Assert.Empty(run.Traces);
+                Assert.Equal(expectedStates, run.States.Select(StateKey).ToList());
+            }
+
+            states += expectedStates.Count;
+        }
+
+        var expected = Rows(cleanMilvus, collection, autoId);
+        var actual = Rows(faultyMilvus, collection, autoId);
+        var missing = Except(expected, actual);
+        var extra = Except(actual, expected);
+        var fired = faultyMilvus.Faults.FiredByKind;
+        var figures = new Dictionary<string, string>
+        {
+            ["syncs"] = Syncs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["states_echoed"] = states.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["milvus_requests"] = faultyMilvus.Faults.TotalRequests.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["milvus_write_requests"] = (faultyMilvus.Faults.RequestCount("entities/insert") + faultyMilvus.Faults.RequestCount("entities/upsert") + faultyMilvus.Faults.RequestCount("entities/delete")).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["fault_http503"] = fired.GetValueOrDefault(FaultKind.Http503).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["fault_milvus_error"] = fired.GetValueOrDefault(FaultKind.MilvusError).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["fault_drop"] = fired.GetValueOrDefault(FaultKind.DropConnection).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["fault_drop_after_apply"] = fired.GetValueOrDefault(FaultKind.DropAfterApply).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["retries_milvus"] = fired.Values.Sum().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["embedding_requests"] = faultyEmbeddings.Counters.Requests.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["embedding_429"] = faultyEmbeddings.Counters.RateLimited.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["embedding_500"] = faultyEmbeddings.Counters.ServerErrors.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["rows_compared"] = expected.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["mismatches"] = (missing.Count + extra.Count).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["seconds"] = (DateTime.UtcNow - started).TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        ReliabilityLog.Record("Faults", autoId ? "20% Milvus write faults + embedding 429/500, auto_id collection (delete-then-insert)" : "20% Milvus write faults + embedding 429/500, connector schema (upsert)",
+            Syncs, missing.Count + extra.Count == 0 ? Syncs : 0, figures);
+
+        Assert.True(fired.Values.Sum() > 0 && fired.GetValueOrDefault(FaultKind.DropAfterApply) > 0, "the fault dice never fired: " + string.Join(", ", figures));
+        Assert.True(faultyEmbeddings.Counters.RateLimited + faultyEmbeddings.Counters.ServerErrors > 0, "the embedding server never failed");
+        Assert.True(expected.Count > 100, $"only {expected.Count} rows: the workload is too small to mean anything");
+        Assert.True(missing.Count == 0 && extra.Count == 0, $"{missing.Count} row(s) missing, {extra.Count} extra; first missing: {missing.FirstOrDefault()}; first extra: {extra.FirstOrDefault()}");
+    }
+
+    /// <summary>
+    /// One incremental sync: append (connector schema only), overwrite (connector schema only) and two append_dedup
+    /// streams with keys repeating within and across batches and syncs, records growing and shrinking, CDC deletes.
+    /// </summary>
+    private static (string Catalog, string Input, List<string> States) Workload(int sync, bool autoId)
+    {
+        var streams = new List<JsonObject>
+        {
+            Airbyte.Stream("tickets", "append_dedup", primaryKey: new JsonArray(new JsonArray("id")), generation: sync, minimumGeneration: 0),
+            Airbyte.Stream("users", "append_dedup", primaryKey: new JsonArray(new JsonArray("org"), new JsonArray("id")), generation: sync, minimumGeneration: 0),
+        };
+        if (!autoId)
+        {
+            // Appended and overwritten rows carry no record id: on auto_id collections an insert of them whose answer
+            // was lost cannot be told apart from one that never arrived, so those streams run on the connector schema.
+            streams.Add(Airbyte.Stream("events", "append", generation: sync, minimumGeneration: 0));
+            streams.Add(Airbyte.Stream("snapshot", "overwrite", generation: sync, minimumGeneration: sync));
+        }
+
+        var input = new StringBuilder();
+        var states = new List<string>();
+        void State(string stream, int value)
+        {
+            var line = Airbyte.StreamState(stream, value);
+            input.Append(line);
+            states.Add(StateKey(JsonNode.Parse(line)!["state"]!));
+        }
+
+        var random = new Random(1000 + sync);
+        for (var i = 0; i < 120; i++)
+        {
+            var id = random.Next(40);
+            if (i % 17 == 16)
+            {
+                input.Append(Airbyte.Record("tickets", new JsonObject { ["id"] = id, ["body"] = "deleted", ["_ab_cdc_deleted_at"] = "2024-01-01T00:00:00Z" }, emittedAt: sync));
+            }
+            else
+            {
+                input.Append(Airbyte.Record("tickets", new JsonObject { ["id"] = id, ["body"] = Words(1 + random.Next(50), $"s{sync}r{i}"), ["status"] = i % 3 == 0 ? "open" : "closed" }, emittedAt: sync));
+            }
+
+            if (i % 10 == 5)
+            {
+                input.Append(Airbyte.Record("users", new JsonObject { ["org"] = "o\"" + (id % 3), ["id"] = id % 7, ["body"] = Words(1 + random.Next(20), $"u{sync}x{i}") }, emittedAt: sync));
+            }
+
+            if (!autoId && i % 4 == 0)
+            {
+                input.Append(Airbyte.Record("events", new JsonObject { ["n"] = i, ["body"] = Words(1 + random.Next(15), $"e{sync}x{i}") }, emittedAt: sync));
+            }
+
+            if (!autoId && i % 6 == 0)
+            {
+                input.Append(Airbyte.Record("snapshot", new JsonObject { ["k"] = i, ["body"] = Words(1 + random.Next(25), $"p{sync}x{i}") }, emittedAt: sync));
+            }
+
+            if (i % 40 == 39)
+            {
+                State("tickets", (sync * 1000) + i);
+                State("users", (sync * 1000) + i);
+            }
+        }
+
+        return (Airbyte.Catalog([.. streams]), input.ToString(), states);
+    }
+
+    /// <summary>A state's identity for the order check: stream and cursor (the echo may add destination stats).</summary>
+    private static string StateKey(JsonNode state) =>
+        state["stream"]!["stream_descriptor"]!["name"]!.GetValue<string>() + "@" + state["stream"]!["stream_state"]!["cursor"]!.ToJsonString();
+
+    private static string Words(int count, string prefix) => string.Join(' ', Enumerable.Range(0, count).Select(w => prefix + "w" + w));
+
+    private static async Task<ConnectorRun> Sync(MilvusTestServerHost milvus, EmbeddingTestServerHost embeddings, string collection, string catalog, string input)
+    {
+        var config = new JsonObject
+        {
+            ["embedding"] = new JsonObject { ["mode"] = "openai_compatible", ["api_key"] = SecretMarker.New("sk"), ["base_url"] = embeddings.BaseUrl.ToString(), ["model_name"] = "fault-model", ["dimensions"] = Dimensions },
+            ["processing"] = new JsonObject { ["chunk_size"] = 20, ["text_fields"] = new JsonArray("body"), ["metadata_fields"] = new JsonArray("id", "org", "status", "n", "k") },
+            ["indexing"] = new JsonObject { ["host"] = milvus.BaseUrl.ToString().TrimEnd('/'), ["collection"] = collection, ["auth"] = new JsonObject { ["mode"] = "no_auth" } },
+        }.ToJsonString();
+        using var files = new TempFiles();
+        return await ConnectorProcess.RunAsync(
+            ["write", "--config", files.Write("config.json", config), "--catalog", files.Write("catalog.json", catalog)],
+            Encoding.UTF8.GetBytes(input),
+            TimeSpan.FromSeconds(90),
+            new Dictionary<string, string> { ["DESTINATION_MILVUS_VISIBILITY_DELAY_MS"] = "0" });
+    }
+
+    /// <summary>Every live row version as canonical JSON (keys sorted), the auto_id primary key left out.</summary>
+    private static List<string> Rows(MilvusTestServerHost server, string collection, bool autoId)
+    {
+        lock (server.Store.Gate)
+        {
+            var state = server.Store.Databases["default"][collection];
+            var rows = state.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero);
+            Assert.Equal(state.LiveVersionCount(), rows.Count);
+            return rows.Select(r =>
+            {
+                var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (k, v) in r.Fields)
+                {
+                    fields[k] = v?.ToJsonString() ?? "null";
+                }
+
+                foreach (var (k, v) in r.Dynamic)
+                {
+                    fields[k] = v?.ToJsonString() ?? "null";
+                }
+
+                fields["(vector)"] = r.Vector is null ? "none" : string.Join(";", r.Vector.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
+                if (autoId)
+                {
+                    fields.Remove(state.Primary.Name);
+                }
+                else
+                {
+                    fields[state.Primary.Name] = r.Pk.ToJsonString();
+                }
+
+                return string.Join(",", fields.Select(kv => kv.Key + "=" + kv.Value));
+            }).Order(StringComparer.Ordinal).ToList();
+        }
+    }
+
+    /// <summary>Multiset difference: elements of <paramref name="left"/> not matched one-to-one in <paramref name="right"/>.</summary>
+    private static List<string> Except(List<string> left, List<string> right)
+    {
+        var counts = right.GroupBy(r => r, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var result = new List<string>();
+        foreach (var row in left)
+        {
+            if (counts.TryGetValue(row, out var n) && n > 0)
+            {
+                counts[row] = n - 1;
+            }
+            else
+            {
+                result.Add(row);
+            }
+        }
+
+        return result;
+    }
+}
