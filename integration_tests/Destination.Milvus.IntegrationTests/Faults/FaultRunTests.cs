@@ -25,7 +25,7 @@ namespace Destination.Milvus.IntegrationTests.Faults;
 /// </remarks>
 public sealed class FaultRunTests
 {
-    private const int Syncs = 10;
+    private const int Syncs = 20;
     private const int Dimensions = 8;
     private static readonly CancellationToken Ct = CancellationToken.None;
 
