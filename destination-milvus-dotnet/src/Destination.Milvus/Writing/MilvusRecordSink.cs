@@ -65,8 +65,20 @@ public sealed class MilvusRecordSink : IRecordSink
         {
             _embedder = _options.EmbedderFactory?.Invoke(config.Embedding)
                 ?? EmbedderFactory.Create(config.Embedding, Cl100kTokenizer.Instance, new EmbedderFactoryOptions { Time = _time });
-            _client = _options.ClientFactory?.Invoke(config.Indexing) ?? MilvusRestClient.Create(config.Indexing, _options.ClientOptions ?? new MilvusClientOptions { TimeProvider = _time });
-            var ensured = await new MilvusCollectionManager(_client, _time).EnsureCollectionAsync(config.Indexing, _embedder.Dimensions, cancellationToken).ConfigureAwait(false);
+            var clientOptions = _options.ClientOptions ?? new MilvusClientOptions { TimeProvider = _time };
+            _client = _options.ClientFactory?.Invoke(config.Indexing) ?? MilvusRestClient.Create(config.Indexing, clientOptions);
+            MilvusEnsureResult ensured;
+            if (_options.ClientFactory is null)
+            {
+                // Set-up calls get short timeouts: an unreachable or silent Milvus is reported in about a minute.
+                using var setup = MilvusRestClient.Create(config.Indexing, clientOptions.ForSetup());
+                ensured = await new MilvusCollectionManager(setup, _time).EnsureCollectionAsync(config.Indexing, _embedder.Dimensions, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                ensured = await new MilvusCollectionManager(_client, _time).EnsureCollectionAsync(config.Indexing, _embedder.Dimensions, cancellationToken).ConfigureAwait(false);
+            }
+
             foreach (var warning in ensured.Warnings)
             {
                 _context.Output.Log(LogLevel.Warn, warning);
