@@ -46,9 +46,33 @@ public sealed record MilvusSinkOptions
     /// </summary>
     public const string VisibilityDelayVariable = "DESTINATION_MILVUS_VISIBILITY_DELAY_MS";
 
-    /// <summary>The defaults, with <see cref="VisibilityDelayVariable"/> applied when it is set to a valid number.</summary>
-    public static MilvusSinkOptions FromEnvironment() =>
-        int.TryParse(Environment.GetEnvironmentVariable(VisibilityDelayVariable), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
-            ? new MilvusSinkOptions { VisibilityDelay = TimeSpan.FromMilliseconds(ms) }
-            : new MilvusSinkOptions();
+    /// <summary>
+    /// Name of the environment variable that sets <see cref="MaxBatchRecords"/>: small batches make many commit points
+    /// in a short input (the kill tests stop <c>write</c> between any two of them); production keeps the default.
+    /// </summary>
+    public const string MaxBatchRecordsVariable = "DESTINATION_MILVUS_MAX_BATCH_RECORDS";
+
+    /// <summary>The defaults, with <see cref="VisibilityDelayVariable"/> and <see cref="MaxBatchRecordsVariable"/> applied when set to valid numbers.</summary>
+    public static MilvusSinkOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
+
+    /// <summary>The defaults, with the variables read through <paramref name="lookup"/> (a test seam; invalid or missing values keep the defaults).</summary>
+    public static MilvusSinkOptions FromEnvironment(Func<string, string?> lookup)
+    {
+        ArgumentNullException.ThrowIfNull(lookup);
+        var options = new MilvusSinkOptions();
+        if (Number(lookup(VisibilityDelayVariable)) is { } ms)
+        {
+            options = options with { VisibilityDelay = TimeSpan.FromMilliseconds(ms) };
+        }
+
+        if (Number(lookup(MaxBatchRecordsVariable)) is { } records and > 0)
+        {
+            options = options with { MaxBatchRecords = records };
+        }
+
+        return options;
+    }
+
+    private static int? Number(string? text) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
 }
