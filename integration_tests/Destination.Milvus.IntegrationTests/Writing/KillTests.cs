@@ -196,14 +196,14 @@ public abstract class KillTests(WriteTarget target)
     /// <summary>
     /// Where to kill: a third of the trials at a uniformly random time over the fault-free run's duration, a third right
     /// after a random STATE (0 = the first line printed) plus up to 4 ms, a third around the last states plus up to
-    /// 10 ms (for overwrite that is when the previous generation is deleted).
+    /// 5 ms (for overwrite that is when the previous generation is deleted).
     /// </summary>
     private static (TimeSpan? After, Func<JsonNode, TimeSpan?>? OnLine, string Plan) KillPlan(Random rng, int trial, TimeSpan referenceElapsed)
     {
         switch (trial % 3)
         {
             case 0:
-                var at = TimeSpan.FromMilliseconds(rng.NextDouble() * referenceElapsed.TotalMilliseconds * 1.05);
+                var at = TimeSpan.FromMilliseconds(rng.NextDouble() * referenceElapsed.TotalMilliseconds * 0.95);
                 return (at, null, $"at {at.TotalMilliseconds:0} ms");
             case 1:
                 var state = rng.Next(0, States + 1);
@@ -211,7 +211,7 @@ public abstract class KillTests(WriteTarget target)
                 return (null, AfterState(state, delay), $"{delay.TotalMilliseconds:0.0} ms after state {state}");
             default:
                 var late = States - rng.Next(0, 3);
-                var extra = TimeSpan.FromMicroseconds(rng.Next(0, 10000));
+                var extra = TimeSpan.FromMicroseconds(rng.Next(0, 5000));
                 return (null, AfterState(late, extra), $"{extra.TotalMilliseconds:0.0} ms after state {late}");
         }
     }
