@@ -120,7 +120,7 @@ public abstract class KillTests(WriteTarget target)
         var expectedFromEmpty = Normalize(expected with { Rows = expected.Rows.Where(r => VersionOf(r) < TemplateVersion).ToList() }, workload);
 
         var failures = new List<string>();
-        long statesSeen = 0, recordsVerified = 0, converged = 0, beforeFirstState = 0, betweenStates = 0, afterLastState = 0, cleanupDone = 0, notKilled = 0, freshTrials = 0, freshIncomplete = 0;
+        long statesSeen = 0, recordsVerified = 0, converged = 0, beforeFirstState = 0, betweenStates = 0, afterLastState = 0, cleanupDone = 0, notKilled = 0, freshTrials = 0, freshMissing = 0, freshIncomplete = 0;
         for (var trial = 0; trial < trials; trial++)
         {
             var rng = new Random(Seed + ((int)scenario * 1000) + trial);
@@ -176,7 +176,8 @@ public abstract class KillTests(WriteTarget target)
             if (fresh)
             {
                 freshTrials++;
-                freshIncomplete += afterKill.Incomplete ? 1 : 0;
+                freshMissing += afterKill.Missing ? 1 : 0;
+                freshIncomplete += afterKill.Incomplete && !afterKill.Missing ? 1 : 0;
             }
 
             var rerun = await KillableConnectorProcess.RunAsync(args, workload.InputBytes, environment, null, null, TimeSpan.FromSeconds(60));
@@ -211,7 +212,7 @@ public abstract class KillTests(WriteTarget target)
             ["kills before first state / between states / after last state / run ended first"] =
                 $"{beforeFirstState} / {betweenStates} / {afterLastState} / {notKilled}",
             ["previous generation already deleted at kill"] = scenario == KillScenario.Overwrite ? cleanupDone.ToString(CultureInfo.InvariantCulture) : "n/a",
-            ["trials from no collection / killed before it was complete (indexes, load)"] = $"{freshTrials} / {freshIncomplete}",
+            ["trials from no collection / killed before creating it / while it lacked indexes or load"] = $"{freshTrials} / {freshMissing} / {freshIncomplete}",
             ["fault-free run"] = $"{referenceRun.Elapsed.TotalMilliseconds:0} ms, {Records} records, {States} states, batches of {BatchRecords}",
         });
         Assert.True(failures.Count == 0, $"{failures.Count} of {trials} kill trials failed:\n" + string.Join("\n", failures.Take(10)));
@@ -337,7 +338,7 @@ public abstract class KillTests(WriteTarget target)
         {
             if (!server.Store.Databases["default"].TryGetValue(collection, out var state))
             {
-                return new CollectionSnapshot([], 0, Incomplete: true);
+                return new CollectionSnapshot([], 0, Incomplete: true, Missing: true);
             }
 
             var incomplete = state.LoadRequestedAt is null || state.Indexes.Count < 1 + ConnectorSchema.ScalarIndexes.Count;
@@ -406,9 +407,9 @@ public abstract class KillTests(WriteTarget target)
 
     /// <summary>
     /// The live rows of a collection and its number of live row versions (more than rows means a duplicate key);
-    /// <paramref name="Incomplete"/>: the collection is missing, lacks indexes or was never loaded.
+    /// <paramref name="Incomplete"/>: the collection is missing, lacks indexes or was never loaded; <paramref name="Missing"/>: it does not exist.
     /// </summary>
-    private sealed record CollectionSnapshot(List<JsonObject> Rows, int LiveVersions, bool Incomplete = false);
+    private sealed record CollectionSnapshot(List<JsonObject> Rows, int LiveVersions, bool Incomplete = false, bool Missing = false);
 
     /// <summary>The text of every (version, chunk) of the input and the seed sync, from fault-free runs.</summary>
     private sealed class ChunkTable
