@@ -36,7 +36,9 @@ internal static class KillableConnectorProcess
     /// <summary>
     /// Starts <c>destination-milvus</c> with <paramref name="args"/>, writes <paramref name="stdin"/> and kills the
     /// process when <paramref name="killAfter"/> has passed since the start or when <paramref name="killOnLine"/>
-    /// returns a delay for a printed line (the kill follows after that delay). Without either it runs to the end.
+    /// returns a delay for a printed line (the kill follows after that delay), or when <paramref name="killWhen"/>
+    /// (started with the process) completes, e.g. once the Milvus test server sees the collection. Without any of
+    /// them it runs to the end.
     /// </summary>
     public static async Task<KillableRun> RunAsync(
         string[] args,
@@ -44,7 +46,8 @@ internal static class KillableConnectorProcess
         IReadOnlyDictionary<string, string> environment,
         TimeSpan? killAfter,
         Func<JsonNode, TimeSpan?>? killOnLine,
-        TimeSpan timeout)
+        TimeSpan timeout,
+        Func<CancellationToken, Task>? killWhen = null)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -122,6 +125,19 @@ internal static class KillableConnectorProcess
                 }
             })
             : Task.CompletedTask;
+        var trigger = killWhen is null
+            ? Task.CompletedTask
+            : Task.Run(async () =>
+            {
+                try
+                {
+                    await killWhen(stop.Token);
+                    Kill();
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            });
 
         var messages = new List<JsonNode>();
         var raw = new StringBuilder();
@@ -186,6 +202,7 @@ internal static class KillableConnectorProcess
 
             await stop.CancelAsync();
             await timer;
+            await trigger;
             await feed;
         }
 

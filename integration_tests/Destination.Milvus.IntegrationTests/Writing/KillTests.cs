@@ -40,8 +40,9 @@ public enum KillScenario
 /// stream must carry one generation and none the previous one.</item>
 /// </list>
 /// Each trial starts from a copy of a seeded collection (rows of an earlier sync), so first-seen deletes and the
-/// overwrite cleanup have real targets; every fifth starts without a collection and is killed early, often while the
-/// connector creates the collection, its indexes or loads it, so the rerun must finish a half-made collection. Small batches (<see cref="Destination.Milvus.Writing.MilvusSinkOptions.MaxBatchRecordsVariable"/>)
+/// overwrite cleanup have real targets; every fifth starts without a collection and is killed 0-8 ms after the test
+/// server first holds it, often while the connector creates its indexes or loads it, so the rerun must finish a
+/// half-made collection. Small batches (<see cref="Destination.Milvus.Writing.MilvusSinkOptions.MaxBatchRecordsVariable"/>)
 /// and a STATE every few records make many commit points in a short run.
 /// </summary>
 public abstract class KillTests(WriteTarget target)
@@ -135,16 +136,25 @@ public abstract class KillTests(WriteTarget target)
             }
 
             var catalog = workload.Catalog(trial);
-            var (killAfter, killOnLine, plan) = fresh
-                ? (TimeSpan.FromMilliseconds(rng.NextDouble() * referenceRun.Elapsed.TotalMilliseconds * 0.5), null, "fresh collection, early")
-                : KillPlan(rng, trial, referenceRun.Elapsed);
+            var (killAfter, killOnLine, plan) = fresh ? (null, null, string.Empty) : KillPlan(rng, trial, referenceRun.Elapsed);
+            Func<CancellationToken, Task>? killWhen = null;
             if (fresh)
             {
-                plan += $" at {killAfter!.Value.TotalMilliseconds:0} ms";
+                var delay = TimeSpan.FromMicroseconds(rng.Next(0, 8000));
+                plan = $"fresh collection, {delay.TotalMilliseconds:0.0} ms after it appears";
+                killWhen = async token =>
+                {
+                    while (!Exists(server, collection))
+                    {
+                        await Task.Delay(1, token);
+                    }
+
+                    await Task.Delay(delay, token);
+                };
             }
             using var files = new TempFiles();
             var args = new[] { "write", "--config", files.Write("config.json", target.Config(collection, ProcessingSection.DeepClone().AsObject())), "--catalog", files.Write("catalog.json", catalog) };
-            var killed = await KillableConnectorProcess.RunAsync(args, workload.InputBytes, environment, killAfter, killOnLine, TimeSpan.FromSeconds(60));
+            var killed = await KillableConnectorProcess.RunAsync(args, workload.InputBytes, environment, killAfter, killOnLine, TimeSpan.FromSeconds(60), killWhen);
             var problems = new List<string>();
             var covered = CoveredStates(killed, problems);
             statesSeen += covered;
@@ -320,6 +330,14 @@ public abstract class KillTests(WriteTarget target)
                 InsertedAt = r.InsertedAt,
             }));
             db[to] = copy;
+        }
+    }
+
+    private static bool Exists(MilvusTestServerHost server, string collection)
+    {
+        lock (server.Store.Gate)
+        {
+            return server.Store.Databases["default"].ContainsKey(collection);
         }
     }
 
