@@ -199,7 +199,7 @@ public abstract class KillTests(WriteTarget target)
             {
                 var final = Snapshot(server, collection);
                 var before = problems.Count;
-                CompareFinal(workload, fresh ? expectedFromEmpty : expectedNormal, final, problems);
+                CompareFinal(workload, fresh ? expectedFromEmpty : expectedNormal, expected.Indexes, final, problems);
                 converged += problems.Count == before ? 1 : 0;
             }
 
@@ -381,7 +381,7 @@ public abstract class KillTests(WriteTarget target)
                 o["__pk"] = r.Pk.DeepClone();
                 return o;
             }).ToList();
-            return new CollectionSnapshot(rows, state.LiveVersionCount(), incomplete);
+            return new CollectionSnapshot(rows, state.LiveVersionCount(), incomplete) { Indexes = string.Join(",", state.Indexes.Select(i => $"{i.FieldName}:{i.IndexType}").Order(StringComparer.Ordinal)), Loaded = state.LoadRequestedAt is not null };
         }
     }
 
@@ -398,8 +398,13 @@ public abstract class KillTests(WriteTarget target)
         }).Order(StringComparer.Ordinal).ToList();
     }
 
-    private static void CompareFinal(KillWorkload workload, List<string> expected, CollectionSnapshot final, List<string> problems)
+    private static void CompareFinal(KillWorkload workload, List<string> expected, string expectedIndexes, CollectionSnapshot final, List<string> problems)
     {
+        if (final.Indexes != expectedIndexes || !final.Loaded)
+        {
+            problems.Add($"after the rerun the collection has indexes [{final.Indexes}]{(final.Loaded ? "" : " and is not loaded")} where the fault-free run's has [{expectedIndexes}]");
+        }
+
         if (final.LiveVersions != final.Rows.Count)
         {
             problems.Add($"after the rerun {final.LiveVersions} live row versions for {final.Rows.Count} keys (a duplicate)");
@@ -427,7 +432,14 @@ public abstract class KillTests(WriteTarget target)
     /// The live rows of a collection and its number of live row versions (more than rows means a duplicate key);
     /// <paramref name="Incomplete"/>: the collection is missing, lacks indexes or was never loaded; <paramref name="Missing"/>: it does not exist.
     /// </summary>
-    private sealed record CollectionSnapshot(List<JsonObject> Rows, int LiveVersions, bool Incomplete = false, bool Missing = false);
+    private sealed record CollectionSnapshot(List<JsonObject> Rows, int LiveVersions, bool Incomplete = false, bool Missing = false)
+    {
+        /// <summary>The collection's indexes (field:type), sorted.</summary>
+        public string Indexes { get; init; } = string.Empty;
+
+        /// <summary>True once a load was requested.</summary>
+        public bool Loaded { get; init; }
+    }
 
     /// <summary>The text of every (version, chunk) of the input and the seed sync, from fault-free runs.</summary>
     private sealed class ChunkTable
