@@ -16,7 +16,8 @@ namespace Destination.Milvus.IntegrationTests;
 /// <param name="Stderr">Everything on stderr.</param>
 /// <param name="KilledAt">Time from start to the kill; null when not killed.</param>
 /// <param name="Elapsed">Time from start to the end of stdout.</param>
-internal sealed record KillableRun(bool Killed, int ExitCode, IReadOnlyList<JsonNode> Messages, string PartialLine, string Stderr, TimeSpan? KilledAt, TimeSpan Elapsed)
+/// <param name="FirstStateAt">Time from start to the first STATE line; null when none was printed.</param>
+internal sealed record KillableRun(bool Killed, int ExitCode, IReadOnlyList<JsonNode> Messages, string PartialLine, string Stderr, TimeSpan? KilledAt, TimeSpan Elapsed, TimeSpan? FirstStateAt)
 {
     public IReadOnlyList<JsonNode> States => Messages.Where(m => m["type"]?.GetValue<string>() == "STATE").Select(m => m["state"]!).ToList();
 
@@ -140,6 +141,7 @@ internal static class KillableConnectorProcess
             });
 
         var messages = new List<JsonNode>();
+        TimeSpan? firstStateAt = null;
         var raw = new StringBuilder();
         var pending = new List<byte>();
         var buffer = new byte[16384];
@@ -170,6 +172,11 @@ internal static class KillableConnectorProcess
 
                     var node = Parse(line);
                     messages.Add(node);
+                    if (firstStateAt is null && node["type"]?.GetValue<string>() == "STATE")
+                    {
+                        firstStateAt = watch.Elapsed;
+                    }
+
                     if (killOnLine?.Invoke(node) is { } after)
                     {
                         if (after <= TimeSpan.Zero)
@@ -215,7 +222,7 @@ internal static class KillableConnectorProcess
             Assert.DoesNotContain("Unhandled exception", text, StringComparison.Ordinal);
         }
 
-        return new KillableRun(killedAt is not null, process.ExitCode, messages, partial, errors, killedAt, watch.Elapsed);
+        return new KillableRun(killedAt is not null, process.ExitCode, messages, partial, errors, killedAt, watch.Elapsed, firstStateAt);
     }
 
     private static ReadOnlySpan<byte> CollectionsMarshalAsSpan(List<byte> bytes) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(bytes);

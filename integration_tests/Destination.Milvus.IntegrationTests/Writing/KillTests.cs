@@ -136,7 +136,7 @@ public abstract class KillTests(WriteTarget target)
             }
 
             var catalog = workload.Catalog(trial);
-            var (killAfter, killOnLine, plan) = fresh ? (null, null, string.Empty) : KillPlan(rng, trial, referenceRun.Elapsed);
+            var (killAfter, killOnLine, plan) = fresh ? (null, null, string.Empty) : KillPlan(rng, trial, referenceRun);
             Func<CancellationToken, Task>? killWhen = null;
             if (fresh)
             {
@@ -230,16 +230,18 @@ public abstract class KillTests(WriteTarget target)
     }
 
     /// <summary>
-    /// Where to kill: a third of the trials at a uniformly random time over the fault-free run's duration, a third right
+    /// Where to kill: a third of the trials at a uniformly random time over the fault-free run's writing phase, a third right
     /// after a random STATE (0 = the first line printed) plus up to 4 ms, a third around the last states plus up to
     /// 5 ms (for overwrite that is when the previous generation is deleted).
     /// </summary>
-    private static (TimeSpan? After, Func<JsonNode, TimeSpan?>? OnLine, string Plan) KillPlan(Random rng, int trial, TimeSpan referenceElapsed)
+    private static (TimeSpan? After, Func<JsonNode, TimeSpan?>? OnLine, string Plan) KillPlan(Random rng, int trial, KillableRun reference)
     {
         switch (trial % 3)
         {
             case 0:
-                var at = TimeSpan.FromMilliseconds(rng.NextDouble() * referenceElapsed.TotalMilliseconds * 0.95);
+                // From a little before the fault-free run printed its first state (earlier kills only hit the start-up) to its end.
+                var from = (reference.FirstStateAt ?? TimeSpan.Zero).TotalMilliseconds * 0.8;
+                var at = TimeSpan.FromMilliseconds(from + (rng.NextDouble() * ((reference.Elapsed.TotalMilliseconds * 0.95) - from)));
                 return (at, null, $"at {at.TotalMilliseconds:0} ms");
             case 1:
                 var state = rng.Next(0, States + 1);
