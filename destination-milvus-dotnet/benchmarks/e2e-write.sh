@@ -55,9 +55,14 @@ PY
   python3 -c "n=$n; mb=$mb; s=$secs; rss=$rss; print(f'| {n} | {mb} | {s:.1f} | {n/s:.0f} | {mb/s:.2f} | {rss/1024:.0f} | $cpu | $server_cpu | $states |')"
   if [ "$n" = "$N" ]; then
     echo >&2 "ceiling ..."
-    dotnet "$PROJECT/benchmarks/Destination.Milvus.Benchmarks/bin/Release/net10.0/Destination.Milvus.Benchmarks.dll" write-ceiling "$input" "$DIMS" subject,description >"$WORK/ceiling.json"
+    # The ceiling is the fastest of three runs (a conservative ratio: a slow ceiling run would flatter the connector).
+    for i in 1 2 3; do
+      dotnet "$PROJECT/benchmarks/Destination.Milvus.Benchmarks/bin/Release/net10.0/Destination.Milvus.Benchmarks.dll" write-ceiling "$input" "$DIMS" subject,description >"$WORK/ceiling-$i.json"
+      echo >&2 "ceiling run $i: $(cat "$WORK/ceiling-$i.json")"
+    done
+    python3 -c "import json; runs=[json.load(open(f'$WORK/ceiling-{i}.json')) for i in (1,2,3)]; print(json.dumps(max(runs, key=lambda r: r['records_per_s'])))" >"$WORK/ceiling.json"
     grep '"Write pipeline finished' "$WORK/out-$n.jsonl" | tail -1 | python3 -c 'import sys,json; print("\nconnector summary: "+json.loads(sys.stdin.read())["log"]["message"])'
-    echo; echo "ceiling (1 thread: parse + tokenize + vector JSON): $(cat "$WORK/ceiling.json")"
+    echo; echo "ceiling (1 thread: parse + tokenize + vector JSON; fastest of 3 runs): $(cat "$WORK/ceiling.json")"
     python3 -c "import json; c=json.load(open('$WORK/ceiling.json')); r=$n/$secs; print(f'connector / ceiling: {r:.0f} / {c[\"records_per_s\"]:.0f} records/s = {100*r/c[\"records_per_s\"]:.1f}%')"
   fi
 }

@@ -116,19 +116,7 @@ public sealed class MilvusCollectionManager
         {
             await client.CreateCollectionAsync(ConnectorSchema.Define(config, dimensions), cancellationToken).ConfigureAwait(false);
             await client.CreateIndexesAsync(config.Collection, [ConnectorSchema.VectorIndex(config)], cancellationToken).ConfigureAwait(false);
-            foreach (var index in ConnectorSchema.ScalarIndexes)
-            {
-                try
-                {
-                    await client.CreateIndexesAsync(config.Collection, [index], cancellationToken).ConfigureAwait(false);
-                }
-                catch (MilvusException e) when (e.Kind is MilvusErrorKind.InvalidRequest or MilvusErrorKind.Other)
-                {
-                    // The scalar indexes only speed up deletes; a Milvus that refuses them still works.
-                    warnings.Add($"Milvus refused the {index.IndexType} index on '{index.FieldName}', so overwrite and dedupe deletes will scan: {e.Message}");
-                }
-            }
-
+            await CreateScalarIndexesAsync(config.Collection, ConnectorSchema.ScalarIndexes, warnings, cancellationToken).ConfigureAwait(false);
             created = true;
         }
 
@@ -150,6 +138,16 @@ public sealed class MilvusCollectionManager
                     await client.CreateIndexesAsync(config.Collection, [ConnectorSchema.VectorIndex(config)], cancellationToken).ConfigureAwait(false);
                 }
 
+                // A connector collection that was never loaded may be one a sync created and was killed before it
+                // finished (indexes are created before the load): complete it like a fault-free creation would have.
+                if (!created && CollectionLayout.Inspect(description, config).Kind == CollectionKind.ConnectorSchema)
+                {
+                    var missing = ConnectorSchema.ScalarIndexes
+                        .Where(index => !description.Indexes.Any(i => i.FieldName == index.FieldName) && !indexes.Contains(index.IndexName))
+                        .ToList();
+                    await CreateScalarIndexesAsync(config.Collection, missing, warnings, cancellationToken).ConfigureAwait(false);
+                }
+
                 await client.LoadCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false);
             }
 
@@ -157,6 +155,23 @@ public sealed class MilvusCollectionManager
         }
 
         return new MilvusEnsureResult(CollectionLayout.Inspect(description, config), created, warnings);
+    }
+
+    /// <summary>Creates <paramref name="indexes"/> one by one; a Milvus that refuses one gets a warning, since they only speed up deletes.</summary>
+    private async Task CreateScalarIndexesAsync(string collection, IReadOnlyList<IndexDefinition> indexes, List<string> warnings, CancellationToken cancellationToken)
+    {
+        foreach (var index in indexes)
+        {
+            try
+            {
+                await client.CreateIndexesAsync(collection, [index], cancellationToken).ConfigureAwait(false);
+            }
+            catch (MilvusException e) when (e.Kind is MilvusErrorKind.InvalidRequest or MilvusErrorKind.Other)
+            {
+                // The scalar indexes only speed up deletes; a Milvus that refuses them still works.
+                warnings.Add($"Milvus refused the {index.IndexType} index on '{index.FieldName}', so overwrite and dedupe deletes will scan: {e.Message}");
+            }
+        }
     }
 
     /// <summary>Polls the load state (backing off from 200 ms to 5 s) until loaded, or throws after <see cref="LoadTimeout"/>.</summary>

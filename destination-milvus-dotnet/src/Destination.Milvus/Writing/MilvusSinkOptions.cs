@@ -52,23 +52,38 @@ public sealed record MilvusSinkOptions
     /// </summary>
     public const string ProgressIntervalVariable = "DESTINATION_MILVUS_PROGRESS_INTERVAL_MS";
 
-    /// <summary>The defaults, with <see cref="VisibilityDelayVariable"/> and <see cref="ProgressIntervalVariable"/> applied when set to valid numbers.</summary>
-    public static MilvusSinkOptions FromEnvironment()
+    /// <summary>
+    /// Name of the environment variable that sets <see cref="MaxBatchRecords"/>: small batches make many commit points
+    /// in a short input (the kill tests stop <c>write</c> between any two of them); production keeps the default.
+    /// </summary>
+    public const string MaxBatchRecordsVariable = "DESTINATION_MILVUS_MAX_BATCH_RECORDS";
+
+    /// <summary>The defaults, with <see cref="VisibilityDelayVariable"/>, <see cref="ProgressIntervalVariable"/> and <see cref="MaxBatchRecordsVariable"/> applied when set to valid numbers.</summary>
+    public static MilvusSinkOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
+
+    /// <summary>The defaults, with the variables read through <paramref name="lookup"/> (a test seam; invalid or missing values keep the defaults).</summary>
+    public static MilvusSinkOptions FromEnvironment(Func<string, string?> lookup)
     {
+        ArgumentNullException.ThrowIfNull(lookup);
         var options = new MilvusSinkOptions();
-        if (Milliseconds(VisibilityDelayVariable) is { } delay)
+        if (Number(lookup(VisibilityDelayVariable)) is { } ms)
         {
-            options = options with { VisibilityDelay = TimeSpan.FromMilliseconds(delay) };
+            options = options with { VisibilityDelay = TimeSpan.FromMilliseconds(ms) };
         }
 
-        if (Milliseconds(ProgressIntervalVariable) is { } interval && interval >= 100)
+        if (Number(lookup(ProgressIntervalVariable)) is { } interval and >= 100)
         {
             options = options with { ProgressInterval = TimeSpan.FromMilliseconds(interval) };
+        }
+
+        if (Number(lookup(MaxBatchRecordsVariable)) is { } records and > 0)
+        {
+            options = options with { MaxBatchRecords = records };
         }
 
         return options;
     }
 
-    private static int? Milliseconds(string variable) =>
-        int.TryParse(Environment.GetEnvironmentVariable(variable), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) ? ms : null;
+    private static int? Number(string? text) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
 }

@@ -1,0 +1,41 @@
+using Destination.Milvus.Writing;
+
+namespace Destination.Milvus.Tests.Writing;
+
+public sealed class MilvusSinkOptionsTests
+{
+    private static MilvusSinkOptions From(params (string Name, string Value)[] variables) =>
+        MilvusSinkOptions.FromEnvironment(name => variables.FirstOrDefault(v => v.Name == name).Value);
+
+    [Fact]
+    public void Without_variables_the_defaults_apply()
+    {
+        var options = From();
+        Assert.Equal(new MilvusSinkOptions(), options);
+        Assert.Equal(256, options.MaxBatchRecords);
+        Assert.Null(options.VisibilityDelay);
+    }
+
+    [Fact]
+    public void The_visibility_delay_and_the_batch_size_are_read_from_their_variables()
+    {
+        var options = From((MilvusSinkOptions.VisibilityDelayVariable, "375"), (MilvusSinkOptions.MaxBatchRecordsVariable, "8"));
+        Assert.Equal(TimeSpan.FromMilliseconds(375), options.VisibilityDelay);
+        Assert.Equal(8, options.MaxBatchRecords);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-3")]
+    [InlineData("eight")]
+    [InlineData("")]
+    public void An_invalid_batch_size_keeps_the_default(string value) =>
+        Assert.Equal(256, From((MilvusSinkOptions.MaxBatchRecordsVariable, value)).MaxBatchRecords);
+
+    [Theory]
+    [InlineData("250", 250)]
+    [InlineData("99", 10_000)]
+    [InlineData("soon", 10_000)]
+    public void The_progress_interval_is_read_from_its_variable_and_at_least_100_ms(string value, int expectedMs) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), From((MilvusSinkOptions.ProgressIntervalVariable, value)).ProgressInterval);
+}
