@@ -19,6 +19,12 @@ public enum FaultKind
     /// the client sees a failure for a write that happened, as when a proxy or the network fails on the way back.
     /// </summary>
     DropAfterApply,
+
+    /// <summary>
+    /// The request is never answered: the connection stays open and silent until the client gives up, as when a Milvus
+    /// node freezes or a firewall starts dropping packets mid-sync.
+    /// </summary>
+    Hang,
 }
 
 /// <summary>

@@ -57,6 +57,17 @@ public sealed class MilvusApi
                 case FaultKind.DropConnection:
                     context.Abort();
                     return;
+                case FaultKind.Hang:
+                    try
+                    {
+                        await Task.Delay(Timeout.InfiniteTimeSpan, context.RequestAborted);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // the client gave up, or the server is stopping
+                    }
+
+                    return;
                 case FaultKind.Http503:
                     context.Response.StatusCode = 503;
                     context.Response.ContentType = "text/plain";

@@ -77,7 +77,8 @@ internal static class Cli
             "milvus" => FaultKind.MilvusError,
             "drop" => FaultKind.DropConnection,
             "drop-after-apply" => FaultKind.DropAfterApply,
-            _ => throw new FormatException($"--fault kind '{parts[2]}' must be 503, milvus or drop."),
+            "hang" => FaultKind.Hang,
+            _ => throw new FormatException($"--fault kind '{parts[2]}' must be 503, milvus, drop, drop-after-apply or hang."),
         };
         var code = parts.Length > 3 && int.TryParse(parts[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var c) ? c : 8;
         return new FaultRule(parts[0], rate, kind, Code: code);

@@ -227,6 +227,62 @@ public sealed class NetworkFailureTests
     }
 
     [Fact]
+    public async Task Milvus_freezing_mid_sync_ends_with_a_transient_error_within_the_configured_request_timeout()
+    {
+        await using var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { Latency = TimeSpan.FromMilliseconds(20) }, TestContext.Current.CancellationToken);
+        var input = new StringBuilder();
+        for (var i = 0; i < 4000; i++)
+        {
+            input.Append(Airbyte.Record("docs", new JsonObject { ["body"] = "record number " + i }));
+            if (i % 100 == 99)
+            {
+                input.Append(Airbyte.StreamState("docs", i));
+            }
+        }
+
+        // 1.5 s per attempt: 7 attempts and the jittered backoff (0.5 s doubling) give up in about 20-45 s.
+        var environment = new Dictionary<string, string> { [Destination.Milvus.Writing.MilvusSinkOptions.RequestTimeoutVariable] = "1500" };
+        using var files = new TempFiles();
+        var writing = ConnectorProcess.RunAsync(
+            ["write", "--config", files.Write("config.json", Config(server.BaseUrl.ToString().TrimEnd('/')).ToJsonString()), "--catalog", files.Write("catalog.json", Airbyte.Catalog(Airbyte.Stream("docs", "append")))],
+            input.ToString(), TimeSpan.FromSeconds(150), environment);
+        var watch = Stopwatch.StartNew();
+        while (server.Faults.RequestCount("entities/upsert") < 2 && !writing.IsCompleted && watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        // From now on every request is accepted and never answered.
+        server.Faults.Add(new FaultRule("*", 1.0, FaultKind.Hang));
+        var frozenAt = watch.Elapsed;
+        var run = await writing;
+        Assert.NotEqual(0, run.ExitCode);
+        AssertNoStackTrace(run);
+        var error = Assert.Single(run.Traces)["error"]!;
+        Assert.Equal("transient_error", error["failure_type"]!.GetValue<string>());
+        Assert.Contains("127.0.0.1", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var lastCursor = run.States.Select(s => s["stream"]!["stream_state"]!["cursor"]!.GetValue<int>()).DefaultIfEmpty(-1).Max();
+        Assert.True(lastCursor < 4000 - 1, "the sync cannot have committed everything");
+        HashSet<string> stored;
+        lock (server.Store.Gate)
+        {
+            stored = server.Store.Databases["default"]["net_c"].Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
+                .Select(r => r.Fields.GetValueOrDefault("text")?.GetValue<string>() ?? string.Empty).ToHashSet(StringComparer.Ordinal);
+        }
+
+        var missing = Enumerable.Range(0, lastCursor + 1).Where(i => !stored.Contains("body: record number " + i)).ToList();
+        Assert.True(missing.Count == 0, $"state {lastCursor} was echoed but {missing.Count} of its records are not stored, e.g. {missing.FirstOrDefault()}");
+        var afterFreeze = run.Elapsed - frozenAt;
+        Assert.True(afterFreeze < TimeSpan.FromSeconds(90), $"the connector needed {afterFreeze.TotalSeconds:0.0} s to give up on a frozen Milvus");
+        ReliabilityLog.Record("Network", "write: Milvus freezes mid-sync (accepts, never answers), 1.5 s request timeout", 1, 1, new Dictionary<string, string>
+        {
+            ["states_before_failure"] = run.States.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["seconds_to_give_up"] = afterFreeze.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
+        });
+    }
+
+    [Fact]
     public async Task Write_with_rejected_credentials_is_a_config_error_without_state()
     {
         var password = SecretMarker.New("pw");

@@ -66,6 +66,10 @@ public sealed class MilvusRecordSink : IRecordSink
             _embedder = _options.EmbedderFactory?.Invoke(config.Embedding)
                 ?? EmbedderFactory.Create(config.Embedding, Cl100kTokenizer.Instance, new EmbedderFactoryOptions { Time = _time });
             var clientOptions = _options.ClientOptions ?? new MilvusClientOptions { TimeProvider = _time };
+            if (_options.RequestTimeout is { } requestTimeout)
+            {
+                clientOptions = clientOptions with { RequestTimeout = requestTimeout };
+            }
             _client = _options.ClientFactory?.Invoke(config.Indexing) ?? MilvusRestClient.Create(config.Indexing, clientOptions);
             MilvusEnsureResult ensured;
             if (_options.ClientFactory is null)

@@ -31,6 +31,13 @@ public sealed record MilvusSinkOptions
     /// <summary>Staleness allowance before filter deletes (see <see cref="MilvusIndexer"/>); null for the default.</summary>
     public TimeSpan? VisibilityDelay { get; init; }
 
+    /// <summary>
+    /// Per-attempt timeout of Milvus requests (writes, deletes, queries; set-up calls never wait longer than their own
+    /// 15 s); null keeps <see cref="MilvusClientOptions.RequestTimeout"/>. With the 6 retries, a Milvus that goes
+    /// silent mid-sync is reported after about 7 × this plus the backoff.
+    /// </summary>
+    public TimeSpan? RequestTimeout { get; init; }
+
     /// <summary>Milvus client settings; null for the defaults.</summary>
     public MilvusClientOptions? ClientOptions { get; init; }
 
@@ -58,7 +65,14 @@ public sealed record MilvusSinkOptions
     /// </summary>
     public const string MaxBatchRecordsVariable = "DESTINATION_MILVUS_MAX_BATCH_RECORDS";
 
-    /// <summary>The defaults, with <see cref="VisibilityDelayVariable"/>, <see cref="ProgressIntervalVariable"/> and <see cref="MaxBatchRecordsVariable"/> applied when set to valid numbers.</summary>
+    /// <summary>
+    /// Name of the environment variable that sets <see cref="RequestTimeout"/> in milliseconds (at least 100): lower it
+    /// where a frozen Milvus must be noticed sooner than the default 60 s per attempt (about 7.5 minutes in all),
+    /// raise it for very slow writes.
+    /// </summary>
+    public const string RequestTimeoutVariable = "DESTINATION_MILVUS_REQUEST_TIMEOUT_MS";
+
+    /// <summary>The defaults, with <see cref="VisibilityDelayVariable"/>, <see cref="ProgressIntervalVariable"/>, <see cref="MaxBatchRecordsVariable"/> and <see cref="RequestTimeoutVariable"/> applied when set to valid numbers.</summary>
     public static MilvusSinkOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
 
     /// <summary>The defaults, with the variables read through <paramref name="lookup"/> (a test seam; invalid or missing values keep the defaults).</summary>
@@ -79,6 +93,11 @@ public sealed record MilvusSinkOptions
         if (Number(lookup(MaxBatchRecordsVariable)) is { } records and > 0)
         {
             options = options with { MaxBatchRecords = records };
+        }
+
+        if (Number(lookup(RequestTimeoutVariable)) is { } timeout and >= 100)
+        {
+            options = options with { RequestTimeout = TimeSpan.FromMilliseconds(timeout) };
         }
 
         return options;

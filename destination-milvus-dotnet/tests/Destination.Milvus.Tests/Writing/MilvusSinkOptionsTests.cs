@@ -38,4 +38,12 @@ public sealed class MilvusSinkOptionsTests
     [InlineData("soon", 10_000)]
     public void The_progress_interval_is_read_from_its_variable_and_at_least_100_ms(string value, int expectedMs) =>
         Assert.Equal(TimeSpan.FromMilliseconds(expectedMs), From((MilvusSinkOptions.ProgressIntervalVariable, value)).ProgressInterval);
+
+    [Theory]
+    [InlineData("2500", 2500)]
+    [InlineData("99", null)]
+    [InlineData("", null)]
+    [InlineData("1e3", null)]
+    public void The_request_timeout_is_read_from_its_variable_and_at_least_100_ms(string value, int? expectedMs) =>
+        Assert.Equal(expectedMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null, From((MilvusSinkOptions.RequestTimeoutVariable, value)).RequestTimeout);
 }
