@@ -45,6 +45,29 @@ public sealed class MilvusTestServerWireTests : IAsyncLifetime
     private static int Code(JsonObject o) => o["code"]!.GetValue<int>();
 
     [Fact]
+    public async Task Bodies_without_a_content_length_and_pooled_bodies_of_different_sizes_are_read_whole()
+    {
+        // Chunked (no Content-Length) bodies grow the pooled buffer from 16 KB; the later, smaller bodies reuse pooled
+        // arrays that still hold the bytes of the earlier, larger ones.
+        foreach (var count in new[] { 2000, 3, 700 })
+        {
+            var rows = new JsonArray(Enumerable.Range(10_000, count).Select(i => (JsonNode?)new JsonObject { ["id"] = i, ["vector"] = new JsonArray(2, i), ["n"] = -count, ["note"] = new string('x', 40) }).ToArray());
+            var json = Encoding.UTF8.GetBytes(new JsonObject { ["collectionName"] = "q", ["data"] = rows }.ToJsonString());
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.BaseUrl, "v2/vectordb/entities/upsert"))
+            {
+                Content = new StreamContent(new MemoryStream(json)),
+            };
+            request.Headers.TransferEncodingChunked = true;
+            using var response = await http.SendAsync(request, Ct);
+            var answer = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!.AsObject();
+            Assert.True(Code(answer) == 0, answer.ToJsonString());
+            Assert.Equal(count, answer["data"]!["upsertCount"]!.GetValue<int>());
+            var stored = await Post("entities/query", $$"""{"collectionName":"q","filter":"n == {{-count}}","limit":16384,"outputFields":["id","note"]}""");
+            Assert.Equal(count, stored["data"]!.AsArray().Count);
+        }
+    }
+
+    [Fact]
     public async Task Query_returns_100_rows_unless_a_limit_is_sent_and_caps_the_window_at_16384()
     {
         Assert.Equal(100, (await Post("entities/query", """{"collectionName":"q","filter":"n > 0"}""")).AsObject()["data"]!.AsArray().Count);
