@@ -41,6 +41,7 @@ public sealed class FaultInjector
     private readonly ConcurrentDictionary<string, int> requests = new(StringComparer.Ordinal);
     private readonly Random random;
     private readonly Dictionary<FaultKind, int> firedByKind = [];
+    private readonly Dictionary<(string Endpoint, FaultKind Kind), int> firedByEndpoint = [];
 
     public FaultInjector(int seed, IEnumerable<FaultRule> initial, TimeSpan latency)
     {
@@ -87,6 +88,15 @@ public sealed class FaultInjector
         }
     }
 
+    /// <summary>Faults of <paramref name="kind"/> fired so far on <paramref name="endpoint"/> (e.g. the dropped-after-apply inserts).</summary>
+    public int Fired(string endpoint, FaultKind kind)
+    {
+        lock (gate)
+        {
+            return firedByEndpoint.GetValueOrDefault((endpoint, kind));
+        }
+    }
+
     /// <summary>Requests seen so far on every endpoint, faulted ones included.</summary>
     public int TotalRequests => requests.Values.Sum();
 
@@ -108,6 +118,7 @@ public sealed class FaultInjector
                 {
                     rules[i] = (rule, fired + 1);
                     firedByKind[rule.Kind] = firedByKind.GetValueOrDefault(rule.Kind) + 1;
+                    firedByEndpoint[(endpoint, rule.Kind)] = firedByEndpoint.GetValueOrDefault((endpoint, rule.Kind)) + 1;
                     return rule;
                 }
             }

@@ -21,7 +21,10 @@ namespace Destination.Milvus.IntegrationTests.Faults;
 /// <c>_ab_record_id</c>, <c>_ab_chunk</c>, <c>_ab_generation</c>) compared as multisets. The catalog sets each sync's
 /// <c>generation_id</c>, so generations are deterministic and compared too; on the connector's schema the computed
 /// primary key is compared as well; on auto_id collections the primary key is left out (Milvus assigns it, so it
-/// legitimately differs between runs), which makes a duplicated row show up as an extra multiset element.
+/// legitimately differs between runs), which makes a duplicated row show up as an extra multiset element. The
+/// <c>_ab_write_key</c> of append and overwrite rows on auto_id collections is salted per sync at random, so it is
+/// left out of the row comparison too and checked on its own instead: every such row has one, no two live rows share
+/// one, and the faulted collection holds exactly as many as the fault-free one.
 /// </remarks>
 public sealed class FaultRunTests
 {
@@ -79,9 +82,9 @@ public sealed class FaultRunTests
         var states = 0;
         for (var sync = 1; sync <= Syncs; sync++)
         {
-            var (catalog, input, expectedStates) = Workload(sync, autoId);
-            var clean = Sync(cleanMilvus, cleanEmbeddings, collection, catalog, input);
-            var faulty = Sync(faultyMilvus, faultyEmbeddings, collection, catalog, input);
+            var (catalog, input, expectedStates) = Workload(sync);
+            var clean = Sync(cleanMilvus, cleanEmbeddings, collection, catalog, input, autoId);
+            var faulty = Sync(faultyMilvus, faultyEmbeddings, collection, catalog, input, autoId);
             await Task.WhenAll(clean, faulty);
             foreach (var (run, label) in new[] { (await clean, "fault-free"), (await faulty, "faulted") })
             {
@@ -97,6 +100,9 @@ public sealed class FaultRunTests
         var actual = Rows(faultyMilvus, collection, autoId);
         var missing = Except(expected, actual);
         var extra = Except(actual, expected);
+        var expectedKeys = WriteKeys(cleanMilvus, collection);
+        var actualKeys = WriteKeys(faultyMilvus, collection);
+        var appendRows = expected.Count(r => r.Contains("_ab_stream=\"events\"", StringComparison.Ordinal) || r.Contains("_ab_stream=\"snapshot\"", StringComparison.Ordinal));
         var fired = faultyMilvus.Faults.FiredByKind;
         var figures = new Dictionary<string, string>
         {
@@ -112,37 +118,46 @@ public sealed class FaultRunTests
             ["embedding_requests"] = faultyEmbeddings.Counters.Requests.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["embedding_429"] = faultyEmbeddings.Counters.RateLimited.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["embedding_500"] = faultyEmbeddings.Counters.ServerErrors.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["milvus_insert_requests"] = faultyMilvus.Faults.RequestCount("entities/insert").ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["insert_faults"] = Enum.GetValues<FaultKind>().Sum(k => faultyMilvus.Faults.Fired("entities/insert", k)).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["insert_drop_after_apply"] = faultyMilvus.Faults.Fired("entities/insert", FaultKind.DropAfterApply).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["milvus_query_requests"] = faultyMilvus.Faults.RequestCount("entities/query").ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["milvus_query_requests_fault_free"] = cleanMilvus.Faults.RequestCount("entities/query").ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["rows_compared"] = expected.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["append_overwrite_rows_compared"] = appendRows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["write_keys"] = actualKeys.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["mismatches"] = (missing.Count + extra.Count).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["seconds"] = (DateTime.UtcNow - started).TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
         };
-        ReliabilityLog.Record("Faults", autoId ? "20% Milvus write faults + embedding 429/500, auto_id collection (delete-then-insert)" : "20% Milvus write faults + embedding 429/500, connector schema (upsert)",
-            Syncs, missing.Count + extra.Count == 0 ? Syncs : 0, figures);
+        var keysHold = autoId
+            ? actualKeys.Count == expectedKeys.Count && actualKeys.Distinct(StringComparer.Ordinal).Count() == actualKeys.Count && actualKeys.Count == appendRows
+            : actualKeys.Count == 0 && expectedKeys.Count == 0;
+        ReliabilityLog.Record("Faults", autoId ? "20% Milvus write faults + embedding 429/500, auto_id collection (dedupe delete-then-insert; append/overwrite with write keys)" : "20% Milvus write faults + embedding 429/500, connector schema (upsert)",
+            Syncs, missing.Count + extra.Count == 0 && keysHold ? Syncs : 0, figures);
 
         Assert.True(fired.Values.Sum() > 0 && fired.GetValueOrDefault(FaultKind.DropAfterApply) > 0, "the fault dice never fired: " + string.Join(", ", figures));
         Assert.True(faultyEmbeddings.Counters.RateLimited + faultyEmbeddings.Counters.ServerErrors > 0, "the embedding server never failed");
         Assert.True(expected.Count > 100, $"only {expected.Count} rows: the workload is too small to mean anything");
+        Assert.True(!autoId || faultyMilvus.Faults.Fired("entities/insert", FaultKind.DropAfterApply) > 0, "no insert was dropped after it was applied: the auto_id run tested no ambiguous insert");
+        Assert.True(appendRows > 30, $"only {appendRows} append and overwrite rows: the workload does not exercise them");
         Assert.True(missing.Count == 0 && extra.Count == 0, $"{missing.Count} row(s) missing, {extra.Count} extra; first missing: {missing.FirstOrDefault()}; first extra: {extra.FirstOrDefault()}");
+        Assert.True(keysHold, $"write keys: {actualKeys.Count} faulted ({actualKeys.Distinct(StringComparer.Ordinal).Count()} distinct), {expectedKeys.Count} fault-free, {appendRows} append/overwrite rows (auto_id: {autoId})");
     }
 
     /// <summary>
-    /// One incremental sync: append (connector schema only), overwrite (connector schema only) and two append_dedup
-    /// streams with keys repeating within and across batches and syncs, records growing and shrinking, CDC deletes.
+    /// One incremental sync: append, overwrite and two append_dedup streams with keys repeating within and across
+    /// batches and syncs, records growing and shrinking, CDC deletes. On auto_id collections the append and overwrite
+    /// rows carry write keys, so their unconfirmed inserts are cleaned up and retried like the dedupe ones.
     /// </summary>
-    private static (string Catalog, string Input, List<string> States) Workload(int sync, bool autoId)
+    private static (string Catalog, string Input, List<string> States) Workload(int sync)
     {
         var streams = new List<JsonObject>
         {
             Airbyte.Stream("tickets", "append_dedup", primaryKey: new JsonArray(new JsonArray("id")), generation: sync, minimumGeneration: 0),
             Airbyte.Stream("users", "append_dedup", primaryKey: new JsonArray(new JsonArray("org"), new JsonArray("id")), generation: sync, minimumGeneration: 0),
+            Airbyte.Stream("events", "append", generation: sync, minimumGeneration: 0),
+            Airbyte.Stream("snapshot", "overwrite", generation: sync, minimumGeneration: sync),
         };
-        if (!autoId)
-        {
-            // Appended and overwritten rows carry no record id: on auto_id collections an insert of them whose answer
-            // was lost cannot be told apart from one that never arrived, so those streams run on the connector schema.
-            streams.Add(Airbyte.Stream("events", "append", generation: sync, minimumGeneration: 0));
-            streams.Add(Airbyte.Stream("snapshot", "overwrite", generation: sync, minimumGeneration: sync));
-        }
 
         var input = new StringBuilder();
         var states = new List<string>();
@@ -171,12 +186,12 @@ public sealed class FaultRunTests
                 input.Append(Airbyte.Record("users", new JsonObject { ["org"] = "o\"" + (id % 3), ["id"] = id % 7, ["body"] = Words(1 + random.Next(20), $"u{sync}x{i}") }, emittedAt: sync));
             }
 
-            if (!autoId && i % 4 == 0)
+            if (i % 4 == 0)
             {
                 input.Append(Airbyte.Record("events", new JsonObject { ["n"] = i, ["body"] = Words(1 + random.Next(15), $"e{sync}x{i}") }, emittedAt: sync));
             }
 
-            if (!autoId && i % 6 == 0)
+            if (i % 6 == 0)
             {
                 input.Append(Airbyte.Record("snapshot", new JsonObject { ["k"] = i, ["body"] = Words(1 + random.Next(25), $"p{sync}x{i}") }, emittedAt: sync));
             }
@@ -197,7 +212,11 @@ public sealed class FaultRunTests
 
     private static string Words(int count, string prefix) => string.Join(' ', Enumerable.Range(0, count).Select(w => prefix + "w" + w));
 
-    private static async Task<ConnectorRun> Sync(MilvusTestServerHost milvus, EmbeddingTestServerHost embeddings, string collection, string catalog, string input)
+    /// <summary>
+    /// One sync. On auto_id collections batches are closed at 48 records (instead of 256), so a sync makes several
+    /// insert requests and the 20% dice hit inserts (the non-idempotent call under test) often enough to matter.
+    /// </summary>
+    private static async Task<ConnectorRun> Sync(MilvusTestServerHost milvus, EmbeddingTestServerHost embeddings, string collection, string catalog, string input, bool smallBatches)
     {
         var config = new JsonObject
         {
@@ -210,7 +229,9 @@ public sealed class FaultRunTests
             ["write", "--config", files.Write("config.json", config), "--catalog", files.Write("catalog.json", catalog)],
             Encoding.UTF8.GetBytes(input),
             TimeSpan.FromSeconds(90),
-            new Dictionary<string, string> { ["DESTINATION_MILVUS_VISIBILITY_DELAY_MS"] = "0" });
+            smallBatches
+                ? new Dictionary<string, string> { ["DESTINATION_MILVUS_VISIBILITY_DELAY_MS"] = "0", ["DESTINATION_MILVUS_MAX_BATCH_RECORDS"] = "48" }
+                : new Dictionary<string, string> { ["DESTINATION_MILVUS_VISIBILITY_DELAY_MS"] = "0" });
     }
 
     /// <summary>Every live row version as canonical JSON (keys sorted), the auto_id primary key left out.</summary>
@@ -234,6 +255,7 @@ public sealed class FaultRunTests
                     fields[k] = v?.ToJsonString() ?? "null";
                 }
 
+                fields.Remove(ConnectorSchema.WriteKeyField);
                 fields["(vector)"] = r.Vector is null ? "none" : string.Join(";", r.Vector.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
                 if (autoId)
                 {
@@ -246,6 +268,20 @@ public sealed class FaultRunTests
 
                 return string.Join(",", fields.Select(kv => kv.Key + "=" + kv.Value));
             }).Order(StringComparer.Ordinal).ToList();
+        }
+    }
+
+    /// <summary>The write keys of all live rows (empty on the connector schema, which never writes them).</summary>
+    private static List<string> WriteKeys(MilvusTestServerHost server, string collection)
+    {
+        lock (server.Store.Gate)
+        {
+            var state = server.Store.Databases["default"][collection];
+            return state.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
+                .Select(r => r.Dynamic.TryGetValue(ConnectorSchema.WriteKeyField, out var k) ? k : r.Fields.GetValueOrDefault(ConnectorSchema.WriteKeyField))
+                .Where(k => k is not null)
+                .Select(k => k!.GetValue<string>())
+                .ToList();
         }
     }
 

@@ -52,6 +52,13 @@ public static class ConnectorSchema
     /// <summary>Name of the generation field (Int64) used by zero-downtime overwrite.</summary>
     public const string GenerationField = "_ab_generation";
 
+    /// <summary>
+    /// Name of the write key (a dynamic VarChar key) that rows without a record id get on auto_id collections: 32 hex
+    /// characters unique to the row within the sync and across syncs, so that after an insert whose answer was lost
+    /// the connector can find the rows that landed (Strong query) and delete them before inserting again.
+    /// </summary>
+    public const string WriteKeyField = "_ab_write_key";
+
     /// <summary>The name of Milvus's dynamic field; Milvus refuses it as a key inside a row, so metadata named so is renamed <c>_$meta</c>.</summary>
     public const string DynamicFieldName = "$meta";
 

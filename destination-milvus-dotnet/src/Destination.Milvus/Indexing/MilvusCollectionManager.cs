@@ -294,7 +294,7 @@ public sealed class MilvusCollectionManager
             yield return $"The vector field and the text field are both named '{config.VectorField}'.";
         }
 
-        foreach (var reserved in new[] { ConnectorSchema.PrimaryKeyField, ConnectorSchema.StreamField, ConnectorSchema.RecordIdField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField })
+        foreach (var reserved in new[] { ConnectorSchema.PrimaryKeyField, ConnectorSchema.StreamField, ConnectorSchema.RecordIdField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField, ConnectorSchema.WriteKeyField })
         {
             if (config.VectorField == reserved || config.TextField == reserved)
             {

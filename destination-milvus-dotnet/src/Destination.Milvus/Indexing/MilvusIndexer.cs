@@ -15,7 +15,9 @@ namespace Destination.Milvus.Indexing;
 /// stale chunks of versions from earlier syncs by <c>_ab_record_id in [...] and _ab_chunk &gt;= n</c>, which can only
 /// match rows whose keys differ from the ones just written.</item>
 /// <item>Python-style auto_id collections: delete <c>_ab_record_id in [...]</c> (rows from earlier syncs) before the
-/// first insert of a key, and later versions delete the auto ids this sync's inserts returned for the key.</item>
+/// first insert of a key, and later versions delete the auto ids this sync's inserts returned for the key. Rows
+/// without a record id (append, overwrite) carry a per-sync unique <c>_ab_write_key</c> instead, so an insert whose
+/// answer was lost can be cleaned up and repeated like a dedupe insert.</item>
 /// <item>Within one batch only the last version of a record id is written.</item>
 /// </list>
 /// Memory: 16 + 8 bytes per distinct dedupe key of the sync (plus the auto ids on Python-style collections).
@@ -47,6 +49,9 @@ public sealed class MilvusIndexer : IIndexer
     private readonly TimeSpan _visibilityDelay;
     private readonly long _started;
     private readonly bool _createdBySync;
+    private readonly bool _writeKeys;
+    private readonly string _writeKeySalt;
+    private long _writeSequence;
     private bool _visible;
 
     /// <summary>Creates the indexer for a collection that <see cref="MilvusCollectionManager.EnsureCollectionAsync(Configuration.IndexingConfig, int, CancellationToken)"/> prepared.</summary>
@@ -62,7 +67,12 @@ public sealed class MilvusIndexer : IIndexer
     /// True when this sync created the collection: it holds no rows of earlier syncs, so neither the filter deletes
     /// for them nor the wait for their visibility are needed.
     /// </param>
-    public MilvusIndexer(IMilvusClient client, CollectionLayout layout, bool storeText, TimeProvider? time = null, TimeSpan? visibilityDelay = null, bool createdBySync = false)
+    /// <param name="writeKeySalt">
+    /// What makes this sync's write keys (<see cref="ConnectorSchema.WriteKeyField"/>) differ from every other sync's;
+    /// null (the default) draws 128 random bits. Catalog generations repeat across incremental syncs and a rerun sends
+    /// the same records again, so neither can serve: a retry's clean-up must never find rows another sync wrote.
+    /// </param>
+    public MilvusIndexer(IMilvusClient client, CollectionLayout layout, bool storeText, TimeProvider? time = null, TimeSpan? visibilityDelay = null, bool createdBySync = false, string? writeKeySalt = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(layout);
@@ -79,6 +89,9 @@ public sealed class MilvusIndexer : IIndexer
         _visibilityDelay = visibilityDelay ?? DefaultVisibilityDelay;
         _started = _time.GetTimestamp();
         _createdBySync = createdBySync;
+        _writeKeys = layout.Kind == CollectionKind.AutoIdSchema
+            && (layout.DynamicFieldEnabled || layout.SchemaFields.Contains(ConnectorSchema.WriteKeyField));
+        _writeKeySalt = writeKeySalt ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     }
 
     /// <summary>Milvus's default graceful time of Bounded consistency (5 s), plus a margin.</summary>
@@ -86,6 +99,13 @@ public sealed class MilvusIndexer : IIndexer
 
     /// <summary>The collection layout written to.</summary>
     public CollectionLayout Layout => _layout;
+
+    /// <summary>
+    /// Whether rows without a record id get a <see cref="ConnectorSchema.WriteKeyField"/>: on auto_id collections whose
+    /// dynamic field (or a declared field of that name) can hold it. Without it, an ambiguous insert failure of such
+    /// rows ends the sync instead of being retried.
+    /// </summary>
+    public bool UsesWriteKeys => _writeKeys;
 
     /// <inheritdoc />
     public async Task<IndexWriteResult> WriteAsync(IReadOnlyList<IndexDocument> documents, CancellationToken cancellationToken)
@@ -223,6 +243,22 @@ public sealed class MilvusIndexer : IIndexer
         return ConnectorSchema.PrimaryKeyFor(doc.Stream, seed, chunk);
     }
 
+    /// <summary>
+    /// The write key of one row without a record id: SHA-256 (first 128 bits, hex) of this sync's salt, the stream, the
+    /// generation, the record's key seed (its position since the last states plus a hash of its data), the chunk index
+    /// and the row's sequence number in this sync. The salt keeps keys of different syncs (and of a rerun of the same
+    /// input) apart, the sequence number keeps them unique within the sync even if two records shared a seed.
+    /// Dedupe rows never get one: they are found again by their record id.
+    /// </summary>
+    private string WriteKey(IndexDocument doc, int chunk)
+    {
+        var sequence = ++_writeSequence;
+        var text = string.Join('\u0000', _writeKeySalt, doc.Stream, doc.Generation.ToString(CultureInfo.InvariantCulture), doc.KeySeed, chunk.ToString(CultureInfo.InvariantCulture), sequence.ToString(CultureInfo.InvariantCulture));
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
+        return Convert.ToHexStringLower(hash[..16]);
+    }
+
     /// <summary>Keeps only the last version of each record id, in input order of those last versions.</summary>
     private static List<IndexDocument> LastVersions(IReadOnlyList<IndexDocument> documents)
     {
@@ -272,7 +308,7 @@ public sealed class MilvusIndexer : IIndexer
         // Metadata must not take the place of a field the connector sets (the Python connector renamed "pk" to "_pk"),
         // nor use "$meta", the dynamic field's own name, which Milvus refuses as a key (a record field "$meta" used to
         // fail the whole sync).
-        foreach (var reserved in new[] { _layout.PrimaryKeyField, _layout.VectorField, _layout.TextField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField, ConnectorSchema.DynamicFieldName })
+        foreach (var reserved in new[] { _layout.PrimaryKeyField, _layout.VectorField, _layout.TextField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField, ConnectorSchema.WriteKeyField, ConnectorSchema.DynamicFieldName })
         {
             if (!string.IsNullOrEmpty(reserved) && row.Remove(reserved, out var value))
             {
@@ -291,6 +327,10 @@ public sealed class MilvusIndexer : IIndexer
         if (_layout.Kind == CollectionKind.ConnectorSchema)
         {
             row[_layout.PrimaryKeyField] = PrimaryKey(doc, index);
+        }
+        else if (doc.RecordId is null && _writeKeys)
+        {
+            row[ConnectorSchema.WriteKeyField] = WriteKey(doc, index);
         }
 
         if (_storeText && chunk.Text is not null)
@@ -391,20 +431,33 @@ public sealed class MilvusIndexer : IIndexer
     /// <summary>
     /// Inserts one request's rows exactly once. A failed insert may still have been applied (the answer was lost on
     /// the way back), so it is not simply repeated: first a Strong-consistency query finds the rows of this request
-    /// that did land (same stream, record id, chunk and generation; rows of earlier versions of these records are
-    /// already deleted by primary key or by the delete before the first insert), they are deleted by primary key
-    /// (independent of visibility), and only then is the insert tried again. Rows without a record id (appended
-    /// records) cannot be found again, so their inserts are not repeated: the failure ends the sync.
+    /// that did land (dedupe rows: same stream, record id, chunk and generation, as rows of earlier versions of these
+    /// records are already deleted by primary key or by the delete before the first insert; other rows: their
+    /// write key), they are deleted by primary key (independent of visibility), and only then is the insert tried
+    /// again. Rows with neither (an auto_id collection without a dynamic field) cannot be found again, so their
+    /// insert is not repeated: the failure ends the sync with an error that says why.
     /// </summary>
     private async Task<MutationResult> InsertOnceAsync(List<JsonObject> slice, CancellationToken cancellationToken)
     {
+        var findable = slice.TrueForAll(r => r[ConnectorSchema.RecordIdField] is not null || r[ConnectorSchema.WriteKeyField] is not null);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await _client.InsertAsync(_layout.CollectionName, slice, cancellationToken).ConfigureAwait(false);
             }
-            catch (MilvusException e) when (e.IsTransient && attempt < MaxInsertAttempts && slice.TrueForAll(r => r[ConnectorSchema.RecordIdField] is not null))
+            catch (MilvusException e) when (e.IsTransient && !findable)
+            {
+                var unfindable = slice.Count(r => r[ConnectorSchema.RecordIdField] is null && r[ConnectorSchema.WriteKeyField] is null);
+                throw new MilvusException(
+                    string.Create(CultureInfo.InvariantCulture, $"Milvus did not confirm an insert of {slice.Count} row(s) into collection '{_layout.CollectionName}' ({e.Message.TrimEnd('.')}), and {unfindable} of them (append or overwrite records) cannot be found again: the auto_id collection has no dynamic field to hold the connector's '{ConnectorSchema.WriteKeyField}', so repeating the insert could duplicate rows that did land. The sync stops instead; a rerun may duplicate the rows of this request if Milvus stored them. Enable dynamic fields on the collection, or let the connector create its own collection, to make such inserts safe to retry."),
+                    e.Kind,
+                    e.Code,
+                    e.HttpStatus,
+                    e.Endpoint,
+                    e);
+            }
+            catch (MilvusException e) when (e.IsTransient && attempt < MaxInsertAttempts)
             {
                 var delay = TimeSpan.FromMilliseconds(Math.Min(InsertRetryBaseDelay.TotalMilliseconds * (1 << (attempt - 1)), InsertRetryMaxDelay.TotalMilliseconds));
                 await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
@@ -417,12 +470,34 @@ public sealed class MilvusIndexer : IIndexer
     private async Task DeleteLandedRowsAsync(List<JsonObject> slice, CancellationToken cancellationToken)
     {
         var wanted = new HashSet<(string, string, long, long)>();
+        var writeKeys = new HashSet<string>(StringComparer.Ordinal);
         foreach (var row in slice)
         {
+            if (row[ConnectorSchema.RecordIdField] is null)
+            {
+                writeKeys.Add(row[ConnectorSchema.WriteKeyField]!.GetValue<string>());
+                continue;
+            }
+
             wanted.Add((row[ConnectorSchema.StreamField]!.GetValue<string>(), row[ConnectorSchema.RecordIdField]!.GetValue<string>(), ToLong(row[ConnectorSchema.ChunkField]), ToLong(row[ConnectorSchema.GenerationField])));
         }
 
         var landed = new List<long>();
+        foreach (var keys in writeKeys.Chunk(MaxDeleteListLength))
+        {
+            var found = await _client.QueryAsync(
+                new QueryRequest(_layout.CollectionName, FilterExpression.In(FilterExpression.Field(ConnectorSchema.WriteKeyField), keys), [_layout.PrimaryKeyField, ConnectorSchema.WriteKeyField], 16384, ConsistencyLevel: "Strong"),
+                cancellationToken).ConfigureAwait(false);
+            foreach (var row in found)
+            {
+                // Matched again here, so a server that ignored the filter could not make the clean-up delete other rows.
+                if (row[ConnectorSchema.WriteKeyField] is JsonValue key && key.TryGetValue<string>(out var writeKey) && writeKeys.Contains(writeKey))
+                {
+                    landed.Add(ParseId(row[_layout.PrimaryKeyField]));
+                }
+            }
+        }
+
         foreach (var group in wanted.GroupBy(w => w.Item1))
         {
             foreach (var ids in group.Select(w => w.Item2).Distinct(StringComparer.Ordinal).Chunk(MaxDeleteListLength))

@@ -92,7 +92,9 @@ public sealed class MilvusRecordSink : IRecordSink
             _indexer = new MilvusIndexer(_client, ensured.Layout, !config.OmitRawText, _time, ensured.Created ? TimeSpan.Zero : _options.VisibilityDelay, createdBySync: ensured.Created);
             _context.Output.Log(LogLevel.Info, ensured.Layout.Kind == CollectionKind.ConnectorSchema
                 ? $"Writing to collection '{config.Indexing.Collection}' ({(ensured.Created ? "created now" : "existing")}, connector schema): computed primary keys, idempotent upserts."
-                : $"Writing to collection '{config.Indexing.Collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions.");
+                : _indexer.UsesWriteKeys
+                    ? $"Writing to collection '{config.Indexing.Collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions; appended and overwritten rows carry '{ConnectorSchema.WriteKeyField}' so an unconfirmed insert can be cleaned up and retried."
+                    : $"Writing to collection '{config.Indexing.Collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions; without a dynamic field an unconfirmed insert of appended or overwritten rows ends the sync.");
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -136,15 +136,19 @@ public class MilvusIndexerTests
     }
 
     [Fact]
-    public async Task An_auto_id_insert_of_rows_without_record_ids_is_not_repeated_after_an_ambiguous_failure()
+    public async Task An_auto_id_insert_of_rows_without_record_ids_is_not_repeated_after_an_ambiguous_failure_when_no_dynamic_field_can_hold_a_write_key()
     {
-        var layout = Connector with { Kind = CollectionKind.AutoIdSchema, SchemaFields = new HashSet<string> { "pk", "vector", "text" } };
+        var layout = Connector with { Kind = CollectionKind.AutoIdSchema, DynamicFieldEnabled = false, SchemaFields = new HashSet<string> { "pk", "vector", "text" } };
         var client = new RecordingClient { ApplyThenFail = 1 };
         var indexer = new MilvusIndexer(client, layout, storeText: true, time: new ImmediateTime(), visibilityDelay: TimeSpan.Zero);
+        Assert.False(indexer.UsesWriteKeys);
         var error = await Assert.ThrowsAsync<MilvusException>(() => indexer.WriteAsync([Doc(null, 2, "a")], CancellationToken.None));
         Assert.True(error.IsTransient);
+        Assert.Contains("no dynamic field", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Enable dynamic fields", error.Message, StringComparison.Ordinal);
         Assert.Equal(2, client.Stored.Count); // applied once, never twice
         Assert.Empty(client.Queries);
+        Assert.All(client.Stored, r => Assert.Null(r["_ab_write_key"]));
     }
 
     /// <summary>A clock whose timers fire at once, so backoff delays cost nothing in tests.</summary>
