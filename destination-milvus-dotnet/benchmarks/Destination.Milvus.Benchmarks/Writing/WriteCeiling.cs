@@ -2,16 +2,19 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Destination.Milvus.Configuration;
 using Destination.Milvus.Embedding;
+using Destination.Milvus.Processing;
 using Destination.Milvus.Processing.Tokenizer;
 
 namespace Destination.Milvus.Benchmarks.Writing;
 
 /// <summary>
 /// The throughput ceiling of <c>write</c> for the e2e benchmark: only the work no implementation can avoid, on one
-/// thread: read and parse every input line, tokenize the text fields, compute the fake embedding and serialize each
-/// vector as JSON (as a Milvus insert must). Usage: <c>write-ceiling INPUT.jsonl DIMENSIONS FIELD[,FIELD...]</c>.
-/// Prints one JSON line with records/s and MB/s.
+/// thread: read and parse every input line, render the text fields into the record's text (as the connector does),
+/// tokenize it once, compute its fake embedding and serialize that one vector as JSON (as a Milvus insert must). The
+/// benchmark's records fit one chunk each, so this is one vector per row the connector writes, the same vectors.
+/// Usage: <c>write-ceiling INPUT.jsonl DIMENSIONS FIELD[,FIELD...]</c>. Prints one JSON line with records/s and MB/s.
 /// </summary>
 internal static class WriteCeiling
 {
@@ -28,6 +31,9 @@ internal static class WriteCeiling
         var fields = args[3].Split(',');
         var tokenizer = Cl100kTokenizer.Instance;
         tokenizer.CountTokens("warm up");
+        var processor = new DocumentProcessor(
+            new ProcessingConfig(512, 0, fields, [], SeparatorSplitterConfig.Default, [], false),
+            tokenizer);
         var output = new ArrayBufferWriter<byte>(64 * 1024);
         using var writer = new Utf8JsonWriter(output);
         long records = 0, tokens = 0, bytes = 0, serialized = 0;
@@ -41,28 +47,21 @@ internal static class WriteCeiling
                 continue;
             }
 
-            var data = record.GetProperty("data");
-            foreach (var field in fields)
+            // The chunk is the rendered text without its surrounding white space (what the splitter emits for one chunk).
+            var text = processor.RenderDocumentText(record.GetProperty("data")).AsSpan().Trim();
+            tokens += tokenizer.CountTokens(text);
+            var vector = FeatureHashing.Embed(text, dimensions);
+            writer.WriteStartArray();
+            foreach (var x in vector)
             {
-                if (data.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.String)
-                {
-                    var text = value.GetString()!;
-                    tokens += tokenizer.CountTokens(text);
-                    var vector = FeatureHashing.Embed(text, dimensions);
-                    writer.WriteStartArray();
-                    foreach (var x in vector)
-                    {
-                        writer.WriteNumberValue(x);
-                    }
-
-                    writer.WriteEndArray();
-                    writer.Flush();
-                    serialized += output.WrittenCount;
-                    output.Clear();
-                    writer.Reset();
-                }
+                writer.WriteNumberValue(x);
             }
 
+            writer.WriteEndArray();
+            writer.Flush();
+            serialized += output.WrittenCount;
+            output.Clear();
+            writer.Reset();
             records++;
         }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Processing.Splitting;
@@ -26,6 +27,9 @@ public sealed class DocumentProcessor
     public const string CdcDeletedField = "_ab_cdc_deleted_at";
 
     private const int KeyExcerptLength = 80;
+
+    /// <summary>String values from this size (UTF-8 bytes) on are decoded straight into the rendered text.</summary>
+    private const int LargeStringBytes = 64 * 1024;
 
     private readonly ProcessingConfig _config;
     private readonly ITokenCounter _counter;
@@ -176,6 +180,7 @@ public sealed class DocumentProcessor
     private string RenderText(FieldList fields)
     {
         var sb = new StringBuilder();
+        List<(int Position, JsonElement Value)>? large = null;
         foreach (var (key, value) in fields)
         {
             if (_config.OmitFieldNames)
@@ -196,7 +201,12 @@ public sealed class DocumentProcessor
             }
 
             sb.Append(key).Append(": ");
-            if (value.Many is null)
+            if (value.Many is null && IsLargePlainString(value.Single))
+            {
+                large ??= [];
+                large.Add((sb.Length, value.Single));
+            }
+            else if (value.Many is null)
             {
                 PythonText.AppendStringifiedValue(sb, value.Single);
             }
@@ -216,8 +226,47 @@ public sealed class DocumentProcessor
             sb.Append('\n');
         }
 
-        return sb.ToString();
+        return large is null ? sb.ToString() : Splice(sb, large);
     }
+
+    /// <summary>
+    /// A string value long enough that rendering it through <see cref="StringBuilder"/> would matter (the decoded
+    /// string, the builder's copy and the final string: three times its size at once) and free of JSON escapes, so
+    /// its UTF-8 bytes can be decoded straight into the final text.
+    /// </summary>
+    private static bool IsLargePlainString(JsonElement value) =>
+        value.ValueKind == JsonValueKind.String
+        && JsonMarshal.GetRawUtf8Value(value).Length >= LargeStringBytes
+        && JsonMarshal.GetRawUtf8Value(value).IndexOf((byte)'\\') < 0;
+
+    /// <summary>The rendered text with each large string decoded into its place: one allocation of the final size.</summary>
+    private static string Splice(StringBuilder sb, List<(int Position, JsonElement Value)> large)
+    {
+        var length = sb.Length;
+        foreach (var (_, value) in large)
+        {
+            length += Encoding.UTF8.GetCharCount(Unquoted(value));
+        }
+
+        // Input lines are limited to 512 MB of UTF-8, so the text (at most one char per byte) fits a string.
+        return string.Create((int)length, (sb, large), static (span, state) =>
+        {
+            var (builder, values) = state;
+            var from = 0;
+            var at = 0;
+            foreach (var (position, value) in values)
+            {
+                builder.CopyTo(from, span.Slice(at, position - from), position - from);
+                at += position - from;
+                from = position;
+                at += Encoding.UTF8.GetChars(Unquoted(value), span[at..]);
+            }
+
+            builder.CopyTo(from, span[at..], builder.Length - from);
+        });
+    }
+
+    private static ReadOnlySpan<byte> Unquoted(JsonElement value) => JsonMarshal.GetRawUtf8Value(value)[1..^1];
 
     private JsonObject BuildMetadata(JsonElement data, StreamProcessingInfo stream, string? recordId)
     {

@@ -5,6 +5,8 @@ namespace Destination.Milvus.Protocol;
 /// <summary>
 /// Splits a stream into newline-delimited lines without reading it whole: bytes go into one pooled buffer that
 /// grows (doubling) only while a single line does not fit, so memory follows the largest line, not the input.
+/// Past <see cref="PooledBufferBytes"/> the buffer is an ordinary array that is let go as soon as the big line has been
+/// consumed: a pool would keep every doubling step (a 50 MB line held 127 MB of pooled arrays for the rest of the sync).
 /// Handles a UTF-8 byte order mark at the start, <c>\r\n</c> line ends and a last line without a line break.
 /// Lines longer than the limit are skipped (reported with <see cref="InputLine.TooLong"/>) instead of exhausting memory.
 /// </summary>
@@ -13,10 +15,14 @@ internal sealed class MessageReader : IDisposable
     /// <summary>Default limit of one line: far above Airbyte's record size limits, below the array limit.</summary>
     public const int DefaultMaxLineBytes = 512 * 1024 * 1024;
 
+    /// <summary>The largest buffer taken from (and given back to) the shared pool.</summary>
+    internal const int PooledBufferBytes = 1024 * 1024;
+
     private const int InitialBufferBytes = 128 * 1024;
 
     private readonly Stream _stream;
     private readonly int _maxLineBytes;
+    private readonly int _initialBufferBytes;
     private byte[] _buffer;
     private int _start;   // first byte of the unconsumed data
     private int _scanned; // bytes from _start already searched for '\n'
@@ -25,6 +31,7 @@ internal sealed class MessageReader : IDisposable
     private bool _bomChecked;
     private bool _skipping; // inside a line that exceeded the limit
     private long _lineNumber;
+    private bool _rented; // _buffer came from the pool
 
     public MessageReader(Stream stream, int maxLineBytes = DefaultMaxLineBytes, int initialBufferBytes = InitialBufferBytes)
     {
@@ -32,12 +39,19 @@ internal sealed class MessageReader : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxLineBytes, 1);
         _stream = stream;
         _maxLineBytes = maxLineBytes;
-        _buffer = ArrayPool<byte>.Shared.Rent(Math.Clamp(initialBufferBytes, 16, maxLineBytes + 1));
+        _initialBufferBytes = Math.Clamp(initialBufferBytes, 16, maxLineBytes + 1);
+        _buffer = ArrayPool<byte>.Shared.Rent(_initialBufferBytes);
+        _rented = true;
     }
 
+    /// <summary>The current buffer size (for tests of how memory follows the lines).</summary>
+    internal int BufferBytes => _buffer.Length;
+
     /// <summary>Reads the next line, or returns null at the end of the stream.</summary>
+    /// <remarks>The returned line's bytes stay valid only until the next call.</remarks>
     public async ValueTask<InputLine?> ReadLineAsync(CancellationToken cancellationToken)
     {
+        ShrinkAfterLargeLine();
         while (true)
         {
             var newline = _buffer.AsSpan(_start + _scanned, _end - _start - _scanned).IndexOf((byte)'\n');
@@ -97,10 +111,31 @@ internal sealed class MessageReader : IDisposable
     {
         var buffer = _buffer;
         _buffer = [];
-        if (buffer.Length > 0)
+        if (_rented)
         {
+            _rented = false;
             ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    /// <summary>
+    /// Once the lines that needed a big unpooled buffer are consumed, moves what is left into a pooled buffer of the
+    /// initial size, so the big one can be collected.
+    /// </summary>
+    private void ShrinkAfterLargeLine()
+    {
+        var pending = _end - _start;
+        if (_rented || pending > _initialBufferBytes / 2)
+        {
+            return;
+        }
+
+        var smaller = ArrayPool<byte>.Shared.Rent(_initialBufferBytes);
+        Buffer.BlockCopy(_buffer, _start, smaller, 0, pending);
+        _buffer = smaller;
+        _rented = true;
+        _start = 0;
+        _end = pending;
     }
 
     private static ReadOnlyMemory<byte> TrimCarriageReturn(ReadOnlyMemory<byte> line) =>
@@ -156,9 +191,16 @@ internal sealed class MessageReader : IDisposable
             return;
         }
 
-        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)_buffer.Length * 2, (long)_maxLineBytes + 1));
+        var size = (int)Math.Min((long)_buffer.Length * 2, (long)_maxLineBytes + 1);
+        var pooled = size <= PooledBufferBytes;
+        var larger = pooled ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
         Buffer.BlockCopy(_buffer, 0, larger, 0, pending);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        if (_rented)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
         _buffer = larger;
+        _rented = pooled;
     }
 }

@@ -28,6 +28,11 @@ public static class SinkFailures
                 _ => new SystemErrorException(e.Message, e),
             },
             MilvusException m => MapMilvus(m),
+            OutOfMemoryException => new SystemErrorException(
+                $"The connector ran out of memory ({GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024 * 1024)} MB available to it). " +
+                "A single record needs several times its size while it is chunked (a 50 MB text field: about 650 MB); " +
+                "raise the destination's memory limit (resource requirements in Airbyte) or make the source send smaller records.",
+                exception),
             _ => new SystemErrorException($"The write pipeline failed unexpectedly: {exception.Message}", exception),
         };
     }

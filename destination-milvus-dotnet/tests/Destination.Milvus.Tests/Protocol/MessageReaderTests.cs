@@ -81,4 +81,38 @@ public class MessageReaderTests
         Assert.Equal(["short", "ok"], lines.Where(l => !l.TooLong).Select(l => l.Text));
         Assert.Equal([1L, 2L, 3L], lines.Select(l => l.Number));
     }
+
+    [Fact]
+    public async Task A_large_line_gets_a_buffer_of_its_own_that_is_let_go_once_the_line_is_consumed()
+    {
+        var big = new string('x', 3 * MessageReader.PooledBufferBytes);
+        var input = Encoding.UTF8.GetBytes("small\n" + big + "\nafter\nlast\n");
+        using var reader = new MessageReader(new TrickleStream(input, 64 * 1024), MessageReader.DefaultMaxLineBytes, 128 * 1024);
+        var initial = reader.BufferBytes;
+
+        Assert.Equal("small", Encoding.UTF8.GetString((await reader.ReadLineAsync(CancellationToken.None))!.Value.Bytes.Span));
+        var line = (await reader.ReadLineAsync(CancellationToken.None))!.Value;
+        Assert.Equal(big.Length, line.Bytes.Length);
+        Assert.True(reader.BufferBytes > MessageReader.PooledBufferBytes, $"the big line is held in {reader.BufferBytes} bytes");
+
+        Assert.Equal("after", Encoding.UTF8.GetString((await reader.ReadLineAsync(CancellationToken.None))!.Value.Bytes.Span));
+        Assert.Equal(initial, reader.BufferBytes);
+        Assert.Equal("last", Encoding.UTF8.GetString((await reader.ReadLineAsync(CancellationToken.None))!.Value.Bytes.Span));
+        Assert.Null(await reader.ReadLineAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Lines_around_several_large_lines_are_read_intact()
+    {
+        var random = new Random(5);
+        var expected = Enumerable.Range(0, 12)
+            .Select(i => new string((char)('a' + i), i % 3 == 0 ? random.Next(1, 4) * MessageReader.PooledBufferBytes + random.Next(1000) : random.Next(1, 2000)))
+            .ToList();
+        var input = Encoding.UTF8.GetBytes(string.Join("\n", expected) + "\n");
+        foreach (var chunk in new[] { 1000, 70_000, 1 << 20 })
+        {
+            var lines = await ReadAll(input, chunk, initial: 4096);
+            Assert.Equal(expected, lines.Select(l => l.Text));
+        }
+    }
 }

@@ -33,4 +33,18 @@ public class SinkFailuresTests
         Assert.Contains(exception.Message, mapped.Message, StringComparison.Ordinal);
         Assert.Same(exception, mapped.InnerException);
     }
+
+    [Fact]
+    public void Running_out_of_memory_says_what_to_change_instead_of_the_runtime_message()
+    {
+#pragma warning disable CA2201 // the runtime throws it; here it stands for what the runtime threw
+        var oom = new OutOfMemoryException();
+#pragma warning restore CA2201
+        var mapped = SinkFailures.Map(oom);
+        Assert.Equal(FailureType.SystemError, mapped.FailureType);
+        Assert.StartsWith("The connector ran out of memory (", mapped.Message, StringComparison.Ordinal);
+        Assert.Contains("raise the destination's memory limit", mapped.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(oom.Message, mapped.Message, StringComparison.Ordinal);
+        Assert.Same(oom, mapped.InnerException);
+    }
 }
