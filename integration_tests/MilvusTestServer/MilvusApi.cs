@@ -32,11 +32,42 @@ public sealed class MilvusApi
 
     public FaultInjector Faults { get; }
 
+    private int writesInFlight;
+    private int maxWritesInFlight;
+
     public async Task HandleAsync(HttpContext context)
     {
         var category = (string)context.Request.RouteValues["category"]!;
         var action = (string)context.Request.RouteValues["action"]!;
         var endpoint = category + "/" + action;
+        if (endpoint is "entities/insert" or "entities/upsert")
+        {
+            var inFlight = Interlocked.Increment(ref writesInFlight);
+            try
+            {
+                int seen;
+                while (inFlight > (seen = Volatile.Read(ref maxWritesInFlight)) && Interlocked.CompareExchange(ref maxWritesInFlight, inFlight, seen) != seen)
+                {
+                }
+
+                await HandleEndpointAsync(context, endpoint);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref writesInFlight);
+            }
+
+            return;
+        }
+
+        await HandleEndpointAsync(context, endpoint);
+    }
+
+    /// <summary>The most insert and upsert requests this server has had under way at the same time.</summary>
+    public int MaxConcurrentWrites => Volatile.Read(ref maxWritesInFlight);
+
+    private async Task HandleEndpointAsync(HttpContext context, string endpoint)
+    {
 
         var fault = Faults.Next(endpoint);
         if (Faults.Latency > TimeSpan.Zero)
@@ -119,14 +150,26 @@ public sealed class MilvusApi
 
             var db = DatabaseName(body, context.Request);
             var allowInt64 = !(context.Request.Headers.TryGetValue("Accept-Type-Allow-Int64", out var h) && bool.TryParse(h.ToString(), out var b) && !b);
-            lock (store.Gate)
+            var now = options.TimeProvider.GetUtcNow();
+
+            // Rows are validated and converted outside the lock, as Milvus's proxies handle concurrent writes in
+            // parallel; the lock is taken again to store them (the schema of a collection never changes).
+            (CollectionState Target, List<StoredRow> Rows)? prepared = null;
+            if (endpoint is "entities/insert" or "entities/upsert")
             {
-                if (!store.Databases.TryGetValue(db, out var collections))
+                CollectionState target;
+                lock (store.Gate)
                 {
-                    throw new MilvusApiException(800, $"database not found[database={db}]");
+                    target = Get(new Call(db, Collections(db), body, document.RootElement, allowInt64, now));
                 }
 
-                result = Dispatch(endpoint, new Call(db, collections, body, document.RootElement, allowInt64, options.TimeProvider.GetUtcNow()));
+                prepared = (target, PrepareWrite(target, document.RootElement, endpoint == "entities/upsert", now));
+            }
+
+            lock (store.Gate)
+            {
+                var call = new Call(db, Collections(db), body, document.RootElement, allowInt64, now);
+                result = prepared is { } p ? CommitWrite(call, p.Target, p.Rows, endpoint == "entities/upsert") : Dispatch(endpoint, call);
             }
         }
         catch (MilvusApiException e)
@@ -206,8 +249,6 @@ public sealed class MilvusApi
         "indexes/create" => CreateIndex(call),
         "indexes/describe" => DescribeIndex(call),
         "indexes/list" => Ok(new JsonArray(Get(call).Indexes.Select(i => (JsonNode?)i.IndexName).ToArray())),
-        "entities/insert" => Write(call, upsert: false),
-        "entities/upsert" => Write(call, upsert: true),
         "entities/delete" => Delete(call),
         "entities/query" => Query(call),
         "entities/get" => GetById(call),
@@ -547,15 +588,34 @@ public sealed class MilvusApi
         }));
     }
 
-    private static JsonObject Write(Call call, bool upsert)
+    /// <summary>The database's collections; the caller holds the lock.</summary>
+    private Dictionary<string, CollectionState> Collections(string db) =>
+        store.Databases.TryGetValue(db, out var collections) ? collections : throw new MilvusApiException(800, $"database not found[database={db}]");
+
+    private static List<StoredRow> PrepareWrite(CollectionState c, JsonElement root, bool upsert, DateTimeOffset now)
     {
-        var c = Get(call);
-        if (!call.Root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array || data.GetArrayLength() == 0)
+        if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array || data.GetArrayLength() == 0)
         {
             throw MilvusApiException.MissingParameter("Key: 'InsertReq.Data' Error:Field validation for 'Data' failed on the 'required' tag");
         }
 
-        var rows = c.PrepareRows(data, upsert, call.Now);
+        return c.PrepareRows(data, upsert, now);
+    }
+
+    /// <summary>Stores rows prepared outside the lock; if the collection was dropped or re-created meanwhile, as Milvus would see it now.</summary>
+    private static JsonObject CommitWrite(Call call, CollectionState preparedFor, List<StoredRow> rows, bool upsert)
+    {
+        var c = Get(call);
+        if (!ReferenceEquals(c, preparedFor))
+        {
+            rows = PrepareWrite(c, call.Root, upsert, call.Now);
+        }
+
+        return Store(call, c, rows, upsert);
+    }
+
+    private static JsonObject Store(Call call, CollectionState c, List<StoredRow> rows, bool upsert)
+    {
         if (upsert)
         {
             c.Upsert(rows, call.Now);

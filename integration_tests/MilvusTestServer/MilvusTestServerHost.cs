@@ -31,6 +31,9 @@ public sealed class MilvusTestServerHost : IAsyncDisposable
     /// <summary>Fault rules, latency and request counters, changeable while running.</summary>
     public FaultInjector Faults => Api.Faults;
 
+    /// <summary>The most insert and upsert requests under way at the same time so far.</summary>
+    public int MaxConcurrentWrites => Api.MaxConcurrentWrites;
+
     /// <summary>The in-memory state (for assertions that must bypass the API).</summary>
     public MilvusStore Store { get; }
 

@@ -107,8 +107,23 @@ public sealed class MilvusIndexer : IIndexer
     /// </summary>
     public bool UsesWriteKeys => _writeKeys;
 
+    /// <summary>
+    /// Whether <see cref="Plan"/> of the next batch may run while earlier batches' <see cref="ExecuteAsync"/> are still
+    /// under way. True on connector collections, where planning depends only on earlier plans. On auto_id collections
+    /// a plan needs the ids Milvus returned for the previous batch's inserts, so it must wait.
+    /// </summary>
+    public bool CanPlanAhead => _layout.Kind == CollectionKind.ConnectorSchema;
+
     /// <inheritdoc />
-    public async Task<IndexWriteResult> WriteAsync(IReadOnlyList<IndexDocument> documents, CancellationToken cancellationToken)
+    public Task<IndexWriteResult> WriteAsync(IReadOnlyList<IndexDocument> documents, CancellationToken cancellationToken) =>
+        ExecuteAsync(Plan(documents), cancellationToken);
+
+    /// <summary>
+    /// The CPU half of <see cref="WriteAsync"/>: keeps the last version of each record, builds the rows and decides
+    /// which stale rows to delete, updating what the indexer remembers of the sync. Plans are made in input order;
+    /// see <see cref="IndexWritePlan.CanOverlap"/> for which executions may run at the same time.
+    /// </summary>
+    public IndexWritePlan Plan(IReadOnlyList<IndexDocument> documents)
     {
         ArgumentNullException.ThrowIfNull(documents);
         var batch = LastVersions(documents);
@@ -167,6 +182,16 @@ public sealed class MilvusIndexer : IIndexer
             }
         }
 
+        var upsertOnly = _layout.Kind == CollectionKind.ConnectorSchema && stalePks.Count == 0 && firstSeen.Count == 0;
+        return new IndexWritePlan(batch, rows, firstSeen, stalePks, staleAutoIds, insertedKeys, stats.DroppedMetadata, stats.TruncatedTexts, upsertOnly ? PrimaryKeysOf(rows) : null);
+    }
+
+    /// <summary>The I/O half of <see cref="WriteAsync"/>: sends the rows and deletes of a <see cref="Plan"/>.</summary>
+    public async Task<IndexWriteResult> ExecuteAsync(IndexWritePlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var (batch, rows, firstSeen, stalePks, staleAutoIds, insertedKeys) = (plan.Batch, plan.Rows, plan.FirstSeen, plan.StalePks, plan.StaleAutoIds, plan.InsertedKeys);
+        var stats = new Stats { DroppedMetadata = plan.RowsWithDroppedMetadata, TruncatedTexts = plan.TextsTruncated };
         if (_layout.Kind == CollectionKind.ConnectorSchema)
         {
             await WriteRowsAsync(rows, upsert: true, cancellationToken).ConfigureAwait(false);
@@ -257,6 +282,17 @@ public sealed class MilvusIndexer : IIndexer
         Span<byte> hash = stackalloc byte[32];
         SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
         return Convert.ToHexStringLower(hash[..16]);
+    }
+
+    private HashSet<string> PrimaryKeysOf(List<JsonObject> rows)
+    {
+        var keys = new HashSet<string>(rows.Count, StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            keys.Add(row[_layout.PrimaryKeyField]!.GetValue<string>());
+        }
+
+        return keys;
     }
 
     /// <summary>Keeps only the last version of each record id, in input order of those last versions.</summary>

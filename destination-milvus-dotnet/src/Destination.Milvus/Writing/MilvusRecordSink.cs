@@ -25,6 +25,9 @@ public sealed class MilvusRecordSink : IRecordSink
     private readonly MilvusSinkOptions _options;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _cts = new();
+    /// <summary>Milvus requests the writer keeps under way at once (only for batches that cannot interfere).</summary>
+    private const int MaxWritesInFlight = 2;
+
     private readonly Channel<SinkRecord> _input;
     private readonly Channel<Task<PreparedBatch>> _ready;
     private readonly Dictionary<StreamDescriptor, StreamWritePlan> _plans = [];
@@ -392,28 +395,83 @@ public sealed class MilvusRecordSink : IRecordSink
             $"append|{record.Ticket.StreamKey.Index}|{record.Ticket.GlobalKey.Index}|{source.Ordinal}|{record.EmittedAt}|{hash}");
     }
 
+    /// <summary>
+    /// Writes the prepared batches in input order. The next batch's rows are planned while earlier batches are on their
+    /// way, and its request is sent at once when it cannot interfere with them (<see cref="IndexWritePlan.CanOverlap"/>:
+    /// upserts only, no shared primary key), else only after they finished; at most two are in flight. The writer used
+    /// to be the critical path with one request at a time: Milvus sat idle while the writer built a request, and the
+    /// writer sat idle while Milvus stored it. Records are reported committed strictly in input order, so a STATE is
+    /// released only when every batch before it succeeded.
+    /// </summary>
     private async Task RunWriterAsync(CancellationToken cancellationToken)
     {
+        var indexer = _indexer!;
+        var inFlight = new Queue<(PreparedBatch Batch, IndexWritePlan Plan, Task<IndexWriteResult> Write)>();
         try
         {
             await foreach (var next in _ready.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
-                var batch = await next.ConfigureAwait(false);
-                var written = await _indexer!.WriteAsync(batch.Documents, cancellationToken).ConfigureAwait(false);
-                _progress.OnWritten(batch.Records.Count, written.RowsWritten, written.DeleteRequests, written.RowsWithDroppedMetadata, written.TextsTruncated);
-                if (written.RowsWithDroppedMetadata > 0 && Interlocked.Exchange(ref _droppedMetadataLogged, 1) == 0)
+                PreparedBatch batch;
+                try
                 {
-                    _context.Output.Log(LogLevel.Warn,
-                        $"{written.RowsWithDroppedMetadata} row(s) had metadata larger than Milvus's 65,536-byte JSON limit: the largest metadata values were dropped and their names stored in '{RowLimits.DroppedMetadataField}'. The final summary counts all such rows.");
+                    batch = await next.ConfigureAwait(false);
+                }
+                catch (Exception) when (inFlight.Count > 0)
+                {
+                    // Batches already on their way still count (their states may be released) before the preparation
+                    // failure ends the sync, as when batches were written strictly one after the other.
+                    await DrainAsync(inFlight, 0).ConfigureAwait(false);
+                    throw;
                 }
 
-                ReportCommits(batch.Records);
+                if (!indexer.CanPlanAhead)
+                {
+                    await DrainAsync(inFlight, 0).ConfigureAwait(false);
+                }
+
+                var plan = indexer.Plan(batch.Documents);
+                var overlaps = inFlight.All(w => plan.CanOverlap(w.Plan));
+                await DrainAsync(inFlight, overlaps ? MaxWritesInFlight - 1 : 0).ConfigureAwait(false);
+                inFlight.Enqueue((batch, plan, indexer.ExecuteAsync(plan, cancellationToken)));
             }
+
+            await DrainAsync(inFlight, 0).ConfigureAwait(false);
         }
         catch (Exception e)
         {
             Fail(e);
+
+            // Fail cancelled them; wait so that no request is still under way when the writer has stopped. Their own
+            // errors, if any, come second to the one that ended the sync.
+            foreach (var (_, _, write) in inFlight)
+            {
+                await write.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            }
         }
+    }
+
+    /// <summary>Completes the oldest writes, in order, until at most <paramref name="keep"/> are in flight.</summary>
+    private async Task DrainAsync(Queue<(PreparedBatch Batch, IndexWritePlan Plan, Task<IndexWriteResult> Write)> inFlight, int keep)
+    {
+        while (inFlight.Count > keep)
+        {
+            var (batch, _, write) = inFlight.Peek();
+            var written = await write.ConfigureAwait(false);
+            inFlight.Dequeue();
+            OnWritten(batch, written);
+        }
+    }
+
+    private void OnWritten(PreparedBatch batch, IndexWriteResult written)
+    {
+        _progress.OnWritten(batch.Records.Count, written.RowsWritten, written.DeleteRequests, written.RowsWithDroppedMetadata, written.TextsTruncated);
+        if (written.RowsWithDroppedMetadata > 0 && Interlocked.Exchange(ref _droppedMetadataLogged, 1) == 0)
+        {
+            _context.Output.Log(LogLevel.Warn,
+                $"{written.RowsWithDroppedMetadata} row(s) had metadata larger than Milvus's 65,536-byte JSON limit: the largest metadata values were dropped and their names stored in '{RowLimits.DroppedMetadataField}'. The final summary counts all such rows.");
+        }
+
+        ReportCommits(batch.Records);
     }
 
     private void ReportCommits(List<PendingRecord> records)

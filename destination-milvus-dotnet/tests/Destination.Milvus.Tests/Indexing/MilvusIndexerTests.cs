@@ -69,6 +69,30 @@ public class MilvusIndexerTests
     }
 
     [Fact]
+    public void Only_plans_of_pure_upserts_without_a_shared_primary_key_may_be_executed_at_the_same_time()
+    {
+        // A collection this sync created: no earlier rows to delete for first-seen keys.
+        var indexer = new MilvusIndexer(new RecordingClient(), Connector, storeText: true, visibilityDelay: TimeSpan.Zero, createdBySync: true);
+        var first = indexer.Plan([Doc("docs_1", 2, "a"), Doc("docs_2", 1, "a")]);
+        var disjoint = indexer.Plan([Doc("docs_3", 1, "b"), Doc(null, 1, "append")]);
+        var shared = indexer.Plan([Doc("docs_2", 1, "c")]);     // same key and chunk count as in first: same primary key
+        var shrinking = indexer.Plan([Doc("docs_1", 1, "d")]);  // deletes docs_1's second chunk
+        Assert.True(disjoint.CanOverlap(first));
+        Assert.True(first.CanOverlap(disjoint));
+        Assert.False(shared.CanOverlap(first));
+        Assert.False(shrinking.CanOverlap(disjoint));
+
+        // An existing collection: the first version of a key deletes rows of earlier syncs by filter.
+        var existing = new MilvusIndexer(new RecordingClient(), Connector, storeText: true, visibilityDelay: TimeSpan.Zero);
+        Assert.False(existing.Plan([Doc("docs_8", 1)]).CanOverlap(existing.Plan([Doc("docs_9", 1)])));
+        Assert.True(existing.CanPlanAhead);
+
+        var autoId = new MilvusIndexer(new RecordingClient(), Connector with { Kind = CollectionKind.AutoIdSchema }, storeText: true, visibilityDelay: TimeSpan.Zero, createdBySync: true);
+        Assert.False(autoId.CanPlanAhead);
+        Assert.False(autoId.Plan([Doc(null, 1, "x")]).CanOverlap(autoId.Plan([Doc(null, 1, "y")])));
+    }
+
+    [Fact]
     public async Task A_metadata_key_named_like_the_dynamic_field_is_renamed_because_milvus_refuses_it()
     {
         var client = new RecordingClient();
