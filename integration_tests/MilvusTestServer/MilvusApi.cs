@@ -22,6 +22,8 @@ public sealed class MilvusApi
 
     private readonly MilvusStore store;
     private readonly MilvusTestServerOptions options;
+    private int writesInFlight;
+    private int maxWritesInFlight;
 
     public MilvusApi(MilvusStore store, MilvusTestServerOptions options, FaultInjector faults)
     {
@@ -31,9 +33,6 @@ public sealed class MilvusApi
     }
 
     public FaultInjector Faults { get; }
-
-    private int writesInFlight;
-    private int maxWritesInFlight;
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -68,7 +67,6 @@ public sealed class MilvusApi
 
     private async Task HandleEndpointAsync(HttpContext context, string endpoint)
     {
-
         var fault = Faults.Next(endpoint);
         if (Faults.Latency > TimeSpan.Zero)
         {

@@ -1,7 +1,7 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Processing.Splitting;
@@ -234,10 +234,16 @@ public sealed class DocumentProcessor
     /// string, the builder's copy and the final string: three times its size at once) and free of JSON escapes, so
     /// its UTF-8 bytes can be decoded straight into the final text.
     /// </summary>
-    private static bool IsLargePlainString(JsonElement value) =>
-        value.ValueKind == JsonValueKind.String
-        && JsonMarshal.GetRawUtf8Value(value).Length >= LargeStringBytes
-        && JsonMarshal.GetRawUtf8Value(value).IndexOf((byte)'\\') < 0;
+    private static bool IsLargePlainString(JsonElement value)
+    {
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            return false;
+        }
+
+        var raw = JsonMarshal.GetRawUtf8Value(value);
+        return raw.Length >= LargeStringBytes && raw.IndexOf((byte)'\\') < 0;
+    }
 
     /// <summary>The rendered text with each large string decoded into its place: one allocation of the final size.</summary>
     private static string Splice(StringBuilder sb, List<(int Position, JsonElement Value)> large)
@@ -249,7 +255,7 @@ public sealed class DocumentProcessor
         }
 
         // Input lines are limited to 512 MB of UTF-8, so the text (at most one char per byte) fits a string.
-        return string.Create((int)length, (sb, large), static (span, state) =>
+        return string.Create(length, (sb, large), static (span, state) =>
         {
             var (builder, values) = state;
             var from = 0;

@@ -21,13 +21,13 @@ namespace Destination.Milvus.Writing;
 /// </summary>
 public sealed class MilvusRecordSink : IRecordSink
 {
+    /// <summary>Milvus requests the writer keeps under way at once (only for batches that cannot interfere).</summary>
+    private const int MaxWritesInFlight = 2;
+
     private readonly SinkContext _context;
     private readonly MilvusSinkOptions _options;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _cts = new();
-    /// <summary>Milvus requests the writer keeps under way at once (only for batches that cannot interfere).</summary>
-    private const int MaxWritesInFlight = 2;
-
     private readonly Channel<SinkRecord> _input;
     private readonly Channel<Task<PreparedBatch>> _ready;
     private readonly Dictionary<StreamDescriptor, StreamWritePlan> _plans = [];
