@@ -171,11 +171,9 @@ public sealed class NetworkFailureTests
         ReliabilityLog.Record("Network", "write: DNS failure, self-signed TLS", cases.Length, held, figures);
     }
 
-    [Fact]
-    public async Task Milvus_going_away_mid_sync_ends_with_a_transient_error_and_no_state_beyond_the_committed_rows()
+    /// <summary>4,000 records with bodies "record number i", a STREAM state with cursor i after every 100th.</summary>
+    private static string NumberedRecords()
     {
-        var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { Latency = TimeSpan.FromMilliseconds(20) }, TestContext.Current.CancellationToken);
-        var host = server.BaseUrl.ToString().TrimEnd('/');
         var input = new StringBuilder();
         for (var i = 0; i < 4000; i++)
         {
@@ -186,9 +184,38 @@ public sealed class NetworkFailureTests
             }
         }
 
+        return input.ToString();
+    }
+
+    /// <summary>
+    /// The sync failed before the end, and every echoed state covers only stored records (cursor i = record i). The
+    /// store outlives a stopped server, so this holds after the server went away too.
+    /// </summary>
+    private static void AssertEchoedStatesAreStored(ConnectorRun run, MilvusTestServerHost server)
+    {
+        var lastCursor = run.States.Select(s => s["stream"]!["stream_state"]!["cursor"]!.GetValue<int>()).DefaultIfEmpty(-1).Max();
+        Assert.True(lastCursor < 4000 - 1, "the sync cannot have committed everything");
+        HashSet<string> stored;
+        lock (server.Store.Gate)
+        {
+            stored = server.Store.Databases["default"]["net_c"].Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
+                .Select(r => r.Fields.GetValueOrDefault("text")?.GetValue<string>() ?? string.Empty).ToHashSet(StringComparer.Ordinal);
+        }
+
+        var missing = Enumerable.Range(0, lastCursor + 1).Where(i => !stored.Contains("body: record number " + i)).ToList();
+        Assert.True(missing.Count == 0, $"state {lastCursor} was echoed but {missing.Count} of its records are not stored, e.g. {missing.FirstOrDefault()}");
+    }
+
+    [Fact]
+    public async Task Milvus_going_away_mid_sync_ends_with_a_transient_error_and_no_state_beyond_the_committed_rows()
+    {
+        var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { Latency = TimeSpan.FromMilliseconds(20) }, TestContext.Current.CancellationToken);
+        var host = server.BaseUrl.ToString().TrimEnd('/');
+        var input = NumberedRecords();
+
         var config = Config(host);
         config["processing"] = new JsonObject { ["chunk_size"] = 200 };
-        var writing = Write(config, input.ToString(), TimeSpan.FromSeconds(150));
+        var writing = Write(config, input, TimeSpan.FromSeconds(150));
         var watch = Stopwatch.StartNew();
         while (server.Faults.RequestCount("entities/upsert") < 2 && !writing.IsCompleted && watch.Elapsed < TimeSpan.FromSeconds(60))
         {
@@ -204,19 +231,7 @@ public sealed class NetworkFailureTests
         Assert.Equal("transient_error", error["failure_type"]!.GetValue<string>());
         Assert.Contains("127.0.0.1", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
 
-        // Every echoed state covers only records written before the server went away (cursor i = record i).
-        var lastCursor = run.States.Select(s => s["stream"]!["stream_state"]!["cursor"]!.GetValue<int>()).DefaultIfEmpty(-1).Max();
-        Assert.True(lastCursor < 4000 - 1, "the sync cannot have committed everything");
-        HashSet<string> stored;
-        lock (server.Store.Gate)
-        {
-            // The store outlives the stopped server: every record a released state covers must be in it.
-            stored = server.Store.Databases["default"]["net_c"].Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
-                .Select(r => r.Fields.GetValueOrDefault("text")?.GetValue<string>() ?? string.Empty).ToHashSet(StringComparer.Ordinal);
-        }
-
-        var missing = Enumerable.Range(0, lastCursor + 1).Where(i => !stored.Contains("body: record number " + i)).ToList();
-        Assert.True(missing.Count == 0, $"state {lastCursor} was echoed but {missing.Count} of its records are not stored, e.g. {missing.FirstOrDefault()}");
+        AssertEchoedStatesAreStored(run, server);
         var afterStop = run.Elapsed - stoppedAt;
         Assert.True(afterStop < TimeSpan.FromSeconds(90), $"the connector needed {afterStop.TotalSeconds:0.0} s to give up");
         ReliabilityLog.Record("Network", "write: Milvus stopped mid-sync", 1, 1, new Dictionary<string, string>
@@ -230,22 +245,14 @@ public sealed class NetworkFailureTests
     public async Task Milvus_freezing_mid_sync_ends_with_a_transient_error_within_the_configured_request_timeout()
     {
         await using var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { Latency = TimeSpan.FromMilliseconds(20) }, TestContext.Current.CancellationToken);
-        var input = new StringBuilder();
-        for (var i = 0; i < 4000; i++)
-        {
-            input.Append(Airbyte.Record("docs", new JsonObject { ["body"] = "record number " + i }));
-            if (i % 100 == 99)
-            {
-                input.Append(Airbyte.StreamState("docs", i));
-            }
-        }
+        var input = NumberedRecords();
 
         // 1.5 s per attempt: 7 attempts and the jittered backoff (0.5 s doubling) give up in about 20-45 s.
         var environment = new Dictionary<string, string> { [Destination.Milvus.Writing.MilvusSinkOptions.RequestTimeoutVariable] = "1500" };
         using var files = new TempFiles();
         var writing = ConnectorProcess.RunAsync(
             ["write", "--config", files.Write("config.json", Config(server.BaseUrl.ToString().TrimEnd('/')).ToJsonString()), "--catalog", files.Write("catalog.json", Airbyte.Catalog(Airbyte.Stream("docs", "append")))],
-            input.ToString(), TimeSpan.FromSeconds(150), environment);
+            input, TimeSpan.FromSeconds(150), environment);
         var watch = Stopwatch.StartNew();
         while (server.Faults.RequestCount("entities/upsert") < 2 && !writing.IsCompleted && watch.Elapsed < TimeSpan.FromSeconds(60))
         {
@@ -262,17 +269,7 @@ public sealed class NetworkFailureTests
         Assert.Equal("transient_error", error["failure_type"]!.GetValue<string>());
         Assert.Contains("127.0.0.1", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
 
-        var lastCursor = run.States.Select(s => s["stream"]!["stream_state"]!["cursor"]!.GetValue<int>()).DefaultIfEmpty(-1).Max();
-        Assert.True(lastCursor < 4000 - 1, "the sync cannot have committed everything");
-        HashSet<string> stored;
-        lock (server.Store.Gate)
-        {
-            stored = server.Store.Databases["default"]["net_c"].Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
-                .Select(r => r.Fields.GetValueOrDefault("text")?.GetValue<string>() ?? string.Empty).ToHashSet(StringComparer.Ordinal);
-        }
-
-        var missing = Enumerable.Range(0, lastCursor + 1).Where(i => !stored.Contains("body: record number " + i)).ToList();
-        Assert.True(missing.Count == 0, $"state {lastCursor} was echoed but {missing.Count} of its records are not stored, e.g. {missing.FirstOrDefault()}");
+        AssertEchoedStatesAreStored(run, server);
         var afterFreeze = run.Elapsed - frozenAt;
         Assert.True(afterFreeze < TimeSpan.FromSeconds(90), $"the connector needed {afterFreeze.TotalSeconds:0.0} s to give up on a frozen Milvus");
         ReliabilityLog.Record("Network", "write: Milvus freezes mid-sync (accepts, never answers), 1.5 s request timeout", 1, 1, new Dictionary<string, string>
