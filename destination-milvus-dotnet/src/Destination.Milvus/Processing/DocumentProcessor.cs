@@ -32,7 +32,6 @@ public sealed class DocumentProcessor
     private const int LargeStringBytes = 64 * 1024;
 
     private readonly ProcessingConfig _config;
-    private readonly ITokenCounter _counter;
     private readonly FromFieldEmbeddingConfig? _fromField;
     private readonly FieldPath[] _textPaths;
     private readonly FieldPath[] _metadataPaths;
@@ -46,7 +45,6 @@ public sealed class DocumentProcessor
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(counter);
         _config = config;
-        _counter = counter;
         _fromField = fromField;
         _textPaths = [.. config.TextFields.Select(p => new FieldPath(p))];
         _metadataPaths = [.. config.MetadataFields.Select(p => new FieldPath(p))];
@@ -79,12 +77,12 @@ public sealed class DocumentProcessor
         var vector = _fromField is null ? null : ReadVector(data, stream, _fromField);
         var metadata = BuildMetadata(data, stream, recordId);
 
-        var pieces = Splitter.Split(text);
+        var pieces = Splitter.SplitCounted(text);
         var chunks = new Chunk[pieces.Count];
         for (var i = 0; i < pieces.Count; i++)
         {
             var chunkMetadata = i == 0 ? metadata : (JsonObject)metadata.DeepClone();
-            chunks[i] = new Chunk(pieces[i], _counter.CountTokens(pieces[i]), chunkMetadata, vector);
+            chunks[i] = new Chunk(pieces[i].Text, pieces[i].Tokens, chunkMetadata, vector);
         }
 
         return new ProcessedRecord(chunks, recordId, false);

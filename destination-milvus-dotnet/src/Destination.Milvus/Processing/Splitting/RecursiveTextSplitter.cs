@@ -108,12 +108,17 @@ public sealed class RecursiveTextSplitter
         };
 
     /// <summary>Splits <paramref name="text"/> into chunks, in order.</summary>
-    public IReadOnlyList<string> Split(string text)
+    public IReadOnlyList<string> Split(string text) => [.. Run.Split(this, text, countChunks: false).Select(c => c.Text)];
+
+    /// <summary>
+    /// Splits <paramref name="text"/> into chunks, in order, each with its exact token count. Merged chunks are mostly
+    /// counted from the counts of their pieces (where <see cref="ITokenCounter.IsCleanCut"/> vouches for every joint),
+    /// so the text is tokenized about once instead of once for the pieces and again for the chunks.
+    /// </summary>
+    public IReadOnlyList<SplitChunk> SplitCounted(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var run = new Run(this, text);
-        run.SplitRange(0, text.Length, 0);
-        return run.Output;
+        return Run.Split(this, text, countChunks: true);
     }
 
     private string JoinText(int separatorIndex) => _keep == KeepSeparator.None ? _separators[separatorIndex] : string.Empty;
@@ -126,11 +131,20 @@ public sealed class RecursiveTextSplitter
     private readonly record struct Piece(int Start, int Length, int Tokens);
 
     /// <summary>The state of one <see cref="Split"/> call: the text, the output, and the single-character count cache.</summary>
-    private sealed class Run(RecursiveTextSplitter splitter, string text)
+    private sealed class Run(RecursiveTextSplitter splitter, string text, bool countChunks)
     {
         private Dictionary<long, int>? _shortPieceTokens;
 
-        public List<string> Output { get; } = [];
+        /// <summary>Splits <paramref name="text"/>; without <paramref name="countChunks"/> every count is 0.</summary>
+        public static List<SplitChunk> Split(RecursiveTextSplitter splitter, string text, bool countChunks)
+        {
+            ArgumentNullException.ThrowIfNull(text);
+            var run = new Run(splitter, text, countChunks);
+            run.SplitRange(0, text.Length, 0);
+            return run.Output;
+        }
+
+        public List<SplitChunk> Output { get; } = [];
 
         public RecursiveTextSplitter Splitter => splitter;
 
@@ -174,14 +188,20 @@ public sealed class RecursiveTextSplitter
                 else
                 {
                     // Nothing left to cut with: emitted over-size and unstripped, as langchain does.
-                    Output.Add(text.Substring(pieceStart, pieceLength));
+                    Output.Add(new SplitChunk(text.Substring(pieceStart, pieceLength), countChunks ? tokens : 0));
                 }
             }
 
             merger.Finish();
         }
 
-        public void Emit(StringBuilder joined)
+        /// <summary>
+        /// Emits <paramref name="joined"/> stripped (Python <c>str.strip</c>), unless nothing is left. <paramref name="tokens"/>
+        /// is the count of the unstripped text, or -1 when unknown; the stripped chunk is counted from it when both cuts
+        /// are clean, and by the counter otherwise. <paramref name="source"/>, when not null, is the string that
+        /// <paramref name="joined"/> is a span of, starting at <paramref name="offset"/>: a chunk that is all of it is not copied.
+        /// </summary>
+        public void Emit(ReadOnlySpan<char> joined, int tokens, string? source, int offset)
         {
             var begin = 0;
             var end = joined.Length;
@@ -195,11 +215,40 @@ public sealed class RecursiveTextSplitter
                 end--;
             }
 
-            if (end > begin)
+            if (end == begin)
             {
-                Output.Add(joined.ToString(begin, end - begin));
+                return;
             }
+
+            var counter = splitter._counter;
+            if (!countChunks)
+            {
+                tokens = 0;
+            }
+            else if (tokens >= 0 && begin > 0)
+            {
+                tokens = counter.IsCleanCut(joined[begin - 1], joined[begin]) ? tokens - splitter.Count(joined[..begin]) : -1;
+            }
+
+            if (countChunks && tokens >= 0 && end < joined.Length)
+            {
+                tokens = counter.IsCleanCut(joined[end - 1], joined[end]) ? tokens - splitter.Count(joined[end..]) : -1;
+            }
+
+            var chunk = joined[begin..end];
+            if (tokens < 0)
+            {
+                tokens = splitter.Count(chunk);
+            }
+
+            var textOfChunk = source is not null && offset + begin == 0 && chunk.Length == source.Length
+                ? source
+                : source is not null ? source.Substring(offset + begin, chunk.Length) : chunk.ToString();
+            Output.Add(new SplitChunk(textOfChunk, tokens));
         }
+
+        /// <summary>The input text.</summary>
+        public string Source => text;
 
         public ReadOnlySpan<char> Text(int start, int length) => text.AsSpan(start, length);
 
@@ -378,22 +427,62 @@ public sealed class RecursiveTextSplitter
             _total = 0;
         }
 
+        /// <summary>
+        /// Emits the window's pieces joined. When they lie in the input as they are joined (kept separators, or one
+        /// literal separator between each pair), the chunk is cut from the input instead of built; its count is the sum
+        /// of the pieces and joins when every joint is a clean cut.
+        /// </summary>
         private void EmitWindow()
         {
-            _builder.Clear();
-            var first = true;
+            var source = run.Source;
+            var tokens = 0;
+            var inPlace = true;
+            var previousEnd = -1;
             foreach (var piece in _window)
             {
-                if (!first)
+                if (previousEnd >= 0)
+                {
+                    var counter = run.Splitter._counter;
+                    if (join.Length == 0)
+                    {
+                        tokens = tokens >= 0 && counter.IsCleanCut(source[previousEnd - 1], source[piece.Start]) ? tokens : -1;
+                        inPlace &= piece.Start == previousEnd;
+                    }
+                    else
+                    {
+                        tokens = tokens >= 0 && counter.IsCleanCut(source[previousEnd - 1], join[0]) && counter.IsCleanCut(join[^1], source[piece.Start])
+                            ? tokens + joinTokens
+                            : -1;
+                        inPlace &= piece.Start == previousEnd + join.Length && source.AsSpan(previousEnd, join.Length).SequenceEqual(join);
+                    }
+                }
+
+                tokens = tokens >= 0 ? tokens + piece.Tokens : -1;
+                previousEnd = piece.Start + piece.Length;
+            }
+
+            var first = _window.Peek();
+            if (inPlace)
+            {
+                run.Emit(source.AsSpan(first.Start, previousEnd - first.Start), tokens, source, first.Start);
+                return;
+            }
+
+            _builder.Clear();
+            var isFirst = true;
+            foreach (var piece in _window)
+            {
+                if (!isFirst)
                 {
                     _builder.Append(join);
                 }
 
-                first = false;
+                isFirst = false;
                 _builder.Append(run.Text(piece.Start, piece.Length));
             }
 
-            run.Emit(_builder);
+            var joined = _builder.ToString();
+            run.Emit(joined, tokens, joined, 0);
         }
     }
 }

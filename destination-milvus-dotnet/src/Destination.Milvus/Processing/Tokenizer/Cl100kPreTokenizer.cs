@@ -26,6 +26,23 @@ internal static class Cl100kPreTokenizer
 
     private static readonly byte[] s_classes = BuildClassTable();
 
+    /// <summary>
+    /// Whether every text ending with <paramref name="last"/> has a piece boundary at its end that appending any text
+    /// starting with <paramref name="first"/> leaves in place, with the same pieces on both sides (so token counts add
+    /// up). Two cases are certain. (1) A letter or digit followed by white space: no alternative of the pattern
+    /// matches a letter or digit and then white space, and the letter, digit and contraction alternatives stop at white
+    /// space just as at the end of the text. (2) CR or LF followed by anything but white space: the pieces that can end
+    /// with a line break (<c>\s*[\r\n]+</c> and the trailing <c>[\r\n]*</c> of punctuation) stop there, and a letter
+    /// piece cannot start with one. In both cases no earlier piece looks past the last character, and since the pattern
+    /// has no look-behind, the text after the cut is scanned as if it stood alone. Surrogates never qualify.
+    /// </summary>
+    internal static bool IsCleanCut(char last, char first)
+    {
+        var before = s_classes[last];
+        var after = s_classes[first];
+        return before is Letter or Number ? after is Space or Newline : before == Newline && after is not (Space or Newline);
+    }
+
     /// <summary>The class of a BMP code unit (surrogates get their own markers, resolved by <see cref="ClassAt"/>).</summary>
     internal static ReadOnlySpan<byte> Classes => s_classes;
 

@@ -59,6 +59,10 @@ public sealed class Cl100kTokenizer : ITokenCounter
         return count;
     }
 
+    /// <inheritdoc />
+    /// <remarks>See <see cref="Cl100kPreTokenizer.IsCleanCut"/> for the rule.</remarks>
+    public bool IsCleanCut(char last, char first) => Cl100kPreTokenizer.IsCleanCut(last, first);
+
     /// <summary>The token ids of <paramref name="text"/>.</summary>
     public int[] Encode(ReadOnlySpan<char> text)
     {

@@ -9,4 +9,13 @@ public interface ITokenCounter
 {
     /// <summary>The number of tokens in <paramref name="text"/>.</summary>
     int CountTokens(ReadOnlySpan<char> text);
+
+    /// <summary>
+    /// Whether counting is additive across a cut between these two characters: for every text <c>a</c> ending with
+    /// <paramref name="last"/> and every text <c>b</c> starting with <paramref name="first"/>,
+    /// <c>CountTokens(a + b) == CountTokens(a) + CountTokens(b)</c>. Lets the splitter add up the counts of the pieces
+    /// it has already counted instead of counting each merged chunk again. False, which is always safe, unless the
+    /// counter knows better.
+    /// </summary>
+    bool IsCleanCut(char last, char first) => false;
 }
