@@ -21,7 +21,9 @@ dotnet build "$ROOT/integration_tests/MilvusTestServer/MilvusTestServer.csproj" 
 dotnet build "$PROJECT/benchmarks/Destination.Milvus.Benchmarks/Destination.Milvus.Benchmarks.csproj" -c Release >/dev/null
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-dotnet "$ROOT/integration_tests/MilvusTestServer/bin/Release/net10.0/MilvusTestServer.dll" --port "$PORT" >"$WORK/server.log" 2>&1 &
+# The stand-in shares the connector's two cores, where a real Milvus would run elsewhere: a 128 MB gen0 budget spares
+# it most of its garbage collections (about 7 % of its CPU here).
+DOTNET_GCgen0size=0x8000000 dotnet "$ROOT/integration_tests/MilvusTestServer/bin/Release/net10.0/MilvusTestServer.dll" --port "$PORT" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 100); do grep -q listening "$WORK/server.log" && break; sleep 0.1; done
 

@@ -183,4 +183,25 @@ public sealed class MilvusTestServerWireTests : IAsyncLifetime
         Assert.Equal(1801, Code(await Post("entities/search", """{"collectionName":"q","data":[[1,1,1]]}""")));
         Assert.Equal(65535, Code(await Post("entities/search", """{"collectionName":"q","data":[[1,1]],"limit":16385}""")));
     }
+
+    [Fact]
+    public async Task Vectors_are_checked_on_insert_and_read_back_as_the_nearest_float32()
+    {
+        // Stored as sent and parsed on first read: the checks must still refuse a bad vector at insert time.
+        var notNumbers = await Post("entities/insert", """{"collectionName":"q","data":[{"id":900,"vector":[1,"2"]}]}""");
+        Assert.Equal(1804, Code(notNumbers));
+        Assert.Contains("is not a valid FloatVector", notNumbers["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        var tooShort = await Post("entities/insert", """{"collectionName":"q","data":[{"id":901,"vector":[1]}]}""");
+        Assert.Equal(1804, Code(tooShort));
+        Assert.Contains("[]float32 size 1 doesn't equal to vector dimension 2", tooShort["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(0, Code(await Post("entities/query", """{"collectionName":"q","filter":"id in [900, 901]"}""")));
+        Assert.Equal("[]", (await Post("entities/query", """{"collectionName":"q","filter":"id in [900, 901]"}"""))["data"]!.ToJsonString());
+
+        Assert.Equal(0, Code(await Post("entities/insert", """{"collectionName":"q","data":[{"id":902,"vector":[ 0.1 , -2.5e-3 ]}]}""")));
+        var read = await Post("entities/query", """{"collectionName":"q","filter":"id == 902","outputFields":["vector"]}""");
+        var vector = Assert.Single(read["data"]!.AsArray())!["vector"]!.AsArray();
+        Assert.Equal([0.1f, -2.5e-3f], vector.Select(v => v!.GetValue<float>()));
+        var nearest = await Post("entities/search", """{"collectionName":"q","data":[[0.1,-0.0025]],"limit":1,"outputFields":["id"]}""");
+        Assert.Equal(902, Assert.Single(nearest["data"]!.AsArray())!["id"]!.GetValue<int>());
+    }
 }

@@ -327,7 +327,7 @@ public abstract class KillTests(WriteTarget target)
                 Pk = r.Pk.DeepClone(),
                 Fields = r.Fields.ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone(), StringComparer.Ordinal),
                 Dynamic = r.Dynamic.ToDictionary(kv => kv.Key, kv => kv.Value?.DeepClone(), StringComparer.Ordinal),
-                Vector = r.Vector,
+                VectorJson = r.VectorJson,
                 Sequence = r.Sequence,
                 InsertedAt = r.InsertedAt,
             }));

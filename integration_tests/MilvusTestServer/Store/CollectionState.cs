@@ -85,7 +85,7 @@ public sealed class CollectionState
     private StoredRow PrepareRow(JsonElement row, int index, bool upsert, DateTimeOffset now)
     {
         var fields = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
-        float[]? vector = null;
+        byte[]? vector = null;
         JsonNode? pk = null;
         foreach (var field in Fields)
         {
@@ -185,21 +185,25 @@ public sealed class CollectionState
             Pk = pk!,
             Fields = fields,
             Dynamic = dynamic,
-            Vector = vector,
+            VectorJson = vector,
             Sequence = Interlocked.Increment(ref sequence),
             InsertedAt = now,
         };
     }
 
-    private static float[] ReadVector(FieldSchema field, JsonElement value)
+    /// <summary>
+    /// Checks a FloatVector value and returns its JSON for <see cref="StoredRow.VectorJson"/>: an array of numbers of
+    /// the field's dimension. A number that could be out of range (an exponent, or very long) is parsed at once, so it
+    /// is refused here as before; the plain ones are parsed when the row is first searched.
+    /// </summary>
+    private static byte[] ReadVector(FieldSchema field, JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Array)
         {
             throw MilvusApiException.InsertData($"{value.GetRawText()} is not a valid FloatVector of field {field.Name}");
         }
 
-        var vector = new float[value.GetArrayLength()];
-        var i = 0;
+        var length = 0;
         foreach (var e in value.EnumerateArray())
         {
             if (e.ValueKind != JsonValueKind.Number)
@@ -207,15 +211,21 @@ public sealed class CollectionState
                 throw MilvusApiException.InsertData($"{value.GetRawText()} is not a valid FloatVector of field {field.Name}");
             }
 
-            vector[i++] = (float)e.GetDouble();
+            var raw = JsonMarshal.GetRawUtf8Value(e);
+            if (raw.Length > 24 || raw.IndexOfAny((byte)'e', (byte)'E') >= 0)
+            {
+                _ = e.GetDouble();
+            }
+
+            length++;
         }
 
-        if (vector.Length != field.Dimension)
+        if (length != field.Dimension)
         {
-            throw MilvusApiException.InsertData($"[]float32 size {vector.Length} doesn't equal to vector dimension {field.Dimension} of FloatVector");
+            throw MilvusApiException.InsertData($"[]float32 size {length} doesn't equal to vector dimension {field.Dimension} of FloatVector");
         }
 
-        return vector;
+        return JsonMarshal.GetRawUtf8Value(value).ToArray();
     }
 
     private static JsonNode? ConvertCell(FieldSchema field, JsonElement value, int index)
