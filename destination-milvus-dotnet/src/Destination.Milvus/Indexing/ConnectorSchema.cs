@@ -109,11 +109,18 @@ public static class ConnectorSchema
     /// (<c>3f2a...e1:0</c>, at most 76 characters). Deterministic, so a re-sent record upserts over its old chunks;
     /// hashing keeps it short and free of characters that need escaping whatever the record id holds.
     /// </summary>
-    public static string PrimaryKeyFor(string stream, string recordId, int chunkIndex)
+    public static string PrimaryKeyFor(string stream, string recordId, int chunkIndex) =>
+        PrimaryKeyFrom(KeyDigest(stream, recordId), chunkIndex);
+
+    /// <summary>The part of <see cref="PrimaryKeyFor"/> before the colon, shared by every chunk of the record.</summary>
+    public static string KeyDigest(string stream, string recordId)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(recordId);
-        var bytes = Encoding.UTF8.GetBytes(stream + "\u0000" + recordId);
-        return Convert.ToHexStringLower(SHA256.HashData(bytes)) + ":" + chunkIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(stream + "\u0000" + recordId)));
     }
+
+    /// <summary>The primary key of chunk <paramref name="chunkIndex"/> of the record whose <see cref="KeyDigest"/> is <paramref name="digest"/>.</summary>
+    public static string PrimaryKeyFrom(string digest, int chunkIndex) =>
+        digest + ":" + chunkIndex.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

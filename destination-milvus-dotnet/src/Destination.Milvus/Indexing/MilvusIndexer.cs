@@ -137,16 +137,17 @@ public sealed class MilvusIndexer : IIndexer
         foreach (var doc in batch)
         {
             var count = doc.IsDelete ? 0 : doc.Chunks.Count;
+            var digest = _layout.Kind == CollectionKind.ConnectorSchema ? KeyDigest(doc) : null;
             if (doc.RecordId is not null)
             {
-                var key = KeyHash(doc.Stream, doc.RecordId, doc.Truncate ? doc.Generation : null);
+                var key = KeyHash(doc, digest);
                 if (_layout.Kind == CollectionKind.ConnectorSchema)
                 {
                     if (_chunkCounts.TryGetValue(key, out var previous))
                     {
                         for (var i = count; i < previous; i++)
                         {
-                            stalePks.Add(PrimaryKey(doc, i));
+                            stalePks.Add(ConnectorSchema.PrimaryKeyFrom(digest!, i));
                         }
                     }
                     else if (!doc.Truncate && !_createdBySync)
@@ -178,7 +179,7 @@ public sealed class MilvusIndexer : IIndexer
             IReadOnlyList<string>? droppedByFirstChunk = null;
             for (var i = 0; i < count; i++)
             {
-                rows.Add(BuildRow(doc, i, stats, ref droppedByFirstChunk));
+                rows.Add(BuildRow(doc, digest, i, stats, ref droppedByFirstChunk));
             }
         }
 
@@ -261,12 +262,18 @@ public sealed class MilvusIndexer : IIndexer
     public static string PrimaryKey(IndexDocument doc, int chunk)
     {
         ArgumentNullException.ThrowIfNull(doc);
-
-        // Truncating syncs put the generation into the key: an old-generation row then never shares a key with a new
-        // one, so deleting old generations (a filter delete, subject to staleness) cannot hit a freshly written row.
-        var seed = doc.Truncate ? doc.KeySeed + "\u0000g" + doc.Generation.ToString(CultureInfo.InvariantCulture) : doc.KeySeed;
-        return ConnectorSchema.PrimaryKeyFor(doc.Stream, seed, chunk);
+        return ConnectorSchema.PrimaryKeyFrom(KeyDigest(doc), chunk);
     }
+
+    /// <summary>The digest every primary key of <paramref name="doc"/>'s chunks starts with (one SHA-256 per record).</summary>
+    private static string KeyDigest(IndexDocument doc) => ConnectorSchema.KeyDigest(doc.Stream, WithGeneration(doc, doc.KeySeed));
+
+    /// <summary>
+    /// Truncating syncs put the generation into the keys: an old-generation row then never shares a key with a new
+    /// one, so deleting old generations (a filter delete, subject to staleness) cannot hit a freshly written row.
+    /// </summary>
+    private static string WithGeneration(IndexDocument doc, string seed) =>
+        doc.Truncate ? seed + "\u0000g" + doc.Generation.ToString(CultureInfo.InvariantCulture) : seed;
 
     /// <summary>
     /// The write key of one row without a record id: SHA-256 (first 128 bits, hex) of this sync's salt, the stream, the
@@ -320,15 +327,21 @@ public sealed class MilvusIndexer : IIndexer
         return result;
     }
 
-    private static UInt128 KeyHash(string stream, string recordId, long? generation)
+    /// <summary>
+    /// What the indexer remembers a record by within the sync: the first 128 bits of the key digest of its record id
+    /// (with the generation on truncating syncs). Dedupe records' primary keys come from the same digest, which is then
+    /// reused instead of hashed again.
+    /// </summary>
+    private static UInt128 KeyHash(IndexDocument doc, string? keyDigest)
     {
-        var text = generation is { } g ? stream + "\u0000" + recordId + "\u0000" + g.ToString(CultureInfo.InvariantCulture) : stream + "\u0000" + recordId;
-        Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(text), hash);
-        return new UInt128(BitConverter.ToUInt64(hash[..8]), BitConverter.ToUInt64(hash[8..16]));
+        var digest = keyDigest is not null && doc.KeySeed == doc.RecordId
+            ? keyDigest
+            : ConnectorSchema.KeyDigest(doc.Stream, WithGeneration(doc, doc.RecordId!));
+        return UInt128.Parse(digest.AsSpan(0, 32), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture);
     }
 
     /// <param name="doc">The record.</param>
+    /// <param name="keyDigest">The record's key digest on connector collections (null on auto_id collections).</param>
     /// <param name="index">The chunk.</param>
     /// <param name="stats">Counters of this write.</param>
     /// <param name="droppedByFirstChunk">
@@ -336,7 +349,7 @@ public sealed class MilvusIndexer : IIndexer
     /// drop those keys before measuring instead of serializing the oversized values again: measuring each chunk from
     /// scratch made one record with a big field cost chunks × field size, quadratic in the field's size.
     /// </param>
-    private JsonObject BuildRow(IndexDocument doc, int index, Stats stats, ref IReadOnlyList<string>? droppedByFirstChunk)
+    private JsonObject BuildRow(IndexDocument doc, string? keyDigest, int index, Stats stats, ref IReadOnlyList<string>? droppedByFirstChunk)
     {
         var chunk = doc.Chunks[index];
         var row = chunk.Metadata;
@@ -362,7 +375,7 @@ public sealed class MilvusIndexer : IIndexer
         row[ConnectorSchema.GenerationField] = doc.Generation;
         if (_layout.Kind == CollectionKind.ConnectorSchema)
         {
-            row[_layout.PrimaryKeyField] = PrimaryKey(doc, index);
+            row[_layout.PrimaryKeyField] = ConnectorSchema.PrimaryKeyFrom(keyDigest!, index);
         }
         else if (doc.RecordId is null && _writeKeys)
         {

@@ -291,14 +291,30 @@ public sealed class DocumentProcessor
         return metadata;
     }
 
-    /// <summary>An independent node for a value (the record's JSON document may be disposed after processing).</summary>
-    private static JsonNode? ToNode(JsonElement element) => element.ValueKind switch
+    /// <summary>
+    /// An independent node for a value (the record's JSON document may be disposed after processing). Strings without
+    /// escapes and booleans become nodes of .NET values, which serialize to the same JSON; anything else (escaped
+    /// strings, numbers with their exact spelling, objects, arrays) keeps its JSON through a clone of the element, which
+    /// costs a small document per value.
+    /// </summary>
+    private static JsonNode? ToNode(JsonElement element)
     {
-        JsonValueKind.Null or JsonValueKind.Undefined => null,
-        JsonValueKind.Object => JsonObject.Create(element.Clone()),
-        JsonValueKind.Array => JsonArray.Create(element.Clone()),
-        _ => JsonValue.Create(element.Clone()),
-    };
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Null or JsonValueKind.Undefined:
+                return null;
+            case JsonValueKind.True or JsonValueKind.False:
+                return JsonValue.Create(element.GetBoolean());
+            case JsonValueKind.String when JsonMarshal.GetRawUtf8Value(element).IndexOf((byte)'\\') < 0:
+                return JsonValue.Create(element.GetString()!);
+            case JsonValueKind.Object:
+                return JsonObject.Create(element.Clone());
+            case JsonValueKind.Array:
+                return JsonArray.Create(element.Clone());
+            default:
+                return JsonValue.Create(element.Clone());
+        }
+    }
 
     private static float[] ReadVector(JsonElement data, StreamProcessingInfo stream, FromFieldEmbeddingConfig fromField)
     {

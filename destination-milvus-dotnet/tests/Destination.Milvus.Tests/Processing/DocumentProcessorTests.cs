@@ -198,6 +198,42 @@ public class DocumentProcessorTests
             chunk.Metadata.ToJsonString());
     }
 
+    [Fact]
+    public void Metadata_values_serialize_exactly_as_sent_and_plain_ones_hold_no_document()
+    {
+        const string Record = """
+            {"text": "t", "s": "plain é 😀 <a href='x'>&", "esc": "a\"b\u00e9", "n": 42, "zero": -0, "one": 1.0, "exp": 1e5,
+             "huge": 92233720368547758070, "t": true, "f": false, "nil": null, "tags": ["x", 1], "o": {"k": "v"}}
+            """;
+        Chunk chunk;
+        using (var document = JsonDocument.Parse(Record))
+        {
+            chunk = Processor(Config(textFields: ["text"])).Process(document.RootElement, Stream1()).Chunks[0];
+
+            // Byte for byte what a clone of each source value writes, with the default and the relaxed encoder.
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                foreach (var encoder in new[] { System.Text.Encodings.Web.JavaScriptEncoder.Default, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
+                {
+                    var options = new JsonSerializerOptions { Encoder = encoder };
+                    var expected = property.Value.ValueKind == JsonValueKind.Null ? "null" : JsonSerializer.Serialize(property.Value.Clone(), options);
+                    Assert.Equal(expected, chunk.Metadata[property.Name]?.ToJsonString(options) ?? "null");
+                }
+            }
+        }
+
+        // Plain strings and booleans are .NET values (no cloned document each); the rest keep their JSON.
+        foreach (var key in new[] { "s", "t", "f" })
+        {
+            Assert.False(chunk.Metadata[key]!.AsValue().TryGetValue<JsonElement>(out _), key);
+        }
+
+        foreach (var key in new[] { "esc", "n", "zero", "one", "exp", "huge" })
+        {
+            Assert.True(chunk.Metadata[key]!.AsValue().TryGetValue<JsonElement>(out _), key);
+        }
+    }
+
     public static TheoryData<string[][], string, string> RenameCases => new()
     {
         { [], """{"abc": "def", "xyz": 123}""", """{"abc": "def", "xyz": 123}""" },
