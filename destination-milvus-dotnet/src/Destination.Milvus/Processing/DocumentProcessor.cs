@@ -31,6 +31,12 @@ public sealed class DocumentProcessor
     /// <summary>String values from this size (UTF-8 bytes) on are decoded straight into the rendered text.</summary>
     private const int LargeStringBytes = 64 * 1024;
 
+    /// <summary>Builders that grew past this many characters (a record with big text fields) are not kept.</summary>
+    private const int MaxCachedBuilderChars = 64 * 1024;
+
+    [ThreadStatic]
+    private static StringBuilder? t_renderBuilder;
+
     private readonly ProcessingConfig _config;
     private readonly FromFieldEmbeddingConfig? _fromField;
     private readonly FieldPath[] _textPaths;
@@ -177,7 +183,25 @@ public sealed class DocumentProcessor
 
     private string RenderText(FieldList fields)
     {
-        var sb = new StringBuilder();
+        // One builder per thread, reused: growing a fresh one for every record allocated several chunks per record.
+        var sb = t_renderBuilder ?? new StringBuilder(1024);
+        t_renderBuilder = null;
+        try
+        {
+            return RenderText(fields, sb);
+        }
+        finally
+        {
+            if (sb.Capacity <= MaxCachedBuilderChars)
+            {
+                sb.Clear();
+                t_renderBuilder = sb;
+            }
+        }
+    }
+
+    private string RenderText(FieldList fields, StringBuilder sb)
+    {
         List<(int Position, JsonElement Value)>? large = null;
         foreach (var (key, value) in fields)
         {

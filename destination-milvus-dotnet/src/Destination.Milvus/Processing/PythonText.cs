@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -21,7 +23,7 @@ internal static class PythonText
         switch (value.ValueKind)
         {
             case JsonValueKind.String:
-                sb.Append(value.GetString());
+                AppendString(sb, value);
                 break;
             case JsonValueKind.Object:
                 sb.Append('\n');
@@ -44,6 +46,35 @@ internal static class PythonText
             default:
                 AppendStr(sb, value);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Appends a JSON string's value. Without escapes its UTF-8 bytes are decoded straight into the builder, instead of
+    /// into a string that is then copied (input lines are checked to be valid UTF-8 before they get here).
+    /// </summary>
+    private static void AppendString(StringBuilder sb, JsonElement value)
+    {
+        var utf8 = JsonMarshal.GetRawUtf8Value(value)[1..^1];
+        if (utf8.IndexOf((byte)'\\') >= 0)
+        {
+            sb.Append(value.GetString());
+            return;
+        }
+
+        const int StackChars = 512;
+        char[]? rented = null;
+        var buffer = utf8.Length <= StackChars ? stackalloc char[StackChars] : (rented = ArrayPool<char>.Shared.Rent(utf8.Length));
+        try
+        {
+            sb.Append(buffer[..Encoding.UTF8.GetChars(utf8, buffer)]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<char>.Shared.Return(rented);
+            }
         }
     }
 

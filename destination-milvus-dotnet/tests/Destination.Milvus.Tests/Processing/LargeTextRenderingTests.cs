@@ -69,4 +69,26 @@ public class LargeTextRenderingTests
         var copy = 2L * text.Length;
         Assert.True(allocated < copy * 1.1, $"rendering {copy:N0} bytes of text allocated {allocated:N0} bytes");
     }
+
+    [Theory]
+    [MemberData(nameof(Alphabets))]
+    public void An_ordinary_record_is_rendered_with_little_more_than_its_text(string alphabet)
+    {
+        // A ticket-sized record: the builder is reused per thread and plain strings are decoded into it directly, so the
+        // final string is nearly all that is allocated (a fresh, growing builder and a decoded copy of each value cost
+        // about three times as much).
+        var subject = Words(80, alphabet);
+        var description = Words(1_500, alphabet);
+        using var document = JsonDocument.Parse($"{{\"id\":7,\"subject\":\"{subject}\",\"description\":\"{description}\"}}");
+        var processor = Processor(Config(textFields: ["subject", "description"]));
+        processor.RenderDocumentText(document.RootElement); // warm up
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var text = processor.RenderDocumentText(document.RootElement);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal($"subject: {subject}\ndescription: {description}\n", text);
+        var copy = 2L * text.Length;
+        Assert.True(allocated < copy * 1.5, $"rendering {copy:N0} bytes of text allocated {allocated:N0} bytes");
+    }
 }

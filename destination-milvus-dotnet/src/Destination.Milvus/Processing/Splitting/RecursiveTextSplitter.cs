@@ -393,7 +393,7 @@ public sealed class RecursiveTextSplitter
     private sealed class Merger(Run run, string join, int joinTokens)
     {
         private readonly Queue<Piece> _window = new();
-        private readonly StringBuilder _builder = new();
+        private StringBuilder? _builder;
         private int _total;
 
         public void Add(Piece piece)
@@ -468,6 +468,7 @@ public sealed class RecursiveTextSplitter
                 return;
             }
 
+            _builder ??= new StringBuilder();
             _builder.Clear();
             var isFirst = true;
             foreach (var piece in _window)
