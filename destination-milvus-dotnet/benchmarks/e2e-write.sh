@@ -65,7 +65,11 @@ PY2
 }
 
 ceiling() { # $1 = record count, $2 = run number
-  dotnet "$PROJECT/benchmarks/Destination.Milvus.Benchmarks/bin/Release/net10.0/Destination.Milvus.Benchmarks.dll" write-ceiling "$WORK/input-$1.jsonl" "$DIMS" subject,description >"$WORK/ceiling-$2.json"
+  # Under the connector's own runtimeconfig.json, so both run with the same runtime settings (tiered PGO off and the
+  # tier-up thresholds of Destination.Milvus.csproj): each makes the ceiling faster too (PGO off by about 10 %).
+  dotnet exec --runtimeconfig "$WORK/bin/destination-milvus.runtimeconfig.json" \
+    "$PROJECT/benchmarks/Destination.Milvus.Benchmarks/bin/Release/net10.0/Destination.Milvus.Benchmarks.dll" \
+    write-ceiling "$WORK/input-$1.jsonl" "$DIMS" subject,description >"$WORK/ceiling-$2.json"
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
