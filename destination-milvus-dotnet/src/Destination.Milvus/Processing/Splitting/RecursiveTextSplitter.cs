@@ -196,13 +196,13 @@ public sealed class RecursiveTextSplitter
         }
 
         /// <summary>
-        /// Emits <paramref name="joined"/> stripped (Python <c>str.strip</c>), unless nothing is left. <paramref name="tokens"/>
-        /// is the count of the unstripped text, or -1 when unknown; the stripped chunk is counted from it when both cuts
-        /// are clean, and by the counter otherwise. <paramref name="source"/>, when not null, is the string that
-        /// <paramref name="joined"/> is a span of, starting at <paramref name="offset"/>: a chunk that is all of it is not copied.
+        /// Emits <c>source[offset..offset+length]</c> stripped (Python <c>str.strip</c>), unless nothing is left; a chunk
+        /// that is all of <paramref name="source"/> is not copied. <paramref name="tokens"/> is the count of the unstripped
+        /// text, or -1 when unknown: the stripped chunk is counted from it when both cuts are clean, by the counter otherwise.
         /// </summary>
-        public void Emit(ReadOnlySpan<char> joined, int tokens, string? source, int offset)
+        public void Emit(string source, int offset, int length, int tokens)
         {
+            var joined = source.AsSpan(offset, length);
             var begin = 0;
             var end = joined.Length;
             while (begin < end && IsPythonSpace(joined[begin]))
@@ -220,31 +220,31 @@ public sealed class RecursiveTextSplitter
                 return;
             }
 
-            var counter = splitter._counter;
-            if (!countChunks)
+            if (countChunks)
+            {
+                var counter = splitter._counter;
+                if (tokens >= 0 && begin > 0)
+                {
+                    tokens = counter.IsCleanCut(joined[begin - 1], joined[begin]) ? tokens - splitter.Count(joined[..begin]) : -1;
+                }
+
+                if (tokens >= 0 && end < joined.Length)
+                {
+                    tokens = counter.IsCleanCut(joined[end - 1], joined[end]) ? tokens - splitter.Count(joined[end..]) : -1;
+                }
+
+                if (tokens < 0)
+                {
+                    tokens = splitter.Count(joined[begin..end]);
+                }
+            }
+            else
             {
                 tokens = 0;
             }
-            else if (tokens >= 0 && begin > 0)
-            {
-                tokens = counter.IsCleanCut(joined[begin - 1], joined[begin]) ? tokens - splitter.Count(joined[..begin]) : -1;
-            }
 
-            if (countChunks && tokens >= 0 && end < joined.Length)
-            {
-                tokens = counter.IsCleanCut(joined[end - 1], joined[end]) ? tokens - splitter.Count(joined[end..]) : -1;
-            }
-
-            var chunk = joined[begin..end];
-            if (tokens < 0)
-            {
-                tokens = splitter.Count(chunk);
-            }
-
-            var textOfChunk = source is not null && offset + begin == 0 && chunk.Length == source.Length
-                ? source
-                : source is not null ? source.Substring(offset + begin, chunk.Length) : chunk.ToString();
-            Output.Add(new SplitChunk(textOfChunk, tokens));
+            var chunk = offset + begin == 0 && end - begin == source.Length ? source : source.Substring(offset + begin, end - begin);
+            Output.Add(new SplitChunk(chunk, tokens));
         }
 
         /// <summary>The input text.</summary>
@@ -464,7 +464,7 @@ public sealed class RecursiveTextSplitter
             var first = _window.Peek();
             if (inPlace)
             {
-                run.Emit(source.AsSpan(first.Start, previousEnd - first.Start), tokens, source, first.Start);
+                run.Emit(source, first.Start, previousEnd - first.Start, tokens);
                 return;
             }
 
@@ -483,7 +483,7 @@ public sealed class RecursiveTextSplitter
             }
 
             var joined = _builder.ToString();
-            run.Emit(joined, tokens, joined, 0);
+            run.Emit(joined, 0, joined.Length, tokens);
         }
     }
 }
