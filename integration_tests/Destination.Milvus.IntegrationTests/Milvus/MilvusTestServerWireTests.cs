@@ -7,6 +7,8 @@ namespace Destination.Milvus.IntegrationTests.Milvus;
 /// <summary>The test server's answers at the HTTP level, checked against the wire contract (milvus-rest-v2.md).</summary>
 public sealed class MilvusTestServerWireTests : IAsyncLifetime
 {
+    private static readonly System.Text.Json.JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private MilvusTestServerHost server = null!;
     private readonly HttpClient http = new();
 
@@ -131,6 +133,39 @@ public sealed class MilvusTestServerWireTests : IAsyncLifetime
         var unknown = await Post("entities/query", """{"collectionName":"v","filter":"x == 1"}""");
         Assert.Equal(1100, Code(unknown));
         Assert.Contains("field x not exist", unknown["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Long_texts_are_measured_in_decoded_bytes_and_read_back_and_filtered_as_sent()
+    {
+        // Texts from 256 bytes on are kept as JSON until read: their length must still be the decoded UTF-8 length.
+        await Post("collections/create", """
+            {"collectionName":"t","schema":{"enableDynamicField":true,"fields":[
+              {"fieldName":"pk","dataType":"Int64","isPrimary":true},
+              {"fieldName":"text","dataType":"VarChar","elementTypeParams":{"max_length":300}},
+              {"fieldName":"vector","dataType":"FloatVector","elementTypeParams":{"dim":2}}]},
+             "indexParams":[{"fieldName":"vector","indexName":"vector","metricType":"L2"}]}
+            """);
+        var head = "line one\nsays \"é\" \\ then ";
+        var fits = head + new string('x', 300 - Encoding.UTF8.GetByteCount(head));
+        Assert.Equal(300, Encoding.UTF8.GetByteCount(fits));
+        var body = new JsonObject { ["collectionName"] = "t", ["data"] = new JsonArray(new JsonObject { ["pk"] = 1, ["text"] = fits, ["vector"] = new JsonArray(1, 2) }) };
+        Assert.Equal(0, Code(await Post("entities/insert", body.ToJsonString(Relaxed))));
+
+        // The default encoder spells é as \u00e9: decoded, the same 300 bytes.
+        body["data"]![0]!["pk"] = 2;
+        Assert.Equal(0, Code(await Post("entities/insert", body.ToJsonString())));
+
+        body["data"]![0]!["pk"] = 3;
+        body["data"]![0]!["text"] = fits + "y";
+        var tooLong = await Post("entities/insert", body.ToJsonString(Relaxed));
+        Assert.Equal(1100, Code(tooLong));
+        Assert.Contains("length: 301, max length: 300", tooLong["message"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        var read = await Post("entities/query", new JsonObject { ["collectionName"] = "t", ["filter"] = "text == " + JsonValue.Create(fits).ToJsonString(), ["outputFields"] = new JsonArray("text") }.ToJsonString());
+        var rows = read["data"]!.AsArray();
+        Assert.Equal(["1", "2"], rows.Select(r => r!["pk"]!.ToString()).Order());
+        Assert.All(rows, r => Assert.Equal(fits, r!["text"]!.GetValue<string>()));
     }
 
     [Fact]
