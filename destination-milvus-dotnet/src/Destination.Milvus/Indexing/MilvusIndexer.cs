@@ -41,6 +41,7 @@ public sealed class MilvusIndexer : IIndexer
 
     private readonly IMilvusClient _client;
     private readonly CollectionLayout _layout;
+    private readonly string[] _reservedKeys;
     private readonly Dictionary<UInt128, int> _chunkCounts = [];
     private readonly Dictionary<UInt128, long[]> _autoIds = [];
     private readonly bool _textIsField;
@@ -92,6 +93,7 @@ public sealed class MilvusIndexer : IIndexer
         _writeKeys = layout.Kind == CollectionKind.AutoIdSchema
             && (layout.DynamicFieldEnabled || layout.SchemaFields.Contains(ConnectorSchema.WriteKeyField));
         _writeKeySalt = writeKeySalt ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+        _reservedKeys = [.. new[] { layout.PrimaryKeyField, layout.VectorField, layout.TextField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField, ConnectorSchema.WriteKeyField, ConnectorSchema.DynamicFieldName }.Where(k => !string.IsNullOrEmpty(k))];
     }
 
     /// <summary>Milvus's default graceful time of Bounded consistency (5 s), plus a margin.</summary>
@@ -357,9 +359,9 @@ public sealed class MilvusIndexer : IIndexer
         // Metadata must not take the place of a field the connector sets (the Python connector renamed "pk" to "_pk"),
         // nor use "$meta", the dynamic field's own name, which Milvus refuses as a key (a record field "$meta" used to
         // fail the whole sync).
-        foreach (var reserved in new[] { _layout.PrimaryKeyField, _layout.VectorField, _layout.TextField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField, ConnectorSchema.WriteKeyField, ConnectorSchema.DynamicFieldName })
+        foreach (var reserved in _reservedKeys)
         {
-            if (!string.IsNullOrEmpty(reserved) && row.Remove(reserved, out var value))
+            if (row.Remove(reserved, out var value))
             {
                 row["_" + reserved] = value;
             }
