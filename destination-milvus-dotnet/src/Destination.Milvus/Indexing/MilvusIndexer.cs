@@ -435,7 +435,7 @@ public sealed class MilvusIndexer : IIndexer
         }
 
         // One node holding the encoded numbers: a JsonArray of JsonValues cost an object per dimension.
-        row[_layout.VectorField] = (chunk.EncodedVector ?? JsonVector.Encode(chunk.Vector)).ToNode();
+        row[_layout.VectorField] = chunk.Vector.ToNode();
         return row;
     }
 

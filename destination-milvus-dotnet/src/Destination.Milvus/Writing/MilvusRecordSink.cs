@@ -363,7 +363,7 @@ public sealed class MilvusRecordSink : IRecordSink
                     throw new EmbeddingException(EmbeddingFailure.ConfigError, $"The embedder returned a vector of {vector.Length} dimensions where {_embedder.Dimensions} were expected; check the embedding dimensions setting.");
                 }
 
-                indexChunks[c] = new IndexChunk(chunk.Text, chunk.Metadata, vector) { EncodedVector = JsonVector.Encode(vector) };
+                indexChunks[c] = new IndexChunk(chunk.Text, chunk.Metadata, JsonVector.Encode(vector));
             }
 
             var plan = source.Plan;
@@ -379,7 +379,9 @@ public sealed class MilvusRecordSink : IRecordSink
         }
 
         _progress.OnProcessed(batch.Count, bytes, chunks, tokens, embedCalls);
-        return new PreparedBatch(batch, documents);
+
+        // Only the commit tickets are kept while the batch waits to be written, not the records' data.
+        return new PreparedBatch(CommitRuns(batch), batch.Count, documents);
     }
 
     /// <summary>
@@ -464,34 +466,40 @@ public sealed class MilvusRecordSink : IRecordSink
 
     private void OnWritten(PreparedBatch batch, IndexWriteResult written)
     {
-        _progress.OnWritten(batch.Records.Count, written.RowsWritten, written.DeleteRequests, written.RowsWithDroppedMetadata, written.TextsTruncated);
+        _progress.OnWritten(batch.RecordCount, written.RowsWritten, written.DeleteRequests, written.RowsWithDroppedMetadata, written.TextsTruncated);
         if (written.RowsWithDroppedMetadata > 0 && Interlocked.Exchange(ref _droppedMetadataLogged, 1) == 0)
         {
             _context.Output.Log(LogLevel.Warn,
                 $"{written.RowsWithDroppedMetadata} row(s) had metadata larger than Milvus's 65,536-byte JSON limit: the largest metadata values were dropped and their names stored in '{RowLimits.DroppedMetadataField}'. The final summary counts all such rows.");
         }
 
-        ReportCommits(batch.Records);
+        foreach (var (ticket, count) in batch.Commits)
+        {
+            _context.Commits.Committed(ticket, count);
+        }
     }
 
-    private void ReportCommits(List<PendingRecord> records)
+    /// <summary>The batch's records as runs of equal commit tickets, in input order.</summary>
+    private static List<(CommitTicket Ticket, int Count)> CommitRuns(List<PendingRecord> records)
     {
-        var i = 0;
-        while (i < records.Count)
+        var runs = new List<(CommitTicket Ticket, int Count)>();
+        foreach (var record in records)
         {
-            var ticket = records[i].Record.Ticket;
-            var j = i + 1;
-            while (j < records.Count && records[j].Record.Ticket == ticket)
+            var ticket = record.Record.Ticket;
+            if (runs.Count > 0 && runs[^1].Ticket == ticket)
             {
-                j++;
+                runs[^1] = (ticket, runs[^1].Count + 1);
             }
-
-            _context.Commits.Committed(ticket, j - i);
-            i = j;
+            else
+            {
+                runs.Add((ticket, 1));
+            }
         }
+
+        return runs;
     }
 
     private sealed record PendingRecord(SinkRecord Record, StreamWritePlan Plan, long Ordinal);
 
-    private sealed record PreparedBatch(List<PendingRecord> Records, IndexDocument[] Documents);
+    private sealed record PreparedBatch(List<(CommitTicket Ticket, int Count)> Commits, int RecordCount, IndexDocument[] Documents);
 }

@@ -10,7 +10,7 @@ public class MilvusIndexerTests
 
     private static IndexDocument Doc(string? recordId, int chunks, string text = "t", bool truncate = false, long generation = 1, bool delete = false) =>
         new("docs", recordId, recordId ?? "seed-" + text, generation, truncate, delete,
-            Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["pk"] = "user-pk", ["version"] = text }, [1f, 2f])).ToList(), 10);
+            Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["pk"] = "user-pk", ["version"] = text }, JsonVector.Encode([1f, 2f]))).ToList(), 10);
 
     [Fact]
     public async Task Only_the_last_version_of_a_key_in_a_batch_is_upserted_and_metadata_cannot_take_the_primary_key()
@@ -98,7 +98,7 @@ public class MilvusIndexerTests
         var client = new RecordingClient();
         var indexer = new MilvusIndexer(client, Connector, storeText: true, visibilityDelay: TimeSpan.Zero);
         var doc = new IndexDocument("docs", "docs_1", "docs_1", 1, false, false,
-            [new IndexChunk("t", new JsonObject { ["$meta"] = "from the record", ["a.b c"] = 1 }, [1f, 2f])], 10);
+            [new IndexChunk("t", new JsonObject { ["$meta"] = "from the record", ["a.b c"] = 1 }, JsonVector.Encode([1f, 2f]))], 10);
         await indexer.WriteAsync([doc], CancellationToken.None);
         var row = Assert.Single(Assert.Single(client.Upserts));
         Assert.False(row.ContainsKey("$meta"));
@@ -112,7 +112,7 @@ public class MilvusIndexerTests
         var client = new RecordingClient();
         var indexer = new MilvusIndexer(client, Connector, storeText: true, visibilityDelay: TimeSpan.Zero);
         var big = new string('b', 200_000);
-        var chunks = Enumerable.Range(0, 40).Select(i => new IndexChunk("t" + i, new JsonObject { ["big"] = big, ["small"] = i }, [1f, 2f])).ToList();
+        var chunks = Enumerable.Range(0, 40).Select(i => new IndexChunk("t" + i, new JsonObject { ["big"] = big, ["small"] = i }, JsonVector.Encode([1f, 2f]))).ToList();
         await indexer.WriteAsync([new IndexDocument("docs", "docs_1", "docs_1", 1, false, false, chunks, 210_000)], CancellationToken.None);
         var rows = client.Upserts.SelectMany(r => r).ToList();
         Assert.Equal(40, rows.Count);
@@ -129,8 +129,8 @@ public class MilvusIndexerTests
         var indexer = new MilvusIndexer(client, layout, storeText: true, visibilityDelay: TimeSpan.Zero);
         var chunks = new List<IndexChunk>
         {
-            new("short", new JsonObject { ["big"] = new string('b', 70_000), ["mid"] = new string('m', 34_000) }, [1f, 2f]),
-            new(new string('t', 50_000), new JsonObject { ["big"] = new string('b', 70_000), ["mid"] = new string('m', 34_000) }, [1f, 2f]),
+            new("short", new JsonObject { ["big"] = new string('b', 70_000), ["mid"] = new string('m', 34_000) }, JsonVector.Encode([1f, 2f])),
+            new(new string('t', 50_000), new JsonObject { ["big"] = new string('b', 70_000), ["mid"] = new string('m', 34_000) }, JsonVector.Encode([1f, 2f])),
         };
         await indexer.WriteAsync([new IndexDocument("docs", "docs_1", "docs_1", 1, false, false, chunks, 100_000)], CancellationToken.None);
         var rows = client.Inserts.SelectMany(r => r).ToList();

@@ -15,7 +15,7 @@ public class MilvusIndexerWriteKeyTests
 
     private static IndexDocument Doc(string? recordId, int chunks, string text, bool truncate = false, string stream = "docs") =>
         new(stream, recordId, recordId ?? "seed-" + text, 3, truncate, false,
-            Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["version"] = text }, [1f, 2f])).ToList(), 10);
+            Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["version"] = text }, JsonVector.Encode([1f, 2f]))).ToList(), 10);
 
     private static MilvusIndexer Indexer(AutoIdStore store, CollectionLayout? layout = null) =>
         new(store, layout ?? AutoId, storeText: true, time: new ImmediateTime(), visibilityDelay: TimeSpan.Zero);
