@@ -117,6 +117,7 @@ public sealed class MilvusApi
 
         JsonObject result;
         byte[]? rentedBody = null;
+        byte[]? elidedBody = null;
         try
         {
             // A pooled buffer: a fresh multi-megabyte array per upsert landed on the large-object heap, and every few of
@@ -128,10 +129,14 @@ public sealed class MilvusApi
                 throw new MilvusApiException(1801, "can only accept json format request, the request body should be nil, however {} is valid");
             }
 
+            // Inserts and upserts are parsed without their vectors (ElidedArrays): rows get them back as they are read.
+            var isWrite = endpoint is "entities/insert" or "entities/upsert";
+            var elidedLength = 0;
+            var elision = isWrite && options.ElideVectors ? ElidedArrays.Elide(bodyBuffer, bodyLength, out elidedBody, out elidedLength) : null;
             JsonDocument document;
             try
             {
-                document = JsonDocument.Parse(bodyBuffer.AsMemory(0, bodyLength), DeepJson.DocumentOptions);
+                document = JsonDocument.Parse(elision is null ? bodyBuffer.AsMemory(0, bodyLength) : elidedBody.AsMemory(0, elidedLength), DeepJson.DocumentOptions);
             }
             catch (JsonException e)
             {
@@ -153,7 +158,7 @@ public sealed class MilvusApi
             // Rows are validated and converted outside the lock, as Milvus's proxies handle concurrent writes in
             // parallel; the lock is taken again to store them (the schema of a collection never changes).
             (CollectionState Target, List<StoredRow> Rows)? prepared = null;
-            if (endpoint is "entities/insert" or "entities/upsert")
+            if (isWrite)
             {
                 CollectionState target;
                 lock (store.Gate)
@@ -161,13 +166,13 @@ public sealed class MilvusApi
                     target = Get(new Call(db, Collections(db), body, document.RootElement, allowInt64, now));
                 }
 
-                prepared = (target, PrepareWrite(target, document.RootElement, endpoint == "entities/upsert", now));
+                prepared = (target, PrepareWrite(target, document.RootElement, elision, endpoint == "entities/upsert", now));
             }
 
             lock (store.Gate)
             {
                 var call = new Call(db, Collections(db), body, document.RootElement, allowInt64, now);
-                result = prepared is { } p ? CommitWrite(call, p.Target, p.Rows, endpoint == "entities/upsert") : Dispatch(endpoint, call);
+                result = prepared is { } p ? CommitWrite(call, p.Target, p.Rows, elision, endpoint == "entities/upsert") : Dispatch(endpoint, call);
             }
         }
         catch (MilvusApiException e)
@@ -186,6 +191,11 @@ public sealed class MilvusApi
             if (rentedBody is not null)
             {
                 ArrayPool<byte>.Shared.Return(rentedBody);
+            }
+
+            if (elidedBody is not null)
+            {
+                ArrayPool<byte>.Shared.Return(elidedBody);
             }
         }
 
@@ -590,23 +600,23 @@ public sealed class MilvusApi
     private Dictionary<string, CollectionState> Collections(string db) =>
         store.Databases.TryGetValue(db, out var collections) ? collections : throw new MilvusApiException(800, $"database not found[database={db}]");
 
-    private static List<StoredRow> PrepareWrite(CollectionState c, JsonElement root, bool upsert, DateTimeOffset now)
+    private static List<StoredRow> PrepareWrite(CollectionState c, JsonElement root, ElidedArrays? elided, bool upsert, DateTimeOffset now)
     {
         if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array || data.GetArrayLength() == 0)
         {
             throw MilvusApiException.MissingParameter("Key: 'InsertReq.Data' Error:Field validation for 'Data' failed on the 'required' tag");
         }
 
-        return c.PrepareRows(data, upsert, now);
+        return c.PrepareRows(data, elided, upsert, now);
     }
 
     /// <summary>Stores rows prepared outside the lock; if the collection was dropped or re-created meanwhile, as Milvus would see it now.</summary>
-    private static JsonObject CommitWrite(Call call, CollectionState preparedFor, List<StoredRow> rows, bool upsert)
+    private static JsonObject CommitWrite(Call call, CollectionState preparedFor, List<StoredRow> rows, ElidedArrays? elided, bool upsert)
     {
         var c = Get(call);
         if (!ReferenceEquals(c, preparedFor))
         {
-            rows = PrepareWrite(c, call.Root, upsert, call.Now);
+            rows = PrepareWrite(c, call.Root, elided, upsert, call.Now);
         }
 
         return Store(call, c, rows, upsert);

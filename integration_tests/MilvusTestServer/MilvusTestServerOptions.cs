@@ -42,6 +42,12 @@ public sealed record MilvusTestServerOptions
     /// <summary>Clock for staleness; tests may pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Parse insert and upsert bodies with their vectors taken out (<see cref="Store.ElidedArrays"/>); false parses
+    /// every number, for tests that compare the two. <value>Default true.</value>
+    /// </summary>
+    public bool ElideVectors { get; init; } = true;
+
     /// <summary>True when credentials are required.</summary>
     public bool RequiresAuth => ApiKeys.Count > 0 || Users.Count > 0;
 }

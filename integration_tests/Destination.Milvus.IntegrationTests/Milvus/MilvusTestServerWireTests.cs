@@ -226,6 +226,13 @@ public sealed class MilvusTestServerWireTests : IAsyncLifetime
         var notNumbers = await Post("entities/insert", """{"collectionName":"q","data":[{"id":900,"vector":[1,"2"]}]}""");
         Assert.Equal(1804, Code(notNumbers));
         Assert.Contains("is not a valid FloatVector", notNumbers["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        foreach (var outOfRange in new[] { "1e39", "-3.5e38", "1234567890123456789012345678901234567890", "1e400" })
+        {
+            var refused = await Post("entities/insert", "{\"collectionName\":\"q\",\"data\":[{\"id\":903,\"vector\":[1," + outOfRange + "]}]}");
+            Assert.Equal(1804, Code(refused));
+            Assert.Contains("is not a valid FloatVector", refused["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
         var tooShort = await Post("entities/insert", """{"collectionName":"q","data":[{"id":901,"vector":[1]}]}""");
         Assert.Equal(1804, Code(tooShort));
         Assert.Contains("[]float32 size 1 doesn't equal to vector dimension 2", tooShort["message"]!.GetValue<string>(), StringComparison.Ordinal);

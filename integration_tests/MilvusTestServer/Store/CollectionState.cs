@@ -78,7 +78,7 @@ public sealed class CollectionState
         string.IsNullOrEmpty(name) ? Fields.FirstOrDefault(f => f.IsVector) : Fields.FirstOrDefault(f => f.Name == name && f.IsVector);
 
     /// <summary>Validates and converts request rows like Milvus does (codes 1804 and 1100); nothing is stored when any row fails.</summary>
-    public List<StoredRow> PrepareRows(JsonElement data, bool upsert, DateTimeOffset now)
+    public List<StoredRow> PrepareRows(JsonElement data, ElidedArrays? elided, bool upsert, DateTimeOffset now)
     {
         var prepared = new List<StoredRow>(data.GetArrayLength());
         var index = 0;
@@ -89,13 +89,13 @@ public sealed class CollectionState
                 throw MilvusApiException.InsertData($"row {index} is not a json object");
             }
 
-            prepared.Add(PrepareRow(row, index++, upsert, now));
+            prepared.Add(PrepareRow(row, elided, index++, upsert, now));
         }
 
         return prepared;
     }
 
-    private StoredRow PrepareRow(JsonElement row, int index, bool upsert, DateTimeOffset now)
+    private StoredRow PrepareRow(JsonElement row, ElidedArrays? elided, int index, bool upsert, DateTimeOffset now)
     {
         var fields = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         byte[]? vector = null;
@@ -134,12 +134,12 @@ public sealed class CollectionState
 
             if (field.IsVector)
             {
-                vector = ReadVector(field, value);
+                vector = elided is not null && elided.TryGetRaw(value, out var raw) ? CheckPlainVector(field, raw) : ReadVector(field, value);
                 fields[field.Name] = null; // served from StoredRow.Vector
                 continue;
             }
 
-            var converted = ConvertCell(field, value, index);
+            var converted = ConvertCell(field, elided?.Restore(value) ?? value, index);
             fields[field.Name] = converted;
             if (field.IsPrimary)
             {
@@ -156,6 +156,8 @@ public sealed class CollectionState
                 continue;
             }
 
+            var propertyValue = elided?.Restore(property.Value) ?? property.Value;
+
             if (!EnableDynamicField)
             {
                 throw MilvusApiException.InsertData("has pass more field without dynamic schema, please check it: invalid parameter");
@@ -166,19 +168,19 @@ public sealed class CollectionState
                 throw MilvusApiException.InsertData("use the key $meta in the row is not allowed: invalid parameter");
             }
 
-            if (property.Value.ValueKind != JsonValueKind.Null)
+            if (propertyValue.ValueKind != JsonValueKind.Null)
             {
-                var raw = JsonMarshal.GetRawUtf8Value(property.Value);
+                var raw = JsonMarshal.GetRawUtf8Value(propertyValue);
                 rawDynamicBytes += JsonMarshal.GetRawUtf8PropertyName(property).Length + raw.Length + 4;
                 // A string becomes a string node (one allocation). Other values are cloned: a clone copies the value's
                 // bytes and token table, the same nodes JsonNode.Parse builds without parsing again, and numbers keep
                 // their spelling.
-                dynamic[property.Name] = property.Value.ValueKind switch
+                dynamic[property.Name] = propertyValue.ValueKind switch
                 {
-                    JsonValueKind.String => JsonValue.Create(property.Value.GetString()),
-                    JsonValueKind.Object => JsonObject.Create(property.Value.Clone(), new JsonNodeOptions()),
-                    JsonValueKind.Array => JsonArray.Create(property.Value.Clone(), new JsonNodeOptions()),
-                    _ => JsonValue.Create(property.Value.Clone(), new JsonNodeOptions()),
+                    JsonValueKind.String => JsonValue.Create(propertyValue.GetString()),
+                    JsonValueKind.Object => JsonObject.Create(propertyValue.Clone(), new JsonNodeOptions()),
+                    JsonValueKind.Array => JsonArray.Create(propertyValue.Clone(), new JsonNodeOptions()),
+                    _ => JsonValue.Create(propertyValue.Clone(), new JsonNodeOptions()),
                 };
             }
         }
@@ -281,6 +283,76 @@ public sealed class CollectionState
         return items.Length - previous - 1 <= MaxPlainNumberBytes;
     }
 
+    /// <summary>A vector taken out of the body before parsing (<see cref="ElidedArrays"/>): checked for what parsing would have refused, then as <see cref="ReadVector"/> checks it.</summary>
+    private static byte[] CheckPlainVector(FieldSchema field, ReadOnlySpan<byte> raw)
+    {
+        var items = raw[1..^1];
+        var length = items.IsEmpty ? 0 : items.Count((byte)',') + 1;
+        if (length != field.Dimension)
+        {
+            throw MilvusApiException.InsertData($"[]float32 size {length} doesn't equal to vector dimension {field.Dimension} of FloatVector");
+        }
+
+        return raw.ToArray();
+    }
+
+    /// <summary>
+    /// True when a list of plain numbers (<see cref="IsPlainNumberList"/>) is also valid JSON: each item
+    /// <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?</c>. Needed where the list was not parsed (<see cref="ElidedArrays"/>).
+    /// </summary>
+    internal static bool AreJsonNumbers(ReadOnlySpan<byte> items)
+    {
+        if (items.IsEmpty)
+        {
+            return true;
+        }
+
+        var i = 0;
+        while (true)
+        {
+            if (i < items.Length && items[i] == (byte)'-')
+            {
+                i++;
+            }
+
+            if (i >= items.Length || !char.IsAsciiDigit((char)items[i]))
+            {
+                return false;
+            }
+
+            if (items[i++] != (byte)'0')
+            {
+                while (i < items.Length && char.IsAsciiDigit((char)items[i]))
+                {
+                    i++;
+                }
+            }
+
+            if (i < items.Length && items[i] == (byte)'.')
+            {
+                if (++i >= items.Length || !char.IsAsciiDigit((char)items[i]))
+                {
+                    return false;
+                }
+
+                while (i < items.Length && char.IsAsciiDigit((char)items[i]))
+                {
+                    i++;
+                }
+            }
+
+            if (i == items.Length)
+            {
+                return true;
+            }
+
+            if (items[i++] != (byte)',')
+            {
+                return false;
+            }
+        }
+    }
+
     private static int CheckVectorElements(FieldSchema field, JsonElement value)
     {
         var length = 0;
@@ -291,10 +363,12 @@ public sealed class CollectionState
                 throw MilvusApiException.InsertData($"{value.GetRawText()} is not a valid FloatVector of field {field.Name}");
             }
 
+            // Go refuses a number float32 cannot hold; a stored infinity could not even be written back as JSON.
             var raw = JsonMarshal.GetRawUtf8Value(e);
-            if (raw.Length > MaxPlainNumberBytes || raw.IndexOfAny((byte)'e', (byte)'E') >= 0)
+            if ((raw.Length > MaxPlainNumberBytes || raw.IndexOfAny((byte)'e', (byte)'E') >= 0)
+                && !(e.TryGetDouble(out var number) && float.IsFinite((float)number)))
             {
-                _ = e.GetDouble();
+                throw MilvusApiException.InsertData($"{value.GetRawText()} is not a valid FloatVector of field {field.Name}");
             }
 
             length++;
