@@ -184,22 +184,27 @@ public sealed class MilvusTestServerElisionTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("0.5,-1,0,-0,10.25,3", true)]
-    [InlineData("", true)]
-    [InlineData("01", false)]
-    [InlineData("1.", false)]
-    [InlineData(".5", false)]
-    [InlineData("-", false)]
-    [InlineData("1..2", false)]
-    [InlineData("1.2.3", false)]
-    [InlineData("--1", false)]
-    [InlineData("1,", false)]
-    [InlineData(",1", false)]
-    [InlineData("1,,2", false)]
-    [InlineData("-.5", false)]
-    public void Unparsed_number_lists_are_checked_as_json_would(string items, bool valid)
+    [InlineData("0.5,-1,0,-0,10.25,3", true, true)]
+    [InlineData("", true, true)]
+    [InlineData("123456789012345678901234", true, true)]
+    [InlineData("1234567890123456789012345", true, false)]
+    [InlineData("-0.12345678901234567890123", true, false)]
+    [InlineData("1e5", true, false)]
+    [InlineData("1, 2", true, false)]
+    [InlineData("01", false, false)]
+    [InlineData("1.", false, false)]
+    [InlineData(".5", false, false)]
+    [InlineData("-", false, false)]
+    [InlineData("1..2", false, false)]
+    [InlineData("1.2.3", false, false)]
+    [InlineData("--1", false, false)]
+    [InlineData("1,", false, false)]
+    [InlineData(",1", false, false)]
+    [InlineData("1,,2", false, false)]
+    [InlineData("-.5", false, false)]
+    public void Unparsed_number_lists_are_taken_out_only_when_json_would_accept_them(string items, bool json, bool plain)
     {
-        Assert.Equal(valid, CollectionState.AreJsonNumbers(Encoding.UTF8.GetBytes(items)));
+        Assert.Equal(plain, CollectionState.IsPlainJsonNumberList(Encoding.UTF8.GetBytes(items)));
         var parses = true;
         try
         {
@@ -210,6 +215,6 @@ public sealed class MilvusTestServerElisionTests : IAsyncLifetime
             parses = false;
         }
 
-        Assert.Equal(parses, valid);
+        Assert.Equal(json, parses);
     }
 }

@@ -36,6 +36,7 @@ public sealed class MilvusTestServerFastPathTests
                 e.ValueKind == JsonValueKind.Number && e.GetRawText().Length <= 24 && !e.GetRawText().Contains('e', StringComparison.OrdinalIgnoreCase))
                 && !json.Any(char.IsWhiteSpace);
             Assert.True(expected == CollectionState.IsPlainNumberList(inner), json);
+            Assert.True(expected == CollectionState.IsPlainJsonNumberList(inner), json);
             shortcut += expected ? 1 : 0;
         }
 

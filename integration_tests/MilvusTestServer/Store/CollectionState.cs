@@ -297,10 +297,10 @@ public sealed class CollectionState
     }
 
     /// <summary>
-    /// True when a list of plain numbers (<see cref="IsPlainNumberList"/>) is also valid JSON: each item
-    /// <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?</c>. Needed where the list was not parsed (<see cref="ElidedArrays"/>).
+    /// <see cref="IsPlainNumberList"/> for a list no parser has seen (<see cref="ElidedArrays"/>), in one pass: also
+    /// true only when it is valid JSON, each item <c>-?(0|[1-9][0-9]*)(\.[0-9]+)?</c>.
     /// </summary>
-    internal static bool AreJsonNumbers(ReadOnlySpan<byte> items)
+    internal static bool IsPlainJsonNumberList(ReadOnlySpan<byte> items)
     {
         if (items.IsEmpty)
         {
@@ -310,6 +310,7 @@ public sealed class CollectionState
         var i = 0;
         while (true)
         {
+            var begin = i;
             if (i < items.Length && items[i] == (byte)'-')
             {
                 i++;
@@ -339,6 +340,11 @@ public sealed class CollectionState
                 {
                     i++;
                 }
+            }
+
+            if (i - begin > MaxPlainNumberBytes)
+            {
+                return false;
             }
 
             if (i == items.Length)
