@@ -49,3 +49,17 @@ internal sealed class QuarterCharTokenCounter : ITokenCounter
 {
     public int CountTokens(ReadOnlySpan<char> text) => Math.Max(1, (text.Length + 3) / 4);
 }
+
+/// <summary><see cref="QuarterCharTokenCounter"/> that counts its calls.</summary>
+internal sealed class MeteredTokenCounter : ITokenCounter
+{
+    private int calls;
+
+    public int Calls => Volatile.Read(ref calls);
+
+    public int CountTokens(ReadOnlySpan<char> text)
+    {
+        Interlocked.Increment(ref calls);
+        return Math.Max(1, (text.Length + 3) / 4);
+    }
+}

@@ -40,6 +40,26 @@ public class OpenAiEmbedderTests
     }
 
     [Fact]
+    public async Task Token_counts_the_caller_has_cut_the_requests_and_no_text_is_counted_again()
+    {
+        await using var server = await EmbeddingTestServerHost.StartAsync(new() { RequiredApiKey = MarkerKey }, Ct);
+        var counter = new MeteredTokenCounter();
+        var embedder = EmbedderFactory.Create(new OpenAiEmbeddingConfig(MarkerKey, "text-embedding-3-small", 64), counter, Factory(server.BaseUrl, Fast with { MaxTokensPerRequest = 100 }));
+        var texts = Texts(6);
+
+        // The splitter's counts (here 60 per text, far above the quarter-char estimate) decide the batches: one text each.
+        AssertInOrder(texts, await embedder.EmbedAsync(texts, [.. texts.Select(_ => 60)], Ct), 64);
+        Assert.Equal(0, counter.Calls);
+        Assert.Equal(6, server.Requests.Count);
+
+        // Without counts every text is counted, and all six fit one request.
+        AssertInOrder(texts, await embedder.EmbedAsync(texts, Ct), 64);
+        Assert.Equal(6, counter.Calls);
+        Assert.Equal(7, server.Requests.Count);
+        await Assert.ThrowsAsync<ArgumentException>(() => embedder.EmbedAsync(texts, [1, 2], Ct));
+    }
+
+    [Fact]
     public async Task Old_configs_mean_ada_002_at_1536_dimensions_without_a_dimensions_parameter()
     {
         await using var server = await EmbeddingTestServerHost.StartAsync(new(), Ct);

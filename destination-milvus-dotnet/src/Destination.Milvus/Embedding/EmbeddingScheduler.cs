@@ -43,17 +43,32 @@ internal sealed class EmbeddingScheduler
 
     public AdaptiveConcurrencyLimiter Limiter { get; }
 
-    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, TimeSpan retryBudget, CancellationToken cancellationToken)
+    /// <summary>Embeds <paramref name="texts"/>, counting each text's tokens to cut the batches.</summary>
+    public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, TimeSpan retryBudget, CancellationToken cancellationToken) =>
+        EmbedAsync(texts, null, purpose, retryBudget, cancellationToken);
+
+    /// <summary>Embeds <paramref name="texts"/>, cut into batches by <paramref name="tokenCounts"/> when given (by this scheduler's token counter), else by counting each text.</summary>
+    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, IReadOnlyList<int>? tokenCounts, EmbeddingPurpose purpose, TimeSpan retryBudget, CancellationToken cancellationToken)
     {
+        if (tokenCounts is not null && tokenCounts.Count != texts.Count)
+        {
+            throw new ArgumentException($"{tokenCounts.Count} token counts were given for {texts.Count} texts.", nameof(tokenCounts));
+        }
+
         if (texts.Count == 0)
         {
             return [];
         }
 
-        var tokenCounts = new int[texts.Count];
-        for (var i = 0; i < texts.Count; i++)
+        if (tokenCounts is null)
         {
-            tokenCounts[i] = _tokenCounter.CountTokens(texts[i]);
+            var counted = new int[texts.Count];
+            for (var i = 0; i < texts.Count; i++)
+            {
+                counted[i] = _tokenCounter.CountTokens(texts[i]);
+            }
+
+            tokenCounts = counted;
         }
 
         var batches = TokenBudgetBatcher.Split(tokenCounts, _options.MaxInputsPerRequest, _options.MaxTokensPerRequest);

@@ -6,7 +6,7 @@ namespace Destination.Milvus.Embedding;
 /// The shared body of every network provider: batching, concurrency, retries and order come from
 /// <see cref="EmbeddingScheduler"/>; a provider only supplies its single-request client. A config problem found
 /// without a network call (say, <c>dimensions</c> on ada-002) is reported by <see cref="CheckAsync"/> and thrown by
-/// <see cref="EmbedAsync"/> as <c>config_error</c>.
+/// <see cref="EmbedAsync(IReadOnlyList{string}, CancellationToken)"/> as <c>config_error</c>.
 /// </summary>
 internal abstract class ScheduledEmbedder : IEmbedder
 {
@@ -50,7 +50,17 @@ internal abstract class ScheduledEmbedder : IEmbedder
     internal IEmbeddingBatchClient Client { get; }
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken) =>
+        EmbedDocumentsAsync(texts, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<float[]>> EmbedAsync(IReadOnlyList<string> texts, IReadOnlyList<int> tokenCounts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tokenCounts);
+        return EmbedDocumentsAsync(texts, tokenCounts, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<float[]>> EmbedDocumentsAsync(IReadOnlyList<string> texts, IReadOnlyList<int>? tokenCounts, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(texts);
         if (_configProblem is not null)
@@ -58,7 +68,7 @@ internal abstract class ScheduledEmbedder : IEmbedder
             throw new EmbeddingException(FailureType.ConfigError, _configProblem);
         }
 
-        return await _scheduler.EmbedAsync(texts, EmbeddingPurpose.Document, _options.MaxRetryDuration, cancellationToken).ConfigureAwait(false);
+        return await _scheduler.EmbedAsync(texts, tokenCounts, EmbeddingPurpose.Document, _options.MaxRetryDuration, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

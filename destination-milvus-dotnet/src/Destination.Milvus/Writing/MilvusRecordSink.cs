@@ -316,6 +316,7 @@ public sealed class MilvusRecordSink : IRecordSink
     {
         var processed = new (ProcessedRecord Record, PendingRecord Source)[batch.Count];
         var texts = new List<string>();
+        var textTokens = new List<int>();
         long chunks = 0, tokens = 0, bytes = 0;
         for (var i = 0; i < batch.Count; i++)
         {
@@ -332,6 +333,7 @@ public sealed class MilvusRecordSink : IRecordSink
                 if (chunk.Vector is null)
                 {
                     texts.Add(chunk.Text ?? string.Empty);
+                    textTokens.Add(chunk.Text is null ? 0 : chunk.TokenCount);
                 }
             }
         }
@@ -340,7 +342,8 @@ public sealed class MilvusRecordSink : IRecordSink
         var embedCalls = 0;
         if (texts.Count > 0)
         {
-            vectors = await _embedder!.EmbedAsync(texts, cancellationToken).ConfigureAwait(false);
+            // The splitter counted every chunk with the embedder's counter (cl100k_base): no need to count again.
+            vectors = await _embedder!.EmbedAsync(texts, textTokens, cancellationToken).ConfigureAwait(false);
             embedCalls = 1;
             if (vectors.Count != texts.Count)
             {
