@@ -221,7 +221,12 @@ public sealed class CollectionState
         }
 
         var raw = JsonMarshal.GetRawUtf8Value(value);
-        var length = IsPlainNumberList(raw[1..^1]) ? value.GetArrayLength() : CheckVectorElements(field, value);
+        return WithDimension(field, IsPlainNumberList(raw[1..^1]) ? value.GetArrayLength() : CheckVectorElements(field, value), raw);
+    }
+
+    /// <summary>The vector's JSON to keep, once its <paramref name="length"/> is the field's dimension.</summary>
+    private static byte[] WithDimension(FieldSchema field, int length, ReadOnlySpan<byte> raw)
+    {
         if (length != field.Dimension)
         {
             throw MilvusApiException.InsertData($"[]float32 size {length} doesn't equal to vector dimension {field.Dimension} of FloatVector");
@@ -283,17 +288,14 @@ public sealed class CollectionState
         return items.Length - previous - 1 <= MaxPlainNumberBytes;
     }
 
-    /// <summary>A vector taken out of the body before parsing (<see cref="ElidedArrays"/>): checked for what parsing would have refused, then as <see cref="ReadVector"/> checks it.</summary>
+    /// <summary>
+    /// A vector taken out of the body before parsing (<see cref="ElidedArrays"/>, which only takes out lists that pass
+    /// <see cref="IsPlainJsonNumberList"/>): only its dimension is left to check.
+    /// </summary>
     private static byte[] CheckPlainVector(FieldSchema field, ReadOnlySpan<byte> raw)
     {
         var items = raw[1..^1];
-        var length = items.IsEmpty ? 0 : items.Count((byte)',') + 1;
-        if (length != field.Dimension)
-        {
-            throw MilvusApiException.InsertData($"[]float32 size {length} doesn't equal to vector dimension {field.Dimension} of FloatVector");
-        }
-
-        return raw.ToArray();
+        return WithDimension(field, items.IsEmpty ? 0 : items.Count((byte)',') + 1, raw);
     }
 
     /// <summary>
