@@ -1,5 +1,6 @@
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Embedding;
+using Destination.Milvus.Protocol;
 using EmbeddingTestServer;
 using static Destination.Milvus.IntegrationTests.Embedding.EmbeddingTestSupport;
 using Destination.Milvus.IntegrationTests.Suite;

@@ -1,6 +1,7 @@
 using System.Net;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Processing.Tokenizer;
+using Destination.Milvus.Protocol;
 
 namespace Destination.Milvus.Embedding;
 

@@ -1,10 +1,14 @@
+using Destination.Milvus.Protocol;
+
 namespace Destination.Milvus.Embedding;
 
 /// <summary>
-/// An embedding failure that ends the operation, with the failure type Airbyte needs for its trace message.
-/// Messages are complete sentences meant for the user; they name the provider and endpoint, never a key.
+/// An embedding failure that ends the operation. The provider client that recognised it knows who must act (a wrong
+/// key or model is the user's, an outage that outlasted the retries is transient, a malformed answer is ours) and says
+/// so in <see cref="FailureType"/>. Messages are complete sentences meant for the user; they name the provider and
+/// endpoint, never a key.
 /// </summary>
-public sealed class EmbeddingException : Exception
+public sealed class EmbeddingException : DestinationException
 {
     /// <summary>Creates the exception.</summary>
     public EmbeddingException(FailureType failureType, string message, Exception? innerException = null)
@@ -31,14 +35,6 @@ public sealed class EmbeddingException : Exception
     {
     }
 
-    /// <summary>Who has to act.</summary>
-    public FailureType FailureType { get; }
-
-    /// <summary>The wire name of <see cref="FailureType"/> (<c>config_error</c>, <c>transient_error</c>, <c>system_error</c>).</summary>
-    public string FailureTypeName => FailureType switch
-    {
-        FailureType.ConfigError => "config_error",
-        FailureType.TransientError => "transient_error",
-        _ => "system_error",
-    };
+    /// <inheritdoc />
+    public override FailureType FailureType { get; }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Destination.Milvus.Processing.Tokenizer;
+using Destination.Milvus.Protocol;
 
 namespace Destination.Milvus.Embedding;
 

@@ -1,4 +1,5 @@
 using Destination.Milvus.Configuration;
+using Destination.Milvus.Protocol;
 
 namespace Destination.Milvus.Embedding;
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Destination.Milvus.Protocol;
 
 namespace Destination.Milvus.Embedding;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Destination.Milvus.Protocol;
 
 namespace Destination.Milvus.Embedding;
 

@@ -1,4 +1,5 @@
 using Destination.Milvus.Processing.Tokenizer;
+using Destination.Milvus.Protocol;
 
 namespace Destination.Milvus.Embedding;
 

@@ -107,7 +107,7 @@ public sealed class MilvusCollectionManager
         var nameProblems = NameProblems(config).ToList();
         if (nameProblems.Count > 0)
         {
-            throw new MilvusException(string.Join(" ", nameProblems), MilvusErrorKind.IncompatibleCollection);
+            throw new MilvusException("Milvus: " + string.Join(" ", nameProblems), MilvusErrorKind.IncompatibleCollection);
         }
 
         var warnings = new List<string>();
@@ -124,7 +124,7 @@ public sealed class MilvusCollectionManager
         var problems = Validate(description, config, dimensions, requiredTextBytes);
         if (problems.Count > 0)
         {
-            throw new MilvusException(string.Join(" ", problems), MilvusErrorKind.IncompatibleCollection);
+            throw new MilvusException("Milvus: " + string.Join(" ", problems), MilvusErrorKind.IncompatibleCollection);
         }
 
         var state = await client.GetLoadStateAsync(config.Collection, cancellationToken).ConfigureAwait(false);

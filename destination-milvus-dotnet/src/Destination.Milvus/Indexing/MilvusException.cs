@@ -1,10 +1,13 @@
+using Destination.Milvus.Protocol;
+
 namespace Destination.Milvus.Indexing;
 
 /// <summary>
-/// A failed Milvus call. Carries the Milvus code and HTTP status so callers can classify it, and a message that is
-/// one plain sentence for users. The message never contains credentials: the client scrubs them before throwing.
+/// A failed Milvus call or an unusable collection. Carries its <see cref="MilvusErrorKind"/> (and the Milvus code and
+/// HTTP status) so callers can react, derives the failure type from the kind, and has a message that is one plain
+/// sentence for users. The message never contains credentials: the client scrubs them before throwing.
 /// </summary>
-public sealed class MilvusException : Exception
+public sealed class MilvusException : DestinationException
 {
     /// <summary>Creates an exception for a failed call.</summary>
     public MilvusException(string message, MilvusErrorKind kind, int? code = null, int? httpStatus = null, string? endpoint = null, Exception? innerException = null)
@@ -55,4 +58,17 @@ public sealed class MilvusException : Exception
 
     /// <summary>True for connection failures that retrying cannot fix (unknown host, TLS rejected).</summary>
     public bool PermanentConnectionFailure { get; init; }
+
+    /// <summary>
+    /// The user must fix what the settings point at (credentials, privileges, database, collection, host); a later
+    /// attempt may succeed where Milvus was busy, slow or unreachable; anything else is unexpected.
+    /// </summary>
+    public override FailureType FailureType => Kind switch
+    {
+        MilvusErrorKind.Authentication or MilvusErrorKind.PermissionDenied or MilvusErrorKind.DatabaseNotFound
+            or MilvusErrorKind.IncompatibleCollection or MilvusErrorKind.CollectionNotFound => FailureType.ConfigError,
+        MilvusErrorKind.Connection when PermanentConnectionFailure => FailureType.ConfigError,
+        _ when IsTransient => FailureType.TransientError,
+        _ => FailureType.SystemError,
+    };
 }

@@ -79,7 +79,7 @@ public sealed class MilvusIndexer : IIndexer
         ArgumentNullException.ThrowIfNull(layout);
         if (layout.Kind == CollectionKind.Unsupported)
         {
-            throw new MilvusException($"The connector cannot write to collection '{layout.CollectionName}': its primary key '{layout.PrimaryKeyField}' is neither a VarChar nor an auto_id Int64.", MilvusErrorKind.IncompatibleCollection);
+            throw new MilvusException($"Milvus: the connector cannot write to collection '{layout.CollectionName}': its primary key '{layout.PrimaryKeyField}' is neither a VarChar nor an auto_id Int64.", MilvusErrorKind.IncompatibleCollection);
         }
 
         _client = client;

@@ -29,14 +29,7 @@ public sealed class PreviewSink : IRecordSink
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
-        try
-        {
-            _processor = new DocumentProcessor(context.Config.Processing, Cl100kTokenizer.Instance, context.Config.Embedding as FromFieldEmbeddingConfig);
-        }
-        catch (ProcessingConfigException e)
-        {
-            throw new ConfigErrorException(e.Message, e);
-        }
+        _processor = new DocumentProcessor(context.Config.Processing, Cl100kTokenizer.Instance, context.Config.Embedding as FromFieldEmbeddingConfig);
     }
 
     /// <inheritdoc />
@@ -50,14 +43,7 @@ public sealed class PreviewSink : IRecordSink
         ProcessedRecord processed;
         using (var data = JsonDocument.Parse(record.Data, new JsonDocumentOptions { MaxDepth = MessageParser.MaxDepth }))
         {
-            try
-            {
-                processed = _processor.Process(data.RootElement, stream);
-            }
-            catch (ProcessingConfigException e)
-            {
-                throw new ConfigErrorException(e.Message, e);
-            }
+            processed = _processor.Process(data.RootElement, stream);
         }
 
         _records++;

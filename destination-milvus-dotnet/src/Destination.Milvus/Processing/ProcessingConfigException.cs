@@ -1,3 +1,5 @@
+using Destination.Milvus.Protocol;
+
 namespace Destination.Milvus.Processing;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Destination.Milvus.Processing;
 /// <c>from_field</c> vector). The sync fails with failure type <c>config_error</c>: the user, not the connector, has to
 /// act. Messages name the stream and the fields but never record values, so secrets in records cannot leak.
 /// </summary>
-public sealed class ProcessingConfigException : Exception
+public sealed class ProcessingConfigException : DestinationException
 {
     /// <summary>Creates the exception with a complete, user-facing sentence.</summary>
     public ProcessingConfigException(string message)
@@ -25,6 +27,6 @@ public sealed class ProcessingConfigException : Exception
     {
     }
 
-    /// <summary>The Airbyte trace failure type: always <c>config_error</c>.</summary>
-    public string FailureType { get; } = "config_error";
+    /// <inheritdoc />
+    public override FailureType FailureType => FailureType.ConfigError;
 }

@@ -14,15 +14,3 @@ public enum FailureType
     /// <summary>A temporary problem such as a timeout or rate limit (<c>transient_error</c>); the platform retries.</summary>
     TransientError,
 }
-
-/// <summary>Wire names of <see cref="FailureType"/>.</summary>
-public static class FailureTypeExtensions
-{
-    /// <summary>The protocol value, e.g. <c>config_error</c>.</summary>
-    public static string ToWireName(this FailureType type) => type switch
-    {
-        FailureType.ConfigError => "config_error",
-        FailureType.TransientError => "transient_error",
-        _ => "system_error",
-    };
-}

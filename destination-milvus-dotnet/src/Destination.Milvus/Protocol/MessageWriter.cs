@@ -64,10 +64,18 @@ public sealed class MessageWriter : IDisposable
         var error = new AirbyteErrorTraceMessage(
             _scrubber.Scrub(message),
             internalMessage is null ? null : _scrubber.Scrub(internalMessage),
-            failureType.ToWireName());
+            WireName(failureType));
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         Write(new AirbyteMessage("TRACE") { Trace = new AirbyteTraceMessage("ERROR", now, error) });
     }
+
+    /// <summary>The protocol value of <paramref name="type"/>, e.g. <c>config_error</c>.</summary>
+    internal static string WireName(FailureType type) => type switch
+    {
+        FailureType.ConfigError => "config_error",
+        FailureType.TransientError => "transient_error",
+        _ => "system_error",
+    };
 
     /// <summary>Writes the CONNECTION_STATUS answer of <c>check</c>; <paramref name="message"/> explains a failure.</summary>
     public void ConnectionStatus(bool succeeded, string? message)

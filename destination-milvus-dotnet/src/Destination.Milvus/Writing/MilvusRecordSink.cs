@@ -8,7 +8,6 @@ using Destination.Milvus.Indexing;
 using Destination.Milvus.Processing;
 using Destination.Milvus.Processing.Tokenizer;
 using Destination.Milvus.Protocol;
-using EmbeddingFailure = Destination.Milvus.Embedding.FailureType;
 
 namespace Destination.Milvus.Writing;
 
@@ -101,7 +100,7 @@ public sealed class MilvusRecordSink : IRecordSink
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw SinkFailures.Map(e);
+            throw DestinationErrors.From(e);
         }
 
         _processor = new DocumentProcessor(config.Processing, Cl100kTokenizer.Instance, config.Embedding as FromFieldEmbeddingConfig);
@@ -157,7 +156,7 @@ public sealed class MilvusRecordSink : IRecordSink
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            throw SinkFailures.Map(e);
+            throw DestinationErrors.From(e);
         }
 
         if (_progressTimer is not null)
@@ -199,7 +198,7 @@ public sealed class MilvusRecordSink : IRecordSink
         {
             if (_failure is not null)
             {
-                throw SinkFailures.Map(_failure);
+                throw DestinationErrors.From(_failure);
             }
         }
     }
@@ -347,7 +346,7 @@ public sealed class MilvusRecordSink : IRecordSink
             embedCalls = 1;
             if (vectors.Count != texts.Count)
             {
-                throw new EmbeddingException(EmbeddingFailure.SystemError, $"The embedder returned {vectors.Count} vectors for {texts.Count} texts.");
+                throw new EmbeddingException(FailureType.SystemError, $"The embedder returned {vectors.Count} vectors for {texts.Count} texts.");
             }
         }
 
@@ -363,7 +362,7 @@ public sealed class MilvusRecordSink : IRecordSink
                 var vector = chunk.Vector ?? vectors[next++];
                 if (vector.Length != _embedder!.Dimensions)
                 {
-                    throw new EmbeddingException(EmbeddingFailure.ConfigError, $"The embedder returned a vector of {vector.Length} dimensions where {_embedder.Dimensions} were expected; check the embedding dimensions setting.");
+                    throw new EmbeddingException(FailureType.ConfigError, $"The embedder returned a vector of {vector.Length} dimensions where {_embedder.Dimensions} were expected; check the embedding dimensions setting.");
                 }
 
                 indexChunks[c] = new IndexChunk(chunk.Text, chunk.Metadata, JsonVector.Encode(vector));

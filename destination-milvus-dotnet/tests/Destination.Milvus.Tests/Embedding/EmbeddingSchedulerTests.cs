@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Destination.Milvus.Embedding;
+using Destination.Milvus.Protocol;
 
 namespace Destination.Milvus.Tests.Embedding;
 

@@ -1,4 +1,5 @@
 using Destination.Milvus.Embedding;
+using Destination.Milvus.Protocol;
 
 namespace Destination.Milvus.Tests.Embedding;
 

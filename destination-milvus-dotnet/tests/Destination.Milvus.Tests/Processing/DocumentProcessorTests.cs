@@ -127,7 +127,7 @@ public class DocumentProcessorTests
 
         var error = Assert.Throws<ProcessingConfigException>(() => processor.Process(data, Stream1()));
 
-        Assert.Equal("config_error", error.FailureType);
+        Assert.Equal(Destination.Milvus.Protocol.FailureType.ConfigError, error.FailureType);
         Assert.Equal(
             "A record of stream 'namespace1.stream1' (with fields: id, text, api_token) does not contain any of the configured text fields: " +
             "another_field, body.*. Please check your processing configuration, there has to be at least one text field set in each record.",
