@@ -70,9 +70,21 @@ public sealed class EndToEndTests
     public async Task Demo_loads_with_write_and_prints_both_answers()
     {
         using var output = new StringWriter();
-        var exit = await SupportSearchDemo.RunAsync(output, TestContext.Current.CancellationToken);
+        var exit = await SupportSearchDemo.RunAsync(new DemoOptions(Web: false, Port: null), output, TestContext.Current.CancellationToken);
         var text = output.ToString();
         Assert.True(exit == 0, text);
+
+        // Each sync's block shows the connector's own summary, one figure per line; the second sync counts the same records.
+        var records = (Data.Tickets.Count + Data.Articles.Count).ToString(CultureInfo.InvariantCulture);
+        var blocks = text.Split(Environment.NewLine + Environment.NewLine);
+        foreach (var sync in new[] { "Sync 1 (first load): 2 state(s) committed.", "Sync 2 (the same records again" })
+        {
+            var block = Assert.Single(blocks, b => b.StartsWith(sync, StringComparison.Ordinal));
+            var figures = block.Split(Environment.NewLine).Where(l => l.StartsWith("    ", StringComparison.Ordinal)).ToList();
+            Assert.True(figures.Count >= 3, block);
+            Assert.Contains(figures, f => f.TrimStart().StartsWith(records + " record(s)", StringComparison.Ordinal));
+        }
+
         Assert.Contains($"(id #{Data.Duplicates[0].TicketId}), make sure it has not been submitted before.", text, StringComparison.Ordinal);
         Assert.Contains("Submitted!" + Environment.NewLine + "Related articles:" + Environment.NewLine + "- " + Data.NewProblems[2].ArticleTitle, text, StringComparison.Ordinal);
     }

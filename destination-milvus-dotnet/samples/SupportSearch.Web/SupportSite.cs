@@ -1,18 +1,16 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
-using static System.Net.WebUtility;
 
 namespace SupportSearch.Web;
 
 /// <summary>
-/// The tutorial's Streamlit support form as an ASP.NET Core page: a textarea and a submit button; the answer is the
-/// duplicate warning or "Submitted!" with links to related articles. Server-rendered HTML with every value encoded,
-/// no JavaScript. Settings come from the command line or configuration: <c>--config</c> (the connector's config file,
-/// required), <c>--org</c>, <c>--ticket-limit</c>, <c>--duplicate-threshold</c>, <c>--article-limit</c>,
-/// <c>--article-threshold</c>, <c>--ticket-id-field</c> (defaults are the tutorial's).
+/// The tutorial's Streamlit support form as an ASP.NET Core site (the page itself is <see cref="SupportPage"/>): GET
+/// shows the form, POST searches and shows the answer. Settings come from the command line or configuration:
+/// <c>--config</c> (the connector's config file, required), <c>--org</c>, <c>--ticket-limit</c>,
+/// <c>--duplicate-threshold</c>, <c>--article-limit</c>, <c>--article-threshold</c>, <c>--ticket-id-field</c>,
+/// <c>--articles-stream</c> (defaults are the tutorial's) and <c>--company</c> (the name in the header, default Acme).
 /// </summary>
 public static class SupportSite
 {
@@ -22,26 +20,37 @@ public static class SupportSite
         var builder = WebApplication.CreateSlimBuilder(args);
         var app = builder.Build();
         var configuration = app.Configuration;
-        app.MapGet("/", () => Results.Content(Page(null, null, null), "text/html; charset=utf-8"));
+        app.MapGet("/", () => Html(SupportPage.Render(Context(configuration), null, null, null)));
         app.MapPost("/", async (HttpRequest request, CancellationToken cancellationToken) =>
         {
             var form = await request.ReadFormAsync(cancellationToken);
             var problem = form["description"].ToString();
+            var context = Context(configuration);
             try
             {
                 var options = Options(configuration);
                 var configPath = configuration["config"] ?? throw new SupportSearchException("The site was started without --config (the connector's config file).");
                 using var service = SupportSearchService.FromConfigFile(configPath);
                 var result = await service.SearchAsync(problem, options, cancellationToken);
-                return Results.Content(Page(problem, result, null), "text/html; charset=utf-8");
+                return Html(SupportPage.Render(context, problem, result, null));
             }
             catch (SupportSearchException ex)
             {
-                return Results.Content(Page(problem, null, ex.Message), "text/html; charset=utf-8", statusCode: StatusCodes.Status200OK);
+                return Html(SupportPage.Render(context, problem, null, ex.Message));
             }
         }).DisableAntiforgery();
         return app;
     }
+
+    /// <summary>The header's company name and the organization searched (a bad --org shows as the default's).</summary>
+    public static SupportPageContext Context(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var org = long.TryParse(configuration["org"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var id) ? id : ZendeskDataGenerator.TutorialOrganizationId;
+        return new SupportPageContext(configuration["company"] is { Length: > 0 } company ? company : "Acme", org);
+    }
+
+    private static IResult Html(string page) => Results.Content(page, "text/html; charset=utf-8");
 
     /// <summary>Reads the search options from configuration; missing keys keep the tutorial's defaults.</summary>
     public static SupportSearchOptions Options(IConfiguration configuration)
@@ -75,50 +84,4 @@ public static class SupportSite
             ? value
             : throw new SupportSearchException($"The setting {key} expects a number, not '{text}'.");
     }
-
-    /// <summary>The whole page: the form, then the answer or the error sentence. Every value is HTML-encoded.</summary>
-    public static string Page(string? problem, SupportSearchResult? result, string? error)
-    {
-        var html = new StringBuilder();
-        html.Append("""
-            <!DOCTYPE html>
-            <html lang="en"><head><meta charset="utf-8"><title>Support</title>
-            <style>body{font-family:sans-serif;max-width:46rem;margin:2rem auto}textarea{width:100%;height:8rem}
-            .warning{background:#fff4d6;padding:.8rem}.success{background:#e3f6e3;padding:.8rem}.error{background:#fde2e2;padding:.8rem}</style>
-            </head><body><h1>Support</h1>
-            <form method="post" action="/"><label for="description">Describe your problem</label>
-            <textarea id="description" name="description">
-            """);
-        html.Append(HtmlEncode(problem ?? string.Empty));
-        html.Append("</textarea><p><button id=\"submit\" type=\"submit\">Submit</button></p></form><div id=\"result\">");
-        if (error is not null)
-        {
-            html.Append("<p class=\"error\">").Append(HtmlEncode(error)).Append("</p>");
-        }
-        else if (result is { Duplicate: not null })
-        {
-            html.Append("<p class=\"warning\">").Append(HtmlEncode(result.Headline)).Append("</p>");
-        }
-        else if (result is not null)
-        {
-            html.Append("<p class=\"success\">Submitted!</p>");
-            if (result.Articles.Count > 0)
-            {
-                html.Append("<p>These articles may help:</p><ul>");
-                foreach (var article in result.Articles)
-                {
-                    html.Append("<li><a href=\"").Append(HtmlEncode(SafeUrl(article.Url))).Append("\">").Append(HtmlEncode(article.Title)).Append("</a></li>");
-                }
-
-                html.Append("</ul>");
-            }
-        }
-
-        html.Append("</div></body></html>");
-        return html.ToString();
-    }
-
-    /// <summary>Only http(s) links are rendered as such, so a stored <c>javascript:</c> URL cannot run in the page.</summary>
-    private static string SafeUrl(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri.AbsoluteUri : "#";
 }
