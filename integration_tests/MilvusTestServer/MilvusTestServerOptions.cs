@@ -43,7 +43,7 @@ public sealed record MilvusTestServerOptions
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>
-    /// Parse insert and upsert bodies with their vectors taken out (<see cref="Store.ElidedArrays"/>); false parses
+    /// Parse insert and upsert bodies with their vectors taken out (<see cref="Http.ElidedArrays"/>); false parses
     /// every number, for tests that compare the two. <value>Default true.</value>
     /// </summary>
     public bool ElideVectors { get; init; } = true;

@@ -240,8 +240,8 @@ public sealed class FaultRunTests
         lock (server.Store.Gate)
         {
             var state = server.Store.Databases["default"][collection];
-            var rows = state.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero);
-            Assert.Equal(state.LiveVersionCount(), rows.Count);
+            var rows = state.Rows.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero);
+            Assert.Equal(state.Rows.LiveVersionCount(), rows.Count);
             return rows.Select(r =>
             {
                 var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -277,7 +277,7 @@ public sealed class FaultRunTests
         lock (server.Store.Gate)
         {
             var state = server.Store.Databases["default"][collection];
-            return state.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
+            return state.Rows.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
                 .Select(r => r.Dynamic.TryGetValue(ConnectorSchema.WriteKeyField, out var k) ? k : r.Fields.GetValueOrDefault(ConnectorSchema.WriteKeyField))
                 .Where(k => k is not null)
                 .Select(k => k!.GetValue<string>())

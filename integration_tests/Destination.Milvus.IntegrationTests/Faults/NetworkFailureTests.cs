@@ -217,7 +217,7 @@ public sealed class NetworkFailureTests
         HashSet<string> stored;
         lock (server.Store.Gate)
         {
-            stored = server.Store.Databases["default"]["net_c"].Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
+            stored = server.Store.Databases["default"]["net_c"].Rows.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
                 .Select(r => r.Fields.GetValueOrDefault("text")?.GetValue<string>() ?? string.Empty).ToHashSet(StringComparer.Ordinal);
         }
 

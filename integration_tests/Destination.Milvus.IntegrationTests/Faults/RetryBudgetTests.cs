@@ -96,7 +96,7 @@ public sealed class RetryBudgetTests
         HashSet<string> stored;
         lock (server.Store.Gate)
         {
-            stored = server.Store.Databases["default"]["budget_c"].Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
+            stored = server.Store.Databases["default"]["budget_c"].Rows.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
                 .Select(r => r.Fields.GetValueOrDefault("text")?.GetValue<string>() ?? string.Empty).ToHashSet(StringComparer.Ordinal);
         }
 

@@ -224,11 +224,11 @@ public sealed class MilvusTestServerBehaviourTests
 
         await client.InsertAsync("docs", [Row("a", 1)], Ct);
         await client.InsertAsync("docs", [Row("a", 2)], Ct);
-        var stats = server.Store.Databases["default"]["docs"].LiveVersionCount();
+        var stats = server.Store.Databases["default"]["docs"].Rows.LiveVersionCount();
         await client.UpsertAsync("docs", [Row("a", 3)], Ct);
 
         Assert.Equal(2, stats);
-        Assert.Equal(1, server.Store.Databases["default"]["docs"].LiveVersionCount());
+        Assert.Equal(1, server.Store.Databases["default"]["docs"].Rows.LiveVersionCount());
         var rows = await client.QueryAsync(new QueryRequest("docs", "_ab_record_id == \"a\"", ["vector"], 10), Ct);
         Assert.Equal(3f, Assert.Single(rows)["vector"]![0]!.GetValue<float>());
     }

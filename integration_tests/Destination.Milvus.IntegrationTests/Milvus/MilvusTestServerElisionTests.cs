@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using MilvusTestServer;
+using MilvusTestServer.Http;
 using MilvusTestServer.Store;
 
 namespace Destination.Milvus.IntegrationTests.Milvus;
@@ -204,7 +205,7 @@ public sealed class MilvusTestServerElisionTests : IAsyncLifetime
     [InlineData("-.5", false, false)]
     public void Unparsed_number_lists_are_taken_out_only_when_json_would_accept_them(string items, bool json, bool plain)
     {
-        Assert.Equal(plain, CollectionState.IsPlainJsonNumberList(Encoding.UTF8.GetBytes(items)));
+        Assert.Equal(plain, PlainNumbers.IsPlainJsonNumberList(Encoding.UTF8.GetBytes(items)));
         var parses = true;
         try
         {

@@ -35,8 +35,8 @@ public sealed class MilvusTestServerFastPathTests
             var expected = document.RootElement.EnumerateArray().All(e =>
                 e.ValueKind == JsonValueKind.Number && e.GetRawText().Length <= 24 && !e.GetRawText().Contains('e', StringComparison.OrdinalIgnoreCase))
                 && !json.Any(char.IsWhiteSpace);
-            Assert.True(expected == CollectionState.IsPlainNumberList(inner), json);
-            Assert.True(expected == CollectionState.IsPlainJsonNumberList(inner), json);
+            Assert.True(expected == PlainNumbers.IsPlainNumberList(inner), json);
+            Assert.True(expected == PlainNumbers.IsPlainJsonNumberList(inner), json);
             shortcut += expected ? 1 : 0;
         }
 
@@ -96,12 +96,12 @@ public sealed class MilvusTestServerFastPathTests
     {
         var json = JsonSerializer.Serialize(text, Relaxed);
         Assert.DoesNotContain("\\u", json, StringComparison.Ordinal);
-        Assert.Equal(Encoding.UTF8.GetByteCount(text), CollectionState.UnescapedLength(Encoding.UTF8.GetBytes(json).AsSpan()[1..^1]));
+        Assert.Equal(Encoding.UTF8.GetByteCount(text), RowValidator.UnescapedLength(Encoding.UTF8.GetBytes(json).AsSpan()[1..^1]));
     }
 
     [Fact]
     public void A_unicode_escape_is_left_to_decoding()
     {
-        Assert.Equal(-1, CollectionState.UnescapedLength("caf\\u00e9"u8));
+        Assert.Equal(-1, RowValidator.UnescapedLength("caf\\u00e9"u8));
     }
 }

@@ -329,7 +329,7 @@ public abstract class KillTests(WriteTarget target)
                 LoadRequestedAt = source.LoadRequestedAt,
             };
             copy.Indexes.AddRange(source.Indexes);
-            copy.Insert(source.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero).Select(r => new StoredRow
+            copy.Rows.Insert(source.Rows.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero).Select(r => new StoredRow
             {
                 PkKey = r.PkKey,
                 Pk = r.Pk.DeepClone(),
@@ -370,7 +370,7 @@ public abstract class KillTests(WriteTarget target)
             }
 
             var incomplete = state.LoadRequestedAt is null || state.Indexes.Count < 1 + ConnectorSchema.ScalarIndexes.Count;
-            var rows = state.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero).Select(r =>
+            var rows = state.Rows.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero).Select(r =>
             {
                 var o = new JsonObject();
                 foreach (var (k, v) in r.Fields)
@@ -391,7 +391,7 @@ public abstract class KillTests(WriteTarget target)
                 o["__pk"] = r.Pk.DeepClone();
                 return o;
             }).ToList();
-            return new CollectionSnapshot(rows, state.LiveVersionCount(), incomplete) { Indexes = string.Join(",", state.Indexes.Select(i => $"{i.FieldName}:{i.IndexType}").Order(StringComparer.Ordinal)), Loaded = state.LoadRequestedAt is not null };
+            return new CollectionSnapshot(rows, state.Rows.LiveVersionCount(), incomplete) { Indexes = string.Join(",", state.Indexes.Select(i => $"{i.FieldName}:{i.IndexType}").Order(StringComparer.Ordinal)), Loaded = state.LoadRequestedAt is not null };
         }
     }
 

@@ -53,10 +53,10 @@ public sealed class WriteConcurrencyTests
         lock (server.Store.Gate)
         {
             var state = server.Store.Databases["default"][collection];
-            var rows = state.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
+            var rows = state.Rows.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
                 .Select(r => new JsonObject(r.Fields.Concat(r.Dynamic).Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))))
                 .ToList();
-            Assert.Equal(rows.Count, state.LiveVersionCount());
+            Assert.Equal(rows.Count, state.Rows.LiveVersionCount());
             return rows;
         }
     }

@@ -95,8 +95,8 @@ public class WriteTarget : IAsyncLifetime
             lock (server.Store.Gate)
             {
                 var state = server.Store.Databases["default"][collection];
-                var live = state.LiveVersionCount();
-                var rows = state.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
+                var live = state.Rows.LiveVersionCount();
+                var rows = state.Rows.Visible(DateTimeOffset.UtcNow.AddDays(1), TimeSpan.Zero)
                     .Select(r =>
                     {
                         var o = new JsonObject();

@@ -200,7 +200,7 @@ public sealed class WritePipelineTests(WriteTarget target) : IClassFixture<Write
         {
             lock (server.Store.Gate)
             {
-                Assert.Equal(100_000, server.Store.Databases["default"][collection].LiveVersionCount());
+                Assert.Equal(100_000, server.Store.Databases["default"][collection].Rows.LiveVersionCount());
             }
         }
 

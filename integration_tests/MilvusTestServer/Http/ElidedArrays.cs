@@ -2,15 +2,16 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using MilvusTestServer.Store;
 
-namespace MilvusTestServer.Store;
+namespace MilvusTestServer.Http;
 
 /// <summary>
 /// The long number arrays (vectors) of an insert or upsert body, taken out before the body is parsed: the body is
 /// parsed with <c>[]</c> in their place, and <see cref="Restore"/> and <see cref="TryGetRaw"/> give a row's value back.
 /// Parsing every number of every vector into a document was a third of this server's CPU in the write benchmark, where
 /// it shares the connector's two cores (a real Milvus would not), and a vector is only checked and kept as JSON anyway
-/// (<see cref="StoredRow.VectorJson"/>). Only arrays of plain numbers (<see cref="CollectionState.IsPlainJsonNumberList"/>)
+/// (<see cref="StoredRow.VectorJson"/>). Only arrays of plain numbers (<see cref="PlainNumbers.IsPlainJsonNumberList"/>)
 /// that are property values of rows are taken out, and a placeholder is known by its position in the parsed body, not
 /// by its row or name, so repeated names or stray <c>[]</c> values cannot be mistaken for one. Invalid JSON leaves the
 /// body as it is, so every answer, error messages included, stays what parsing the whole body gives.
@@ -74,7 +75,7 @@ public sealed class ElidedArrays
                     case JsonTokenType.StartArray when inRow && depth == 3:
                         var start = offset + (int)reader.TokenStartIndex;
                         var close = body.AsSpan(start + 1, length - start - 1).IndexOf((byte)']');
-                        if (close < MinimumBytes || !CollectionState.IsPlainJsonNumberList(body.AsSpan(start + 1, close)))
+                        if (close < MinimumBytes || !PlainNumbers.IsPlainJsonNumberList(body.AsSpan(start + 1, close)))
                         {
                             break;
                         }

@@ -1,0 +1,87 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using MilvusTestServer.Store;
+
+namespace MilvusTestServer.Endpoints;
+
+/// <summary>
+/// How rows are answered: which fields and dynamic keys an <c>outputFields</c> list selects, and each value's encoding
+/// (Int64 as a string when asked, JSON fields as JSON text, vectors as number arrays).
+/// </summary>
+internal static class RowRendering
+{
+    public sealed record ProjectionSpec(List<FieldSchema> Fields, bool AllDynamic, List<string> DynamicKeys);
+
+    public static ProjectionSpec Projection(CollectionState c, IReadOnlyList<string> outputs)
+    {
+        var fields = new List<FieldSchema> { c.Primary };
+        var allDynamic = false;
+        var keys = new List<string>();
+        foreach (var name in outputs)
+        {
+            if (name == "*")
+            {
+                fields.AddRange(c.Fields.Where(f => !fields.Contains(f)));
+                allDynamic = c.EnableDynamicField;
+            }
+            else if (name == "$meta" && c.EnableDynamicField)
+            {
+                allDynamic = true;
+            }
+            else if (c.Field(name) is { } field)
+            {
+                if (!fields.Contains(field))
+                {
+                    fields.Add(field);
+                }
+            }
+            else if (c.EnableDynamicField)
+            {
+                keys.Add(name);
+            }
+            else
+            {
+                throw new MilvusApiException(65535, $"field {name} not exist");
+            }
+        }
+
+        fields.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return new ProjectionSpec(fields, allDynamic, keys);
+    }
+
+    public static JsonObject Render(CollectionState c, StoredRow row, ProjectionSpec projection, bool allowInt64)
+    {
+        var result = new JsonObject();
+        foreach (var field in projection.Fields)
+        {
+            result[field.Name] = field.IsVector
+                ? new JsonArray((row.Vector ?? []).Select(x => (JsonNode?)JsonValue.Create(x)).ToArray())
+                : Encode(field, row.Fields.GetValueOrDefault(field.Name), allowInt64);
+        }
+
+        foreach (var (key, value) in row.Dynamic)
+        {
+            if ((projection.AllDynamic || projection.DynamicKeys.Contains(key)) && !result.ContainsKey(key))
+            {
+                result[key] = value?.DeepClone();
+            }
+        }
+
+        return result;
+    }
+
+    public static JsonNode? Encode(FieldSchema field, JsonNode? value, bool allowInt64)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        return field.DataType switch
+        {
+            "Int64" when !allowInt64 => JsonValue.Create(value.GetValue<long>().ToString(CultureInfo.InvariantCulture)),
+            "JSON" => JsonValue.Create(value.ToJsonString(DeepJson.Options)),
+            _ => value.DeepClone(),
+        };
+    }
+}
