@@ -1,5 +1,6 @@
-using System.Diagnostics;
 using System.Text;
+using CliWrap;
+using CliWrap.Buffered;
 
 namespace SupportSearch.Demo;
 
@@ -32,43 +33,22 @@ public static class ConnectorWrite
             var catalog = Path.Combine(dir, "catalog.json");
             await File.WriteAllTextAsync(config, configJson, cancellationToken);
             await File.WriteAllTextAsync(catalog, catalogJson, cancellationToken);
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-                StandardOutputEncoding = Encoding.UTF8,
-                StandardErrorEncoding = Encoding.UTF8,
-            };
-            foreach (var arg in new[] { DllPath, "write", "--config", config, "--catalog", catalog })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            start.Environment["DOTNET_NOLOGO"] = "1";
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start.");
-            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
             using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timer.CancelAfter(timeout);
             try
             {
-                await process.StandardInput.WriteAsync(messages.AsMemory(), timer.Token);
-                process.StandardInput.Close();
-                await process.WaitForExitAsync(timer.Token);
+                var result = await CliWrap.Cli.Wrap("dotnet")
+                    .WithArguments([DllPath, "write", "--config", config, "--catalog", catalog])
+                    .WithEnvironmentVariables(env => env.Set("DOTNET_NOLOGO", "1"))
+                    .WithStandardInputPipe(PipeSource.FromString(messages, Encoding.UTF8))
+                    .WithValidation(CommandResultValidation.None)
+                    .ExecuteBufferedAsync(Encoding.UTF8, timer.Token);
+                return new WriteRun(result.ExitCode, result.StandardOutput, result.StandardError);
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                process.Kill(entireProcessTree: true);
                 throw new TimeoutException($"destination-milvus write did not finish within {timeout.TotalSeconds:0} s.");
             }
-            catch (IOException)
-            {
-                await process.WaitForExitAsync(timer.Token);
-            }
-
-            return new WriteRun(process.ExitCode, await stdout, await stderr);
         }
         finally
         {

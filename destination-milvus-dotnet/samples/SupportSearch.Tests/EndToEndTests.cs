@@ -19,6 +19,7 @@ public sealed class EndToEndTests
         var server = await MilvusTestServerHost.StartAsync(cancellationToken: ct);
         var config = ZendeskDataGenerator.ConnectorConfig(server.BaseUrl.ToString().TrimEnd('/'), "zendesk_support");
         var write = await ConnectorWrite.RunAsync(config, ZendeskDataGenerator.ConfiguredCatalog(), ZendeskDataGenerator.ToAirbyteMessages(Data), TimeSpan.FromMinutes(2), ct);
+        SuiteCapture.Save("connector-write", write.Stdout, write.Stderr);
         Assert.True(write.ExitCode == 0, $"write exited {write.ExitCode}: {write.Stderr} {write.Stdout}");
         Assert.Equal(2, write.States);
         using (var client = new Destination.Milvus.Indexing.MilvusRestClient(Destination.Milvus.Indexing.MilvusEndpoint.Parse(server.BaseUrl.ToString()), new Destination.Milvus.Configuration.NoAuthConfig(), null))

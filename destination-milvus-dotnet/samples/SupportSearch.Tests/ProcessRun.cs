@@ -1,46 +1,41 @@
-using System.Diagnostics;
 using System.Text;
+using CliWrap;
 
 namespace SupportSearch.Tests;
 
-/// <summary>Runs a built dll of this test's output folder under <c>dotnet</c> and captures its output.</summary>
+/// <summary>Runs a built dll of this test's output folder under <c>dotnet</c> (CliWrap) and captures its output for the suite's secret scan.</summary>
 internal static class ProcessRun
 {
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
     public static async Task<(int ExitCode, string Stdout, string Stderr)> DotnetAsync(string dll, params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, dll));
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var label = Path.GetFileNameWithoutExtension(dll) + (args.Length > 0 ? "-" + args[0] : string.Empty);
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        timeout.CancelAfter(Timeout);
+        CommandResult result;
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            result = await CliWrap.Cli.Wrap("dotnet")
+                .WithArguments([Path.Combine(AppContext.BaseDirectory, dll), .. args])
+                .WithEnvironmentVariables(env => env.Set("DOTNET_NOLOGO", "1"))
+                .WithStandardOutputPipe(PipeTarget.ToStringBuilder(stdout, Encoding.UTF8))
+                .WithStandardErrorPipe(PipeTarget.ToStringBuilder(stderr, Encoding.UTF8))
+                .WithValidation(CommandResultValidation.None)
+                .ExecuteAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
-            SuiteCapture.Save("timeout-" + Path.GetFileNameWithoutExtension(dll), await stdout.WaitAsync(TimeSpan.FromSeconds(10)), await stderr.WaitAsync(TimeSpan.FromSeconds(10)));
+            // What it printed before the kill is scanned for secrets too.
+            SuiteCapture.Save("timeout-" + label, stdout.ToString(), stderr.ToString());
             throw;
         }
 
-        var (o, e) = (await stdout, await stderr);
-        SuiteCapture.Save(Path.GetFileNameWithoutExtension(dll) + (args.Length > 0 ? "-" + args[0] : string.Empty), o, e);
+        var (o, e) = (stdout.ToString(), stderr.ToString());
+        SuiteCapture.Save(label, o, e);
         Assert.DoesNotContain("   at ", o + e, StringComparison.Ordinal);
-        return (process.ExitCode, o, e);
+        return (result.ExitCode, o, e);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using CliWrap;
 
 namespace Destination.Milvus.IntegrationTests.Container;
 
@@ -57,62 +58,20 @@ public sealed class ContainerImageFixture : IAsyncLifetime
     public Task<ProcessResult> RunConnectorAsync(IEnumerable<string> connectorArgs, string? stdin = null, IEnumerable<string>? podmanArgs = null) =>
         PodmanAsync(["run", "--pull=never", "--rm", "-i", "--network=host", .. podmanArgs ?? [], ImageTag, .. connectorArgs], stdin);
 
-    private async Task<ProcessResult> RunAsync(string file, IEnumerable<string> args, string? stdin, TimeSpan timeout)
+    private Task<ProcessResult> RunAsync(string file, IEnumerable<string> args, string? stdin, TimeSpan timeout)
     {
-        var psi = new ProcessStartInfo(file)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        psi.Environment["CONTAINERS_CONF"] = Path.Combine(_workDir, "containers.conf");
-        psi.Environment["CONTAINERS_STORAGE_CONF"] = Path.Combine(_workDir, "storage.conf");
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start " + file);
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        using var cts = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(cts.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', psi.ArgumentList)} did not finish within {timeout}");
-        }
-
-        var (output, errors) = (await stdout, await stderr);
-        Suite.SuiteOutput.Capture("container-" + Path.GetFileName(file) + "-" + psi.ArgumentList.FirstOrDefault(), output, errors);
-        return new ProcessResult(process.ExitCode, output, errors);
+        var arguments = args.ToList();
+        var command = CliWrap.Cli.Wrap(file)
+            .WithArguments(arguments)
+            .WithEnvironmentVariables(env => env
+                .Set("CONTAINERS_CONF", Path.Combine(_workDir, "containers.conf"))
+                .Set("CONTAINERS_STORAGE_CONF", Path.Combine(_workDir, "storage.conf")))
+            .WithStandardInputPipe(stdin is null ? PipeSource.Null : PipeSource.FromString(stdin, Encoding.UTF8));
+        return ChildProcess.RunAsync(command, "container-" + Path.GetFileName(file) + "-" + arguments.FirstOrDefault(), new ChildProcessOptions { Timeout = timeout });
     }
 
     private static bool CommandExists(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .Concat(["/usr/sbin", "/sbin"])
             .Any(dir => File.Exists(Path.Combine(dir, name)));
-}
-
-/// <summary>The outcome of one external process.</summary>
-public sealed record ProcessResult(int ExitCode, string StdOut, string StdErr)
-{
-    public IReadOnlyList<string> StdOutLines => StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-
-    public override string ToString()
-    {
-        var sb = new StringBuilder();
-        sb.Append("exit ").Append(ExitCode).AppendLine().AppendLine("stdout:").AppendLine(StdOut).AppendLine("stderr:").AppendLine(StdErr);
-        return sb.ToString();
-    }
 }

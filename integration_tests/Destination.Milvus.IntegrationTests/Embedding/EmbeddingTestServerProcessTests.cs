@@ -1,5 +1,6 @@
-using System.Diagnostics;
+using System.Net;
 using System.Net.Http.Headers;
+using CliWrap;
 using Destination.Milvus.IntegrationTests.Suite;
 
 namespace Destination.Milvus.IntegrationTests.Embedding;
@@ -11,36 +12,38 @@ public class EmbeddingTestServerProcessTests
     public async Task The_program_prints_its_url_and_enforces_the_api_key_knob()
     {
         var ct = TestContext.Current.CancellationToken;
-        var dll = Path.Combine(AppContext.BaseDirectory, "EmbeddingTestServer.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         var apiKey = SecretMarker.New("cli-key");
-        foreach (var arg in new[] { dll, "--port", "0", "--api-key", apiKey, "--latency-ms", "5" })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        var command = CliWrap.Cli.Wrap("dotnet")
+            .WithArguments([Path.Combine(AppContext.BaseDirectory, "EmbeddingTestServer.dll"), "--port", "0", "--api-key", apiKey, "--latency-ms", "5"]);
+        var firstLine = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        HttpStatusCode denied = default, allowed = default;
+        var body = string.Empty;
 
-        using var process = Process.Start(start)!;
-        try
+        // The server runs until killed: the requests are the kill condition, and its output is captured like any child's.
+        var run = await ChildProcess.RunAsync(command, "embedding-test-server", new ChildProcessOptions
         {
-            var line = await process.StandardOutput.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), ct);
-            Assert.NotNull(line);
-            var url = new Uri(line[(line.IndexOf("http", StringComparison.Ordinal))..]);
+            OnStdoutLine = (line, _) =>
+            {
+                firstLine.TrySetResult(line);
+                return null;
+            },
+            KillWhen = async token =>
+            {
+                var line = await firstLine.Task.WaitAsync(TimeSpan.FromSeconds(30), token);
+                var url = new Uri(line[line.IndexOf("http", StringComparison.Ordinal)..]);
+                using var http = new HttpClient();
+                using var anonymous = await http.PostAsync(new Uri(url, "/v1/embeddings"), Json("""{"input":["a"],"model":"m"}"""), token);
+                using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(url, "/v1/embeddings")) { Content = Json("""{"input":["a b"],"model":"m","dimensions":4}""") };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+                using var authorized = await http.SendAsync(request, token);
+                (denied, allowed, body) = (anonymous.StatusCode, authorized.StatusCode, await authorized.Content.ReadAsStringAsync(token));
+            },
+        }, ct);
 
-            using var http = new HttpClient();
-            using var denied = await http.PostAsync(new Uri(url, "/v1/embeddings"), Json("""{"input":["a"],"model":"m"}"""), ct);
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(url, "/v1/embeddings")) { Content = Json("""{"input":["a b"],"model":"m","dimensions":4}""") };
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-            using var allowed = await http.SendAsync(request, ct);
-
-            Assert.Equal(401, (int)denied.StatusCode);
-            Assert.Equal(200, (int)allowed.StatusCode);
-            Assert.Contains("\"prompt_tokens\":1", await allowed.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-        }
+        Assert.NotNull(run.KilledAt);
+        Assert.Equal(HttpStatusCode.Unauthorized, denied);
+        Assert.Equal(HttpStatusCode.OK, allowed);
+        Assert.Contains("\"prompt_tokens\":1", body, StringComparison.Ordinal);
     }
 
     private static StringContent Json(string body) => new(body, System.Text.Encoding.UTF8, "application/json");

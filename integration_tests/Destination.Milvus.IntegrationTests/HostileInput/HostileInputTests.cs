@@ -66,12 +66,12 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
                 for (var attempt = 1; ; attempt++)
                 {
                     var smallRun = await WriteAsync(WriteTarget.NewCollection("hostile_small"), processing, catalog, HostileInputGenerator.Generate(generate, small), timeout, drop: true);
-                    Assert.True(smallRun.Run.ExitCode == 0, smallRun.Run.Stdout);
+                    Assert.True(smallRun.ExitCode == 0, smallRun.Stdout);
                     var fullCollection = WriteTarget.NewCollection("hostile");
                     var fullRun = await WriteAsync(fullCollection, processing, catalog, input, timeout, drop: false);
-                    var ratio = WriteSeconds(fullRun.Run) / WriteSeconds(smallRun.Run);
+                    var ratio = WriteSeconds(fullRun) / WriteSeconds(smallRun);
                     figures["sizes"] = $"{small} → {size} {parameter}";
-                    figures["seconds"] = $"{WriteSeconds(smallRun.Run):0.00} → {WriteSeconds(fullRun.Run):0.00}";
+                    figures["seconds"] = $"{WriteSeconds(smallRun):0.00} → {WriteSeconds(fullRun):0.00}";
                     figures["time ratio"] = $"{ratio:0.0} for {sizeRatio:0}x the input (quadratic: {sizeRatio * sizeRatio:0})" + (attempt > 1 ? $", measurement {attempt}" : "");
                     figures["peak RSS MB"] = $"{smallRun.PeakRssMegabytes:0} → {fullRun.PeakRssMegabytes:0} (bound {maxRssMb})";
                     if (ratio > limit && attempt < 2)
@@ -108,24 +108,24 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
         if (spec["second_input"] is JsonValue second)
         {
             var first = await WriteAsync(collection, processing, catalog, input, timeout, drop: false);
-            Assert.True(first.Run.ExitCode == 0, first.Run.Stdout);
+            Assert.True(first.ExitCode == 0, first.Stdout);
             AssertPeak(first, maxRssMb);
             input = HostileManifest.ReadInput(second.GetValue<string>());
         }
 
         var run = await WriteAsync(collection, processing, catalog, input, timeout, drop: false);
-        figures["seconds"] = run.Run.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
+        figures["seconds"] = run.Elapsed.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture);
         figures["peak RSS MB"] = $"{run.PeakRssMegabytes:0} (bound {maxRssMb})";
         await AssertOutcomeAsync(spec, expect, collection, run, input, maxRssMb, figures);
     }
 
-    private async Task<MeasuredRun> WriteAsync(string collection, JsonObject processing, string catalog, byte[] input, TimeSpan timeout, bool drop)
+    private async Task<ConnectorRun> WriteAsync(string collection, JsonObject processing, string catalog, byte[] input, TimeSpan timeout, bool drop)
     {
         using var files = new TempFiles();
-        var run = await MeasuredConnector.RunAsync(
+        var run = await ConnectorProcess.RunAsync(
             ["write", "--config", files.Write("config.json", target.Config(collection, processing.DeepClone().AsObject())), "--catalog", files.Write("catalog.json", catalog)],
-            input, timeout, target.Environment);
-        if (drop && run.Run.ExitCode == 0)
+            new ConnectorRunOptions { Stdin = input, Timeout = timeout, Environment = target.Environment, MeasurePeakRss = true, Label = "hostile-write" });
+        if (drop && run.ExitCode == 0)
         {
             await target.DropAsync(collection);
         }
@@ -144,16 +144,15 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
     [GeneratedRegex("^Write finished in ([0-9.]+) s")]
     private static partial Regex WriteFinished();
 
-    private static void AssertPeak(MeasuredRun run, int maxRssMb)
+    private static void AssertPeak(ConnectorRun run, int maxRssMb)
     {
         Assert.True(run.PeakRssBytes > 0, "the connector's peak RSS could not be read from /proc");
         Assert.True(run.PeakRssMegabytes <= maxRssMb, $"peak RSS {run.PeakRssMegabytes:0} MB exceeds the bound of {maxRssMb} MB");
     }
 
-    private async Task AssertOutcomeAsync(JsonObject spec, JsonObject expect, string collection, MeasuredRun measured, byte[] input, int maxRssMb, Dictionary<string, string> figures)
+    private async Task AssertOutcomeAsync(JsonObject spec, JsonObject expect, string collection, ConnectorRun run, byte[] input, int maxRssMb, Dictionary<string, string> figures)
     {
-        var run = measured.Run;
-        AssertPeak(measured, maxRssMb);
+        AssertPeak(run, maxRssMb);
         var rejections = run.LogMessages("WARN").Where(m => m.StartsWith("Rejected input line ", StringComparison.Ordinal)).ToList();
         figures["rejections logged"] = rejections.Count.ToString(CultureInfo.InvariantCulture);
 

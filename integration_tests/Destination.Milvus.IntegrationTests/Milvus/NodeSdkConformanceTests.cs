@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using CliWrap;
 using MilvusTestServer;
 using Destination.Milvus.IntegrationTests.Suite;
 
@@ -22,41 +22,18 @@ public sealed class NodeSdkConformanceTests
 
         var apiKey = SecretMarker.New("conformance-key");
         await using var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { ApiKeys = [apiKey] }, TestContext.Current.CancellationToken);
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("conformance.js");
-        start.ArgumentList.Add(server.BaseUrl.ToString().TrimEnd('/'));
-        start.ArgumentList.Add(apiKey);
+        var command = CliWrap.Cli.Wrap("node")
+            .WithWorkingDirectory(folder)
+            .WithArguments(["conformance.js", server.BaseUrl.ToString().TrimEnd('/'), apiKey]);
+        var run = await ChildProcess.RunAsync(command, "node-sdk-conformance", new ChildProcessOptions { Timeout = TimeSpan.FromMinutes(2) }, TestContext.Current.CancellationToken);
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        timeout.CancelAfter(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var output = await stdout;
-        SuiteOutput.Capture("node-sdk-conformance", output, await stderr);
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        var lines = run.StdOutLines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
         var checks = lines.Where(l => l.TryGetProperty("check", out _)).ToList();
         var failed = checks.Where(c => !c.GetProperty("ok").GetBoolean()).Select(c => c.GetRawText()).ToList();
 
-        Assert.True(failed.Count == 0, "Failed checks:\n" + string.Join("\n", failed) + "\n" + await stderr);
-        Assert.Equal(0, process.ExitCode);
-        Assert.True(checks.Count >= 30, $"Only {checks.Count} checks ran:\n{output}\n{await stderr}");
+        Assert.True(failed.Count == 0, "Failed checks:\n" + string.Join("\n", failed) + "\n" + run.StdErr);
+        Assert.Equal(0, run.ExitCode);
+        Assert.True(checks.Count >= 30, $"Only {checks.Count} checks ran:\n{run}");
         Assert.Contains(lines, l => l.TryGetProperty("summary", out _) && l.GetProperty("failures").GetInt32() == 0);
     }
 }

@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using CliWrap;
 
 namespace Destination.Milvus.IntegrationTests.Tokenizer;
 
@@ -31,29 +31,17 @@ internal static class TokenizerOracle
             input.Append('\n');
         }
 
-        var start = new ProcessStartInfo(FindNode()!, ["oracle.mjs", "encode"])
+        var command = CliWrap.Cli.Wrap(FindNode()!)
+            .WithWorkingDirectory(Folder)
+            .WithArguments(["oracle.mjs", "encode"])
+            .WithStandardInputPipe(PipeSource.FromString(input.ToString(), Encoding.UTF8));
+        var run = await ChildProcess.RunAsync(command, "tokenizer-oracle", new ChildProcessOptions { Timeout = TimeSpan.FromMinutes(5) }, cancellationToken);
+        if (run.ExitCode != 0)
         {
-            WorkingDirectory = Folder,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("node could not be started.");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.StandardInput.WriteAsync(input, cancellationToken);
-        process.StandardInput.Close();
-        await process.WaitForExitAsync(cancellationToken);
-        var output = await stdout;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"The tokenizer oracle exited with {process.ExitCode}: {await stderr}");
+            throw new InvalidOperationException($"The tokenizer oracle exited with {run.ExitCode}: {run.StdErr}");
         }
 
-        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return [.. lines.Select(line => JsonSerializer.Deserialize<int[]>(line)!)];
+        return [.. run.StdOutLines.Select(line => JsonSerializer.Deserialize<int[]>(line)!)];
     }
 
     /// <summary>A JSON string literal with every non-printable-ASCII code unit escaped, so lone surrogates survive.</summary>

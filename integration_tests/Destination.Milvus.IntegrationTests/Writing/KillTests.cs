@@ -154,7 +154,15 @@ public abstract class KillTests(WriteTarget target)
             }
             using var files = new TempFiles();
             var args = new[] { "write", "--config", files.Write("config.json", target.Config(collection, ProcessingSection.DeepClone().AsObject())), "--catalog", files.Write("catalog.json", catalog) };
-            var killed = await KillableConnectorProcess.RunAsync(args, workload.InputBytes, environment, killAfter, killOnLine, TimeSpan.FromSeconds(60), killWhen);
+            var killed = await ConnectorProcess.RunAsync(args, new ConnectorRunOptions
+            {
+                Stdin = workload.InputBytes,
+                Environment = environment,
+                KillAfter = killAfter,
+                KillOnMessage = killOnLine,
+                KillWhen = killWhen,
+                Label = "kill-write",
+            });
             var problems = new List<string>();
             var covered = CoveredStates(killed, problems);
             statesSeen += covered;
@@ -190,7 +198,7 @@ public abstract class KillTests(WriteTarget target)
                 freshIncomplete += afterKill.Incomplete && !afterKill.Missing ? 1 : 0;
             }
 
-            var rerun = await KillableConnectorProcess.RunAsync(args, workload.InputBytes, environment, null, null, TimeSpan.FromSeconds(60));
+            var rerun = await ConnectorProcess.RunAsync(args, workload.InputBytes, environment: environment);
             if (rerun.ExitCode != 0 || rerun.States.Count != States || rerun.Traces.Count > 0)
             {
                 problems.Add($"the rerun exited {rerun.ExitCode} with {rerun.States.Count} of {States} states; stderr: {rerun.Stderr}; traces: {string.Join(" ", rerun.Traces.Select(t => t.ToJsonString()))}");
@@ -237,7 +245,7 @@ public abstract class KillTests(WriteTarget target)
     /// (auto_id) with no kill before the first state and none after the last once the connector got faster (its
     /// exit follows the last state within a few milliseconds).
     /// </summary>
-    private static (TimeSpan? After, Func<JsonNode, TimeSpan?>? OnLine, string Plan) KillPlan(Random rng, int trial, KillableRun reference)
+    private static (TimeSpan? After, Func<JsonNode, TimeSpan?>? OnLine, string Plan) KillPlan(Random rng, int trial, ConnectorRun reference)
     {
         if (trial == 0)
         {
@@ -277,7 +285,7 @@ public abstract class KillTests(WriteTarget target)
     }
 
     /// <summary>The number of leading states printed; they must be the input's states in order, each counting its records.</summary>
-    private static int CoveredStates(KillableRun run, List<string> problems)
+    private static int CoveredStates(ConnectorRun run, List<string> problems)
     {
         var states = run.States;
         for (var i = 0; i < states.Count; i++)
@@ -309,11 +317,11 @@ public abstract class KillTests(WriteTarget target)
             ], AutoId: true, EnableDynamicField: true, Indexes: []), TestContext.Current.CancellationToken);
     }
 
-    private async Task<KillableRun> RunToEndAsync(string collection, string catalog, string input, IReadOnlyDictionary<string, string> environment)
+    private async Task<ConnectorRun> RunToEndAsync(string collection, string catalog, string input, IReadOnlyDictionary<string, string> environment)
     {
         using var files = new TempFiles();
         var args = new[] { "write", "--config", files.Write("config.json", target.Config(collection, ProcessingSection.DeepClone().AsObject())), "--catalog", files.Write("catalog.json", catalog) };
-        var run = await KillableConnectorProcess.RunAsync(args, Encoding.UTF8.GetBytes(input), environment, null, null, TimeSpan.FromSeconds(60));
+        var run = await ConnectorProcess.RunAsync(args, input, environment: environment);
         Assert.True(run.ExitCode == 0 && run.Traces.Count == 0, $"a fault-free run failed (exit {run.ExitCode}): {string.Join(" ", run.Traces.Select(t => t.ToJsonString()))} {run.Stderr}");
         return run;
     }
