@@ -32,7 +32,7 @@ public static class ConnectorSchema
     public const int MinimumPrimaryKeyLength = 128;
 
     /// <summary>Capacity of the text field in bytes (Milvus's VarChar maximum).</summary>
-    public const int TextMaxLength = 65535;
+    public const int TextMaxLength = MilvusLimits.VarCharMaxLength;
 
     /// <summary>Name of the stream field (namespace_stream, as the Python connector writes it).</summary>
     public const string StreamField = "_ab_stream";

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Destination.Milvus.Indexing;
 
 /// <summary>
@@ -26,12 +24,3 @@ public sealed record IndexDocument(
     bool IsDelete,
     IReadOnlyList<IndexChunk> Chunks,
     long SourceBytes);
-
-/// <summary>One chunk to store.</summary>
-/// <param name="Text">The chunk text, or null when raw text is not stored (<c>omit_raw_text</c>).</param>
-/// <param name="Metadata">The metadata (owned by this chunk; the indexer turns it into the row).</param>
-/// <param name="Vector">
-/// The embedding, already encoded as JSON: encoding runs where work runs in parallel, and the floats themselves are not
-/// kept while the chunk waits to be written (every byte a waiting chunk holds is copied by each garbage collection).
-/// </param>
-public sealed record IndexChunk(string? Text, JsonObject Metadata, JsonVector Vector);

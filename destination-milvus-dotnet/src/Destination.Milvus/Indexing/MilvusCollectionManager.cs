@@ -10,14 +10,14 @@ namespace Destination.Milvus.Indexing;
 /// </summary>
 public sealed class MilvusCollectionManager
 {
-    private readonly IMilvusClient client;
+    private readonly IMilvusSchemaClient client;
     private readonly TimeProvider time;
 
     /// <summary>Creates a manager.</summary>
     /// <param name="client">The Milvus client (bound to the configured database).</param>
     /// <param name="timeProvider">Clock for the load wait; the system clock when null.</param>
     /// <param name="loadTimeout">How long to wait for the collection to load. Default 5 minutes.</param>
-    public MilvusCollectionManager(IMilvusClient client, TimeProvider? timeProvider = null, TimeSpan? loadTimeout = null)
+    public MilvusCollectionManager(IMilvusSchemaClient client, TimeProvider? timeProvider = null, TimeSpan? loadTimeout = null)
     {
         this.client = client ?? throw new ArgumentNullException(nameof(client));
         time = timeProvider ?? TimeProvider.System;

@@ -12,9 +12,6 @@ namespace Destination.Milvus.Indexing;
 /// </summary>
 public static class MilvusRetryPolicy
 {
-    /// <summary>Milvus codes that mean "busy, try later": service not ready/unavailable, request limit, rate limit, REST limiter, request timeout.</summary>
-    public static IReadOnlySet<int> TransientCodes { get; } = new HashSet<int> { 1, 2, 4, 8, 1807, 10001 };
-
     /// <summary>True when retrying the call may succeed.</summary>
     public static bool IsTransient(Exception exception) => exception switch
     {

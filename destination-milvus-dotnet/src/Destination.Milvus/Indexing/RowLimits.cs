@@ -17,7 +17,7 @@ namespace Destination.Milvus.Indexing;
 public static class RowLimits
 {
     /// <summary>Milvus's limit for the dynamic JSON of one row.</summary>
-    public const int DynamicJsonLimit = 65536;
+    public const int DynamicJsonLimit = MilvusLimits.DynamicJsonBytes;
 
     /// <summary>The budget used for metadata: the limit minus room for <c>_ab_dropped_metadata</c> and JSON framing.</summary>
     public const int MaxDynamicBytes = DynamicJsonLimit - 2048;

@@ -67,11 +67,16 @@ public sealed class MilvusRecordSink : IRecordSink
         {
             _embedder = _options.EmbedderFactory?.Invoke(config.Embedding)
                 ?? EmbedderFactory.Create(config.Embedding, Cl100kTokenizer.Instance, new EmbedderFactoryOptions { Time = _time });
-            var clientOptions = _options.ClientOptions ?? new MilvusClientOptions { TimeProvider = _time };
+            var retries = RetryLog.For(_context.Output, _time);
+            var clientOptions = (_options.ClientOptions ?? new MilvusClientOptions { TimeProvider = _time }) with
+            {
+                OnRetry = (attempt, delay, failure) => retries.Retrying("A Milvus request", attempt, delay, failure),
+            };
             if (_options.RequestTimeout is { } requestTimeout)
             {
                 clientOptions = clientOptions with { RequestTimeout = requestTimeout };
             }
+
             _client = _options.ClientFactory?.Invoke(config.Indexing) ?? MilvusRestClient.Create(config.Indexing, clientOptions);
             MilvusEnsureResult ensured;
             if (_options.ClientFactory is null)
@@ -90,13 +95,21 @@ public sealed class MilvusRecordSink : IRecordSink
                 _context.Output.Log(LogLevel.Warn, warning);
             }
 
-            // A collection created just now holds no rows of earlier syncs, so filter deletes need not wait for them to become visible.
-            _indexer = new MilvusIndexer(_client, ensured.Layout, !config.OmitRawText, _time, ensured.Created ? TimeSpan.Zero : _options.VisibilityDelay, createdBySync: ensured.Created);
-            _context.Output.Log(LogLevel.Info, ensured.Layout.Kind == CollectionKind.ConnectorSchema
-                ? $"Writing to collection '{config.Indexing.Collection}' ({(ensured.Created ? "created now" : "existing")}, connector schema): computed primary keys, idempotent upserts."
-                : _indexer.UsesWriteKeys
-                    ? $"Writing to collection '{config.Indexing.Collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions; appended and overwritten rows carry '{ConnectorSchema.WriteKeyField}' so an unconfirmed insert can be cleaned up and retried."
-                    : $"Writing to collection '{config.Indexing.Collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions; without a dynamic field an unconfirmed insert of appended or overwritten rows ends the sync.");
+            var indexer = MilvusIndexer.Create(_client, ensured.Layout, new MilvusIndexerOptions
+            {
+                StoreText = !config.OmitRawText,
+                Time = _time,
+                VisibilityDelay = _options.VisibilityDelay ?? VisibilityGate.DefaultDelay,
+                CreatedBySync = ensured.Created,
+                OnInsertRetry = (attempt, delay, failure) => retries.Retrying("A Milvus insert (checked for landed rows before it is repeated)", attempt, delay, failure),
+            });
+            _indexer = indexer;
+            _context.Output.Log(LogLevel.Info, indexer switch
+            {
+                UpsertIndexer => $"Writing to collection '{config.Indexing.Collection}' ({(ensured.Created ? "created now" : "existing")}, connector schema): computed primary keys, idempotent upserts.",
+                AutoIdIndexer { UsesWriteKeys: true } => $"Writing to collection '{config.Indexing.Collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions; appended and overwritten rows carry '{ConnectorSchema.WriteKeyField}' so an unconfirmed insert can be cleaned up and retried.",
+                _ => $"Writing to collection '{config.Indexing.Collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions; without a dynamic field an unconfirmed insert of appended or overwritten rows ends the sync.",
+            });
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -1,6 +1,6 @@
-using System.Text.Json.Nodes;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Indexing;
+using Destination.Milvus.Tests.TestSupport;
 
 namespace Destination.Milvus.Tests.Indexing;
 
@@ -8,11 +8,14 @@ public class MilvusCollectionManagerLoadTests
 {
     private static readonly IndexingConfig Config = new("http://localhost:19530", string.Empty, "docs", new NoAuthConfig(), "vector", "text", "L2");
 
+    private static List<FieldDescription> PythonFields(int dimension) =>
+        [new("pk", MilvusDataType.Int64, true, true, new Dictionary<string, string>()), new("vector", MilvusDataType.FloatVector, false, false, new Dictionary<string, string> { ["dim"] = dimension.ToString(System.Globalization.CultureInfo.InvariantCulture) })];
+
     [Fact]
     public async Task Waiting_for_the_load_gives_up_after_the_load_timeout_on_the_injected_clock()
     {
         var clock = new ManualTimeProvider();
-        var client = new StuckLoadingClient();
+        var client = new FakeMilvus(PythonFields(4)) { LoadFinishes = false };
         var manager = new MilvusCollectionManager(client, clock, TimeSpan.FromSeconds(60));
 
         var wait = manager.WaitUntilLoadedAsync("docs", TestContext.Current.CancellationToken);
@@ -26,30 +29,30 @@ public class MilvusCollectionManagerLoadTests
         var e = await Assert.ThrowsAsync<MilvusException>(() => wait);
         Assert.Equal(MilvusErrorKind.Timeout, e.Kind);
         Assert.Equal("Milvus collection 'docs' was not loaded after 60 seconds (state LoadStateLoading).", e.Message);
-        Assert.InRange(client.Polls, 2, 40);
+        Assert.InRange(client.LoadStatePolls, 2, 40);
     }
 
     [Fact]
     public async Task Check_does_not_call_anything_that_changes_Milvus()
     {
-        var client = new StuckLoadingClient();
+        var client = new FakeMilvus();
 
         var result = await new MilvusCollectionManager(client).CheckAsync(Config, 4, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.True(result.Succeeded);
-        Assert.Equal(["ListCollections", "HasCollection"], client.Calls);
+        Assert.Equal([nameof(FakeMilvus.ListCollectionsAsync), nameof(FakeMilvus.HasCollectionAsync)], client.Calls);
     }
 
     [Fact]
     public async Task Ensure_refuses_an_incompatible_collection_with_all_problems()
     {
-        var client = new StuckLoadingClient { Exists = true, Dimension = 3 };
+        var client = new FakeMilvus(PythonFields(3));
 
         var e = await Assert.ThrowsAsync<MilvusException>(() => new MilvusCollectionManager(client).EnsureCollectionAsync(Config, 4, TestContext.Current.CancellationToken));
 
         Assert.Equal(MilvusErrorKind.IncompatibleCollection, e.Kind);
         Assert.Contains("has 3 dimensions, but the embedder produces 4", e.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("LoadCollection", client.Calls);
+        Assert.DoesNotContain(nameof(FakeMilvus.LoadCollectionAsync), client.Calls);
     }
 
     [Theory]
@@ -65,69 +68,5 @@ public class MilvusCollectionManagerLoadTests
 
         Assert.Equal(["Host must start with https:// and authentication must be enabled on cloud deployment."], result.Problems);
         Assert.Empty(handler.Requests);
-    }
-
-    /// <summary>A collection that exists only if told to and never finishes loading.</summary>
-    private sealed class StuckLoadingClient : IMilvusClient
-    {
-        public bool Exists { get; init; }
-
-        public int Dimension { get; init; } = 4;
-
-        public int Polls { get; private set; }
-
-        public List<string> Calls { get; } = [];
-
-        public Task<IReadOnlyList<string>> ListCollectionsAsync(CancellationToken cancellationToken) => Record<IReadOnlyList<string>>("ListCollections", []);
-
-        public Task<bool> HasCollectionAsync(string collectionName, CancellationToken cancellationToken) => Record("HasCollection", Exists);
-
-        public Task<CollectionDescription> DescribeCollectionAsync(string collectionName, CancellationToken cancellationToken) =>
-            Record("DescribeCollection", new CollectionDescription(
-                collectionName,
-                [new FieldDescription("pk", "Int64", true, true, new Dictionary<string, string>()), new FieldDescription("vector", "FloatVector", false, false, new Dictionary<string, string> { ["dim"] = Dimension.ToString(System.Globalization.CultureInfo.InvariantCulture) })],
-                true,
-                true,
-                MilvusLoadState.Loading,
-                [],
-                "Bounded"));
-
-        public Task CreateCollectionAsync(CreateCollectionRequest request, CancellationToken cancellationToken) => Record("CreateCollection", 0);
-
-        public Task LoadCollectionAsync(string collectionName, CancellationToken cancellationToken) => Record("LoadCollection", 0);
-
-        public Task<string> GetLoadStateAsync(string collectionName, CancellationToken cancellationToken)
-        {
-            Polls++;
-            return Record("GetLoadState", MilvusLoadState.Loading);
-        }
-
-        public Task DropCollectionAsync(string collectionName, CancellationToken cancellationToken) => Record("DropCollection", 0);
-
-        public Task CreateIndexesAsync(string collectionName, IReadOnlyList<IndexDefinition> indexes, CancellationToken cancellationToken) => Record("CreateIndexes", 0);
-
-        public Task<IReadOnlyList<IndexDescription>> DescribeIndexAsync(string collectionName, string indexName, CancellationToken cancellationToken) => Record<IReadOnlyList<IndexDescription>>("DescribeIndex", []);
-
-        public Task<IReadOnlyList<string>> ListIndexesAsync(string collectionName, CancellationToken cancellationToken) => Record<IReadOnlyList<string>>("ListIndexes", []);
-
-        public Task<MutationResult> InsertAsync(string collectionName, IReadOnlyList<JsonObject> rows, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<MutationResult> UpsertAsync(string collectionName, IReadOnlyList<JsonObject> rows, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<long?> DeleteAsync(string collectionName, string filter, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<JsonObject>> QueryAsync(QueryRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken) => throw new NotSupportedException();
-
-        private Task<T> Record<T>(string call, T result)
-        {
-            if (Calls.LastOrDefault() != call)
-            {
-                Calls.Add(call);
-            }
-
-            return Task.FromResult(result);
-        }
     }
 }

@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+using Destination.Milvus.Indexing;
+using Destination.Milvus.Tests.TestSupport;
+
+namespace Destination.Milvus.Tests.Indexing;
+
+public class UpsertIndexerTests
+{
+    private static readonly CollectionLayout Connector = new("c", CollectionKind.ConnectorSchema, "pk", true, "vector", "text",
+        new HashSet<string> { "pk", "vector", "text", "_ab_stream", "_ab_record_id", "_ab_chunk", "_ab_generation" });
+
+    private static IndexDocument Doc(string? recordId, int chunks, string text = "t", bool truncate = false, long generation = 1, bool delete = false) =>
+        new("docs", recordId, recordId ?? "seed-" + text, generation, truncate, delete,
+            Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["pk"] = "user-pk", ["version"] = text }, JsonVector.Encode([1f, 2f]))).ToList(), 10);
+
+    private static MilvusIndexer Indexer(FakeMilvus milvus, bool storeText = true, bool createdBySync = false) =>
+        MilvusIndexer.Create(milvus, Connector, new MilvusIndexerOptions { StoreText = storeText, VisibilityDelay = TimeSpan.Zero, CreatedBySync = createdBySync });
+
+    [Fact]
+    public async Task Only_the_last_version_of_a_key_in_a_batch_is_upserted_and_metadata_cannot_take_the_primary_key()
+    {
+        var milvus = new FakeMilvus();
+        await Indexer(milvus).WriteAsync([Doc("docs_1", 3, "a"), Doc("docs_2", 1, "b"), Doc("docs_1", 2, "c")], CancellationToken.None);
+        var rows = Assert.Single(milvus.Upserts);
+        Assert.Equal(["b", "c", "c"], rows.Select(r => r["version"]!.GetValue<string>()));
+        Assert.All(rows, r => Assert.Equal("user-pk", r["_pk"]!.GetValue<string>()));
+        Assert.Equal(3, rows.Select(r => r["pk"]!.GetValue<string>()).Distinct().Count());
+
+        // First-seen keys: a filter delete of stale chunks from earlier syncs, escaped, grouped by chunk count.
+        Assert.Contains("_ab_record_id in [\"docs_1\"]) and (_ab_chunk >= 2)", string.Join("|", milvus.Deletes), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_record_that_shrinks_in_a_later_batch_loses_its_extra_chunks_by_primary_key_and_a_cdc_delete_loses_all()
+    {
+        var milvus = new FakeMilvus();
+        var indexer = Indexer(milvus);
+        await indexer.WriteAsync([Doc("docs_1", 4, "a"), Doc("docs_2", 2, "a")], CancellationToken.None);
+        milvus.Deletes.Clear();
+        await indexer.WriteAsync([Doc("docs_1", 1, "b"), Doc("docs_2", 0, "b", delete: true)], CancellationToken.None);
+        var expected = new[] { RecordKeys.PrimaryKey(Doc("docs_1", 0), 1), RecordKeys.PrimaryKey(Doc("docs_1", 0), 2), RecordKeys.PrimaryKey(Doc("docs_1", 0), 3), RecordKeys.PrimaryKey(Doc("docs_2", 0), 0), RecordKeys.PrimaryKey(Doc("docs_2", 0), 1) };
+        Assert.Equal(FilterExpression.In("pk", expected), Assert.Single(milvus.Deletes)); // keys seen before: no filter delete
+        Assert.Single(milvus.Stored); // docs_1's first chunk
+    }
+
+    [Fact]
+    public async Task Truncating_streams_key_rows_by_generation_and_delete_older_generations_only_at_the_end()
+    {
+        Assert.NotEqual(RecordKeys.PrimaryKey(Doc(null, 1, truncate: true, generation: 1), 0), RecordKeys.PrimaryKey(Doc(null, 1, truncate: true, generation: 2), 0));
+        Assert.Equal(RecordKeys.PrimaryKey(Doc(null, 1, generation: 1), 0), RecordKeys.PrimaryKey(Doc(null, 1, generation: 2), 0));
+        var milvus = new FakeMilvus();
+        var indexer = Indexer(milvus, storeText: false);
+        await indexer.WriteAsync([Doc(null, 2, truncate: true, generation: 7)], CancellationToken.None);
+        Assert.Empty(milvus.Deletes);
+        Assert.All(milvus.Upserts[0], r => Assert.Equal(string.Empty, r["text"]!.GetValue<string>()));
+        await indexer.DeleteOlderGenerationsAsync("docs", 7, CancellationToken.None);
+        Assert.Equal("(_ab_stream == \"docs\") and (_ab_generation < 7)", Assert.Single(milvus.Deletes));
+    }
+
+    [Fact]
+    public void Only_plans_of_pure_upserts_without_a_shared_primary_key_may_be_executed_at_the_same_time()
+    {
+        // A collection this sync created: no earlier rows to delete for first-seen keys.
+        var indexer = Indexer(new FakeMilvus(), createdBySync: true);
+        Assert.True(indexer.CanPlanAhead);
+        var first = indexer.Plan([Doc("docs_1", 2, "a"), Doc("docs_2", 1, "a")]);
+        var disjoint = indexer.Plan([Doc("docs_3", 1, "b"), Doc(null, 1, "append")]);
+        var shared = indexer.Plan([Doc("docs_2", 1, "c")]);     // same key and chunk count as in first: same primary key
+        var shrinking = indexer.Plan([Doc("docs_1", 1, "d")]);  // deletes docs_1's second chunk
+        Assert.True(disjoint.CanOverlap(first));
+        Assert.True(first.CanOverlap(disjoint));
+        Assert.False(shared.CanOverlap(first));
+        Assert.False(shrinking.CanOverlap(disjoint));
+
+        // An existing collection: the first version of a key deletes rows of earlier syncs by filter.
+        var existing = Indexer(new FakeMilvus());
+        Assert.False(existing.Plan([Doc("docs_8", 1)]).CanOverlap(existing.Plan([Doc("docs_9", 1)])));
+    }
+
+    [Fact]
+    public async Task A_metadata_key_named_like_the_dynamic_field_is_renamed_because_milvus_refuses_it()
+    {
+        var milvus = new FakeMilvus();
+        var doc = new IndexDocument("docs", "docs_1", "docs_1", 1, false, false,
+            [new IndexChunk("t", new JsonObject { ["$meta"] = "from the record", ["a.b c"] = 1 }, JsonVector.Encode([1f, 2f]))], 10);
+        await Indexer(milvus).WriteAsync([doc], CancellationToken.None);
+        var row = Assert.Single(Assert.Single(milvus.Upserts));
+        Assert.False(row.ContainsKey("$meta"));
+        Assert.Equal("from the record", row["_$meta"]!.GetValue<string>());
+        Assert.Equal(1, row["a.b c"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Every_chunk_of_a_record_with_an_oversized_metadata_value_drops_and_names_it()
+    {
+        var milvus = new FakeMilvus();
+        var big = new string('b', 200_000);
+        var chunks = Enumerable.Range(0, 40).Select(i => new IndexChunk("t" + i, new JsonObject { ["big"] = big, ["small"] = i }, JsonVector.Encode([1f, 2f]))).ToList();
+        var result = await Indexer(milvus).WriteAsync([new IndexDocument("docs", "docs_1", "docs_1", 1, false, false, chunks, 210_000)], CancellationToken.None);
+        var rows = milvus.Upserts.SelectMany(r => r).ToList();
+        Assert.Equal(40, rows.Count);
+        Assert.Equal(40, result.RowsWithDroppedMetadata);
+        Assert.All(rows, r => Assert.False(r.ContainsKey("big")));
+        Assert.All(rows, r => Assert.Equal(["big"], r[RowLimits.DroppedMetadataField]!.AsArray().Select(n => n!.GetValue<string>())));
+        Assert.Equal(Enumerable.Range(0, 40), rows.Select(r => r["small"]!.GetValue<int>()).Order());
+    }
+
+    [Fact]
+    public void A_collection_whose_primary_key_the_connector_cannot_fill_is_refused_as_a_config_error()
+    {
+        var error = Assert.Throws<MilvusException>(() => MilvusIndexer.Create(new FakeMilvus(), Connector with { Kind = CollectionKind.Unsupported }));
+        Assert.Equal(MilvusErrorKind.IncompatibleCollection, error.Kind);
+        Assert.Equal(Destination.Milvus.Protocol.FailureType.ConfigError, error.FailureType);
+        Assert.StartsWith("Milvus: the connector cannot write to collection 'c'", error.Message, StringComparison.Ordinal);
+    }
+}
