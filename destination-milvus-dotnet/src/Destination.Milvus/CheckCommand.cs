@@ -48,6 +48,11 @@ public sealed class CheckCommand
                     _output.Log(LogLevel.Info, note);
                 }
 
+                foreach (var warning in stepResult.Warnings)
+                {
+                    _output.Log(LogLevel.Warn, warning);
+                }
+
                 problems.AddRange(stepResult.Problems);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -28,29 +28,40 @@ public sealed class EmbeddingCheckStep : ICheckStep
     public string Name => "Embedding";
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>> RunAsync(DestinationConfig config, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> RunAsync(DestinationConfig config, CancellationToken cancellationToken) =>
+        (await RunWithNotesAsync(config, cancellationToken).ConfigureAwait(false)).Problems;
+
+    /// <summary>
+    /// The call, plus what the model catalog says about <c>chunk_size</c>: a size the model certainly cannot read is a
+    /// problem (Cohere v3 reads 512 tokens), one it may not read is a warning (open models count their own tokens).
+    /// </summary>
+    public async Task<CheckStepResult> RunWithNotesAsync(DestinationConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
         var embedding = config.Embedding;
         if (embedding is FakeEmbeddingConfig or FromFieldEmbeddingConfig)
         {
-            return [];
+            return new CheckStepResult([], []);
         }
 
         if (_cloud && TransportSecurity.BaseUrlCloudProblem(embedding) is { } cloudProblem)
         {
-            return [cloudProblem];
+            return new CheckStepResult([cloudProblem], []);
+        }
+
+        var (sizeProblem, sizeWarning) = EmbeddingModels.ChunkSizeAdvice(embedding, config.Processing.ChunkSize);
+        var problems = new List<string>();
+        if (sizeProblem is not null)
+        {
+            problems.Add(sizeProblem);
         }
 
         var embedder = EmbedderFactory.Create(embedding, Cl100kTokenizer.Instance, _options);
-        try
+        if (await embedder.CheckAsync(cancellationToken).ConfigureAwait(false) is { } problem)
         {
-            var problem = await embedder.CheckAsync(cancellationToken).ConfigureAwait(false);
-            return problem is null ? [] : [problem];
+            problems.Add(problem);
         }
-        finally
-        {
-            (embedder as IDisposable)?.Dispose();
-        }
+
+        return new CheckStepResult(problems, []) { Warnings = sizeWarning is null ? [] : [sizeWarning] };
     }
 }

@@ -182,7 +182,7 @@ public class OpenAiEmbedderTests
         var check = await Create(server, model: "text-embedding-4-imaginary").CheckAsync(Ct);
         Assert.NotNull(check);
         Assert.Contains("text-embedding-4-imaginary", check, StringComparison.Ordinal);
-        Assert.Contains("set embedding.model to text-embedding-3-small", check, StringComparison.Ordinal);
+        Assert.Contains("set embedding.model to a current OpenAI embedding model: text-embedding-ada-002, text-embedding-3-small", check, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Destination.Milvus.Embedding;
 
 namespace Destination.Milvus.Configuration;
 
@@ -96,7 +97,10 @@ public static partial class ConfigParser
             switch (Str(embedding, "mode"))
             {
                 case "openai":
-                    OpenAiDimensionsRule(embedding, problems);
+                    DimensionsRule(embedding, "openai", OpenAiEmbeddingConfig.DefaultModel, problems);
+                    break;
+                case "cohere":
+                    DimensionsRule(embedding, "cohere", CohereEmbeddingConfig.DefaultModel, problems);
                     break;
                 case "azure_openai":
                     UrlRule(embedding, "api_base", "embedding.api_base", ["https", "http"], "https://your-resource-name.openai.azure.com", problems);
@@ -135,27 +139,12 @@ public static partial class ConfigParser
         }
     }
 
-    private static void OpenAiDimensionsRule(JsonElement embedding, List<string> problems)
+    private static void DimensionsRule(JsonElement embedding, string mode, string defaultModel, List<string> problems)
     {
-        if (Int(embedding, "dimensions") is not { } dimensions)
+        if (Int(embedding, "dimensions") is { } dimensions
+            && EmbeddingModels.DimensionProblem(mode, Str(embedding, "model") ?? defaultModel, dimensions) is { } problem)
         {
-            return;
-        }
-
-        var model = Str(embedding, "model") ?? OpenAiEmbeddingConfig.DefaultModel;
-        var limit = model switch
-        {
-            "text-embedding-3-small" => 1536,
-            "text-embedding-3-large" => 3072,
-            _ => 0,
-        };
-        if (limit == 0)
-        {
-            problems.Add($"embedding.dimensions: only allowed with the models text-embedding-3-small and text-embedding-3-large, not {model}");
-        }
-        else if (dimensions > limit)
-        {
-            problems.Add($"embedding.dimensions: must be at most {limit} for {model}");
+            problems.Add(problem);
         }
     }
 
@@ -207,7 +196,7 @@ public static partial class ConfigParser
     private static EmbeddingConfig BuildEmbedding(JsonElement e) => Str(e, "mode") switch
     {
         "openai" => new OpenAiEmbeddingConfig(Str(e, "openai_key")!, Str(e, "model") ?? OpenAiEmbeddingConfig.DefaultModel, Int(e, "dimensions")),
-        "cohere" => new CohereEmbeddingConfig(Str(e, "cohere_key")!, Str(e, "model") ?? CohereEmbeddingConfig.DefaultModel),
+        "cohere" => new CohereEmbeddingConfig(Str(e, "cohere_key")!, Str(e, "model") ?? CohereEmbeddingConfig.DefaultModel, Int(e, "dimensions")),
         "fake" => new FakeEmbeddingConfig(Int(e, "dimensions") ?? 1536),
         "azure_openai" => new AzureOpenAiEmbeddingConfig(Str(e, "openai_key")!, Str(e, "api_base")!, Str(e, "deployment")!, Int(e, "dimensions")),
         "openai_compatible" => new OpenAiCompatibleEmbeddingConfig(Str(e, "api_key") ?? "", Str(e, "base_url")!, Str(e, "model_name") ?? "text-embedding-ada-002", Int(e, "dimensions")!.Value),

@@ -1,3 +1,5 @@
+using Destination.Milvus.Embedding;
+
 namespace Destination.Milvus.Configuration;
 
 /// <summary>The embedding provider, one variant per <c>embedding.mode</c>.</summary>
@@ -26,18 +28,17 @@ public sealed record OpenAiEmbeddingConfig(string OpenAiKey, string Model, int? 
     public override string Mode => "openai";
 
     /// <inheritdoc />
-    public override int Dimensions => RequestedDimensions ?? Model switch
-    {
-        "text-embedding-3-large" => 3072,
-        _ => 1536,
-    };
+    public override int Dimensions => EmbeddingModels.Dimensions(Mode, Model, RequestedDimensions, unknown: 1536);
 
     /// <inheritdoc />
     public override IEnumerable<string> Secrets => [OpenAiKey];
 }
 
-/// <summary><c>mode: cohere</c>. <c>model</c> defaults to <c>embed-english-light-v2.0</c>, the Python connector's fixed model.</summary>
-public sealed record CohereEmbeddingConfig(string CohereKey, string Model) : EmbeddingConfig
+/// <summary>
+/// <c>mode: cohere</c>. <c>model</c> defaults to <c>embed-english-light-v2.0</c>, the Python connector's fixed model;
+/// <c>dimensions</c> (only for embed-v4.0: 256, 512, 1024 or 1536) is sent as <c>output_dimension</c>.
+/// </summary>
+public sealed record CohereEmbeddingConfig(string CohereKey, string Model, int? RequestedDimensions = null) : EmbeddingConfig
 {
     /// <summary>The default model of old configs.</summary>
     public const string DefaultModel = "embed-english-light-v2.0";
@@ -46,14 +47,7 @@ public sealed record CohereEmbeddingConfig(string CohereKey, string Model) : Emb
     public override string Mode => "cohere";
 
     /// <inheritdoc />
-    public override int Dimensions => Model switch
-    {
-        "embed-english-v3.0" or "embed-multilingual-v3.0" or "embed-english-v2.0" => 1024,
-        "embed-english-light-v3.0" or "embed-multilingual-light-v3.0" => 384,
-        "embed-multilingual-v2.0" => 768,
-        "embed-v4.0" => 1536,
-        _ => 1024, // embed-english-light-v2.0
-    };
+    public override int Dimensions => EmbeddingModels.Dimensions(Mode, Model, RequestedDimensions, unknown: 1024);
 
     /// <inheritdoc />
     public override IEnumerable<string> Secrets => [CohereKey];

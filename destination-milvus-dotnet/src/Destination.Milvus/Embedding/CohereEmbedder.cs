@@ -8,9 +8,11 @@ namespace Destination.Milvus.Embedding;
 /// <c>mode: cohere</c> through Cohere's Embed API v2 (<c>POST https://api.cohere.com/v2/embed</c>, Bearer key) with
 /// HttpClient: <c>texts</c>, <c>model</c>, <c>input_type</c> (<c>search_document</c> for records,
 /// <c>search_query</c> for the check, as the Python connector did) and <c>embedding_types: ["float"]</c>; at most
-/// 96 texts per request (the API's limit). Old configs keep their model (<c>embed-english-light-v2.0</c>); Cohere
-/// retired the v2.0 embed models in April 2026, so when the API refuses such a model the message says which current
-/// model keeps the collection's dimension.
+/// 96 texts per request (the API's limit), <c>output_dimension</c> when a smaller embed-v4.0 size is configured, and
+/// <c>truncate: NONE</c> so that a text longer than the model reads is an error rather than a vector of its start
+/// (Cohere's default, END, drops the rest silently; v3 models read 512 tokens). Old configs keep their model
+/// (<c>embed-english-light-v2.0</c>); Cohere retired the v2.0 embed models in April 2026, so when the API refuses such
+/// a model the message says which current model keeps the collection's dimension.
 /// </summary>
 internal sealed class CohereEmbedder : ScheduledEmbedder
 {
@@ -28,22 +30,13 @@ internal sealed class CohereEmbedder : ScheduledEmbedder
     {
     }
 
-    /// <summary>What to tell a user whose model Cohere refuses: a current model of the same dimension where one exists.</summary>
-    internal static string ModelHint(string model) => model switch
-    {
-        "embed-english-light-v2.0" or "embed-english-v2.0" =>
-            $"Cohere retired the v2.0 embed models in April 2026; set embedding.model to embed-english-v3.0 (1024 dimensions, like {model}, so the collection keeps its vector size; existing vectors must be re-embedded).",
-        "embed-multilingual-v2.0" =>
-            "Cohere retired the v2.0 embed models in April 2026; set embedding.model to embed-multilingual-v3.0 (1024 dimensions; the collection's vector field must be recreated for the new size).",
-        _ => "set embedding.model to a current Cohere embed model: embed-v4.0, embed-english-v3.0, embed-multilingual-v3.0, embed-english-light-v3.0 or embed-multilingual-light-v3.0.",
-    };
-
     private sealed class CohereClient : IEmbeddingBatchClient
     {
         private readonly HttpClient _http;
         private readonly Uri _url;
         private readonly string _model;
         private readonly string _key;
+        private readonly int? _outputDimension;
         private readonly ProviderContext _provider;
         private readonly TimeProvider _time;
 
@@ -53,8 +46,9 @@ internal sealed class CohereEmbedder : ScheduledEmbedder
             _url = url;
             _model = config.Model;
             _key = config.CohereKey;
+            _outputDimension = config.RequestedDimensions == EmbeddingModels.Find(config.Mode, config.Model)?.NativeDimensions ? null : config.RequestedDimensions;
             _time = time;
-            _provider = new ProviderContext("Cohere", ProviderContext.Display(url), "embedding.cohere_key", "embedding.model", config.Model, ModelHint(config.Model), [config.CohereKey]);
+            _provider = new ProviderContext("Cohere", ProviderContext.Display(url), "embedding.cohere_key", "embedding.model", config.Model, EmbeddingModels.ModelHint(config.Mode, config.Model), [config.CohereKey]);
         }
 
         public string ProviderName => _provider.Name;
@@ -79,6 +73,13 @@ internal sealed class CohereEmbedder : ScheduledEmbedder
                     writer.WriteStartArray("embedding_types");
                     writer.WriteStringValue("float");
                     writer.WriteEndArray();
+                    if (_outputDimension is { } size)
+                    {
+                        writer.WriteNumber("output_dimension", size);
+                    }
+
+                    // Cohere's default (END) silently embeds only the start of a text longer than the model reads.
+                    writer.WriteString("truncate", "NONE");
                 }),
             };
             request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + _key);

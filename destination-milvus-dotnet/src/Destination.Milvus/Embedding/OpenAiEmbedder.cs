@@ -19,42 +19,14 @@ internal sealed class OpenAiEmbedder : ScheduledEmbedder
     /// <summary>OpenAI's public API root.</summary>
     public static readonly Uri DefaultEndpoint = new("https://api.openai.com/v1");
 
-    private const string ModelHint = "set embedding.model to text-embedding-3-small, text-embedding-3-large or text-embedding-ada-002.";
-
     public OpenAiEmbedder(OpenAiEmbeddingConfig config, ITokenCounter tokenCounter, HttpClient http, Uri? endpoint, EmbeddingSchedulerOptions options, TimeProvider time)
         : base(CreateClient(config, http, endpoint ?? DefaultEndpoint, options, time), tokenCounter, config.Dimensions, options, time, FindProblem(config))
     {
     }
 
-    /// <summary>Problems visible without a call: <c>dimensions</c> on a model that cannot shorten, or out of range.</summary>
-    internal static string? FindProblem(OpenAiEmbeddingConfig config)
-    {
-        if (string.IsNullOrWhiteSpace(config.OpenAiKey))
-        {
-            return "embedding.openai_key is empty. Fix: paste an OpenAI API key.";
-        }
-
-        if (config.RequestedDimensions is not { } d)
-        {
-            return null;
-        }
-
-        var native = config.Model switch
-        {
-            "text-embedding-3-large" => 3072,
-            "text-embedding-3-small" => 1536,
-            "text-embedding-ada-002" => 1536,
-            _ => int.MaxValue,
-        };
-        if (config.Model == OpenAiEmbeddingConfig.DefaultModel && d != 1536)
-        {
-            return $"text-embedding-ada-002 always returns 1536 dimensions, but embedding.dimensions is {d}. Fix: remove embedding.dimensions or choose text-embedding-3-small or text-embedding-3-large.";
-        }
-
-        return d < 1 || d > native
-            ? $"embedding.dimensions {d} is outside what {config.Model} can return (1 to {native}). Fix: choose a value in that range."
-            : null;
-    }
+    /// <summary>Problems visible without a call. Dimensions are checked once, when the config is parsed (<see cref="EmbeddingModels.DimensionProblem"/>).</summary>
+    internal static string? FindProblem(OpenAiEmbeddingConfig config) =>
+        string.IsNullOrWhiteSpace(config.OpenAiKey) ? "embedding.openai_key is empty. Fix: paste an OpenAI API key." : null;
 
     private static SdkClient CreateClient(OpenAiEmbeddingConfig config, HttpClient http, Uri endpoint, EmbeddingSchedulerOptions options, TimeProvider time)
     {
@@ -69,8 +41,11 @@ internal sealed class OpenAiEmbedder : ScheduledEmbedder
         var key = string.IsNullOrEmpty(config.OpenAiKey) ? "missing-key" : config.OpenAiKey;
         var client = new EmbeddingClient(config.Model, new ApiKeyCredential(key), clientOptions);
         var display = ProviderContext.Display(new Uri(endpoint.ToString().TrimEnd('/') + "/embeddings"));
-        var provider = new ProviderContext("OpenAI", display, "embedding.openai_key", "embedding.model", config.Model, ModelHint, [config.OpenAiKey]);
-        return new SdkClient(client, config.RequestedDimensions, provider, time);
+        var provider = new ProviderContext("OpenAI", display, "embedding.openai_key", "embedding.model", config.Model, EmbeddingModels.ModelHint(config.Mode, config.Model), [config.OpenAiKey]);
+
+        // Only a size the model would not return by itself is asked for: ada-002 refuses the parameter even at 1536.
+        var native = EmbeddingModels.Find(config.Mode, config.Model)?.NativeDimensions;
+        return new SdkClient(client, config.RequestedDimensions == native ? null : config.RequestedDimensions, provider, time);
     }
 
     private sealed class SdkClient(EmbeddingClient client, int? dimensions, ProviderContext provider, TimeProvider time) : IEmbeddingBatchClient

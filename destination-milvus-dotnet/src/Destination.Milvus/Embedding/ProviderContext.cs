@@ -1,3 +1,5 @@
+using Destination.Milvus.Protocol;
+
 namespace Destination.Milvus.Embedding;
 
 /// <summary>
@@ -20,20 +22,13 @@ internal sealed record ProviderContext(
     string ModelHint,
     IReadOnlyList<string> Secrets)
 {
-    /// <summary>Removes secrets from <paramref name="text"/> and shortens it to a quotable length.</summary>
-    public string Scrub(string text)
-    {
-        foreach (var secret in Secrets)
-        {
-            if (!string.IsNullOrEmpty(secret))
-            {
-                text = text.Replace(secret, "***", StringComparison.Ordinal);
-            }
-        }
+    /// <summary>The longest server text quoted in a message; longer answers are cut with "...".</summary>
+    public const int MaxQuotedLength = 300;
 
-        text = text.ReplaceLineEndings(" ").Trim();
-        return text.Length > 300 ? text[..300] + "..." : text;
-    }
+    private readonly SecretScrubber _scrubber = new(Secrets);
+
+    /// <summary>Removes secrets from <paramref name="text"/> and shortens it to a quotable length.</summary>
+    public string Scrub(string text) => _scrubber.ScrubForQuote(text, MaxQuotedLength);
 
     /// <summary>Shows a URL without user info or query secrets.</summary>
     public static string Display(Uri uri)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using Destination.Milvus.Configuration;
+using Destination.Milvus.Protocol;
 using Polly;
 
 namespace Destination.Milvus.Indexing;
@@ -26,7 +27,7 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
     private readonly MilvusClientOptions options;
     private readonly ResiliencePipeline idempotentPipeline;
     private readonly ResiliencePipeline insertPipeline;
-    private readonly string[] secrets;
+    private readonly SecretScrubber scrubber;
     private readonly string timeoutHeader;
 
     /// <summary>Creates a client.</summary>
@@ -43,7 +44,7 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
         this.options = options ?? new MilvusClientOptions();
         bearer = auth.BearerToken;
         this.database = string.IsNullOrWhiteSpace(database) ? null : database.Trim();
-        secrets = auth.Secrets.Where(s => !string.IsNullOrEmpty(s)).OrderByDescending(s => s.Length).ToArray();
+        scrubber = new SecretScrubber(auth.Secrets);
         if (httpClient is null)
         {
             http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), ConnectTimeout = TimeSpan.FromSeconds(15) })
@@ -392,15 +393,7 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
 
     private static string Suffix(string? message) => string.IsNullOrEmpty(message) ? "." : ": " + message;
 
-    private string Scrub(string text)
-    {
-        foreach (var secret in secrets)
-        {
-            text = text.Replace(secret, "***", StringComparison.Ordinal);
-        }
-
-        return text;
-    }
+    private string Scrub(string text) => scrubber.Scrub(text);
 
     private static List<string> StringArray(JsonElement data) =>
         data.ValueKind == JsonValueKind.Array

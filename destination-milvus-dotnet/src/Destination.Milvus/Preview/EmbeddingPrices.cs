@@ -1,11 +1,11 @@
 using Destination.Milvus.Configuration;
+using Destination.Milvus.Embedding;
 
 namespace Destination.Milvus.Preview;
 
 /// <summary>
-/// List prices per million input tokens, used by <c>preview</c> to estimate what embedding a sync would cost before
-/// any money is spent. Published prices as of 2025 (OpenAI: ada-002 $0.10, 3-small $0.02, 3-large $0.13; Cohere:
-/// embed v2/v3 models $0.10, embed-v4.0 $0.12); they change, so the estimate is a guide, not a bill. Azure prices
+/// List prices per million input tokens (from <see cref="EmbeddingModels"/>), used by <c>preview</c> to estimate what
+/// embedding a sync would cost before any money is spent; prices change, so the estimate is a guide, not a bill. Azure prices
 /// depend on the deployment's model and region and OpenAI-compatible servers are usually self-hosted, so both are
 /// unknown (null); <c>fake</c> and <c>from_field</c> make no paid calls and cost 0.
 /// </summary>
@@ -21,26 +21,8 @@ public static class EmbeddingPrices
         _ => config?.Mode ?? string.Empty,
     };
 
-    /// <summary>US dollars per million tokens, or null when unknown.</summary>
-    public static decimal? UsdPerMillionTokens(EmbeddingConfig config) => config switch
-    {
-        OpenAiEmbeddingConfig c => c.Model switch
-        {
-            "text-embedding-ada-002" => 0.10m,
-            "text-embedding-3-small" => 0.02m,
-            "text-embedding-3-large" => 0.13m,
-            _ => null,
-        },
-        CohereEmbeddingConfig c => c.Model switch
-        {
-            "embed-v4.0" => 0.12m,
-            "embed-english-v3.0" or "embed-multilingual-v3.0" or "embed-english-light-v3.0" or "embed-multilingual-light-v3.0"
-                or "embed-english-v2.0" or "embed-english-light-v2.0" or "embed-multilingual-v2.0" => 0.10m,
-            _ => null,
-        },
-        FakeEmbeddingConfig or FromFieldEmbeddingConfig => 0m,
-        _ => null,
-    };
+    /// <summary>US dollars per million tokens, or null when unknown (the list prices of <see cref="EmbeddingModels"/>).</summary>
+    public static decimal? UsdPerMillionTokens(EmbeddingConfig config) => EmbeddingModels.UsdPerMillionTokens(config);
 
     /// <summary>The estimated cost of embedding <paramref name="tokens"/> tokens, or null when the price is unknown.</summary>
     public static decimal? EstimateUsd(EmbeddingConfig config, long tokens) =>

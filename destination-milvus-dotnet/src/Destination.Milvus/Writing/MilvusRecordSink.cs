@@ -67,6 +67,11 @@ public sealed class MilvusRecordSink : IRecordSink
         {
             _embedder = _options.EmbedderFactory?.Invoke(config.Embedding)
                 ?? EmbedderFactory.Create(config.Embedding, Cl100kTokenizer.Instance, new EmbedderFactoryOptions { Time = _time });
+            if (EmbeddingModels.ChunkSizeAdvice(config.Embedding, config.Processing.ChunkSize) is var (sizeProblem, sizeWarning) && (sizeProblem ?? sizeWarning) is { } advice)
+            {
+                _context.Output.Log(LogLevel.Warn, advice);
+            }
+
             var retries = RetryLog.For(_context.Output, _time);
             var clientOptions = (_options.ClientOptions ?? new MilvusClientOptions { TimeProvider = _time }) with
             {

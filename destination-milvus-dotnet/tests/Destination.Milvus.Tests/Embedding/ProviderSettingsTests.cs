@@ -40,26 +40,6 @@ public class ProviderSettingsTests
     }
 
     [Fact]
-    public void Ada_002_refuses_a_dimensions_setting_with_a_fix()
-    {
-        var problem = OpenAiEmbedder.FindProblem(new OpenAiEmbeddingConfig("sk-x", "text-embedding-ada-002", 512));
-        Assert.Contains("remove embedding.dimensions", problem, StringComparison.Ordinal);
-    }
-
-    [Theory]
-    [InlineData("text-embedding-3-small", 512, true)]
-    [InlineData("text-embedding-3-small", 2000, false)]
-    [InlineData("text-embedding-3-large", 3072, true)]
-    [InlineData("text-embedding-ada-002", 1536, true)]
-    public void Dimensions_are_accepted_only_within_the_model_range(string model, int dims, bool ok) =>
-        Assert.Equal(ok, OpenAiEmbedder.FindProblem(new OpenAiEmbeddingConfig("sk-x", model, dims)) is null);
-
-    [Fact]
-    public void Retired_cohere_model_hint_names_a_replacement_with_the_same_dimension()
-    {
-        var hint = CohereEmbedder.ModelHint("embed-english-light-v2.0");
-        Assert.Contains("embed-english-v3.0", hint, StringComparison.Ordinal);
-        Assert.Contains("1024", hint, StringComparison.Ordinal);
-        Assert.Equal(1024, new CohereEmbeddingConfig("k", "embed-english-v3.0").Dimensions);
-    }
+    public void An_empty_openai_key_is_a_problem_before_any_call() =>
+        Assert.Contains("embedding.openai_key is empty", OpenAiEmbedder.FindProblem(new OpenAiEmbeddingConfig(" ", "text-embedding-3-small", null)), StringComparison.Ordinal);
 }
