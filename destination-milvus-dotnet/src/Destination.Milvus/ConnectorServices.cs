@@ -24,7 +24,7 @@ public sealed record ConnectorServices(
     /// <c>DEPLOYMENT_MODE=cloud</c>). Write: the Milvus pipeline (<see cref="MilvusRecordSink"/>).
     /// </summary>
     public static ConnectorServices Default { get; } = new(
-        [new EmbeddingCheckStep(cloudDeployment: DeploymentMode.IsCloudProcess), new MilvusCheckStep(cloudDeployment: DeploymentMode.IsCloudProcess)],
+        [new EmbeddingCheckStep(Embedding.EmbedderFactoryOptions.FromEnvironment(), cloudDeployment: DeploymentMode.IsCloudProcess), new MilvusCheckStep(cloudDeployment: DeploymentMode.IsCloudProcess)],
         context => new MilvusRecordSink(context, MilvusSinkOptions.FromEnvironment()))
     {
         CloudDeployment = DeploymentMode.IsCloudProcess,

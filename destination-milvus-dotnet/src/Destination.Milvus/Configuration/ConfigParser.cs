@@ -199,7 +199,14 @@ public static partial class ConfigParser
         "cohere" => new CohereEmbeddingConfig(Str(e, "cohere_key")!, Str(e, "model") ?? CohereEmbeddingConfig.DefaultModel, Int(e, "dimensions")),
         "fake" => new FakeEmbeddingConfig(Int(e, "dimensions") ?? 1536),
         "azure_openai" => new AzureOpenAiEmbeddingConfig(Str(e, "openai_key")!, Str(e, "api_base")!, Str(e, "deployment")!, Int(e, "dimensions")),
-        "openai_compatible" => new OpenAiCompatibleEmbeddingConfig(Str(e, "api_key") ?? "", Str(e, "base_url")!, Str(e, "model_name") ?? "text-embedding-ada-002", Int(e, "dimensions")!.Value),
+        "openai_compatible" => new OpenAiCompatibleEmbeddingConfig(
+            Str(e, "api_key") ?? "",
+            Str(e, "base_url")!,
+            Str(e, "model_name") ?? "text-embedding-ada-002",
+            Int(e, "dimensions")!.Value,
+            Int(e, "batch_size"),
+            Int(e, "concurrency"),
+            Bool(e, "send_dimensions") ?? false),
         "from_field" => new FromFieldEmbeddingConfig(Str(e, "field_name")!, Int(e, "dimensions")!.Value),
         var other => throw new InvalidOperationException($"Embedding mode {other} passed validation but has no builder."),
     };

@@ -76,8 +76,19 @@ public sealed record AzureOpenAiEmbeddingConfig(string OpenAiKey, string ApiBase
     public override IEnumerable<string> Secrets => [OpenAiKey];
 }
 
-/// <summary><c>mode: openai_compatible</c>: any server speaking OpenAI's <c>/v1/embeddings</c> (Ollama, vLLM, TEI, LiteLLM...).</summary>
-public sealed record OpenAiCompatibleEmbeddingConfig(string ApiKey, string BaseUrl, string ModelName, int CompatibleDimensions) : EmbeddingConfig
+/// <summary>
+/// <c>mode: openai_compatible</c>: any server speaking OpenAI's <c>/v1/embeddings</c> (Ollama, vLLM, TEI, LiteLLM...).
+/// The advanced <c>batch_size</c> and <c>concurrency</c> replace the defaults (256 inputs, 4 requests);
+/// <c>send_dimensions</c> sends <c>dimensions</c> to the server.
+/// </summary>
+public sealed record OpenAiCompatibleEmbeddingConfig(
+    string ApiKey,
+    string BaseUrl,
+    string ModelName,
+    int CompatibleDimensions,
+    int? BatchSize = null,
+    int? Concurrency = null,
+    bool SendDimensions = false) : EmbeddingConfig
 {
     /// <inheritdoc />
     public override string Mode => "openai_compatible";

@@ -85,7 +85,7 @@ internal sealed class AzureOpenAiEmbedder : ScheduledEmbedder
             headers => headers.TryAddWithoutValidation("api-key", key),
             model: null,
             config.RequestedDimensions,
-            base64: true,
+            encodingFormat: "base64",
             time);
     }
 }

@@ -26,6 +26,48 @@ public sealed record EmbedderFactoryOptions
     /// <summary>Cohere embed URL; null means https://api.cohere.com/v2/embed.</summary>
     public Uri? CohereEndpoint { get; init; }
 
+    /// <summary>Where the embedders log retries and learned limits (the sync's LOG messages); null logs nothing.</summary>
+    public Action<LogLevel, string>? Log { get; init; }
+
+    /// <summary>Per-attempt timeout of embedding requests; null keeps the provider default (2 minutes).</summary>
+    public TimeSpan? RequestTimeout { get; init; }
+
+    /// <summary>
+    /// Name of the environment variable that points <c>mode: openai</c> at another OpenAI API root (a corporate gateway
+    /// or proxy that speaks OpenAI's API, or a test server), e.g. <c>https://gateway.example/v1</c>.
+    /// </summary>
+    public const string OpenAiBaseUrlVariable = "DESTINATION_MILVUS_OPENAI_BASE_URL";
+
+    /// <summary>Name of the environment variable that points <c>mode: cohere</c> at another embed URL (a gateway, or a test server).</summary>
+    public const string CohereBaseUrlVariable = "DESTINATION_MILVUS_COHERE_BASE_URL";
+
+    /// <summary>
+    /// Name of the environment variable that sets <see cref="RequestTimeout"/> in milliseconds (at least 100): raise it
+    /// for a slow CPU server, lower it to notice a silent one sooner. A request of several inputs that times out is
+    /// split, so a slow server ends up with batches it can answer in time.
+    /// </summary>
+    public const string RequestTimeoutVariable = "DESTINATION_MILVUS_EMBEDDING_TIMEOUT_MS";
+
+    /// <summary>The defaults with the environment variables above applied when set to valid values.</summary>
+    public static EmbedderFactoryOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
+
+    /// <summary>The defaults with the variables read through <paramref name="lookup"/>; invalid or missing values keep the defaults.</summary>
+    public static EmbedderFactoryOptions FromEnvironment(Func<string, string?> lookup)
+    {
+        ArgumentNullException.ThrowIfNull(lookup);
+        static Uri? Url(string? text) =>
+            Uri.TryCreate(text?.Trim(), UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? uri : null;
+        var timeout = int.TryParse(lookup(RequestTimeoutVariable), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms >= 100
+            ? TimeSpan.FromMilliseconds(ms)
+            : (TimeSpan?)null;
+        return new EmbedderFactoryOptions
+        {
+            OpenAiEndpoint = Url(lookup(OpenAiBaseUrlVariable)),
+            CohereEndpoint = Url(lookup(CohereBaseUrlVariable)),
+            RequestTimeout = timeout,
+        };
+    }
+
     /// <summary>Azure OpenAI api-version. Default <see cref="AzureOpenAiEmbedder.DefaultApiVersion"/>.</summary>
     public string AzureApiVersion { get; init; } = AzureOpenAiEmbedder.DefaultApiVersion;
 }
@@ -43,17 +85,31 @@ public static class EmbedderFactory
         options ??= new EmbedderFactoryOptions();
         var http = options.HttpClient ?? SharedClient.Value;
         var time = options.Time;
+        EmbeddingSchedulerOptions Scheduler(EmbeddingSchedulerOptions defaults)
+        {
+            var chosen = (options.Scheduler ?? defaults) with { Log = options.Log ?? options.Scheduler?.Log };
+            return options.RequestTimeout is { } timeout ? chosen with { RequestTimeout = timeout } : chosen;
+        }
+
         return config switch
         {
-            OpenAiEmbeddingConfig c => new OpenAiEmbedder(c, tokenCounter, http, options.OpenAiEndpoint, options.Scheduler ?? EmbeddingSchedulerOptions.OpenAi, time),
-            AzureOpenAiEmbeddingConfig c => new AzureOpenAiEmbedder(c, tokenCounter, http, options.AzureApiVersion, options.Scheduler ?? EmbeddingSchedulerOptions.AzureOpenAi, time),
-            OpenAiCompatibleEmbeddingConfig c => new OpenAiCompatibleEmbedder(c, tokenCounter, http, options.Scheduler ?? EmbeddingSchedulerOptions.OpenAiCompatible, time),
-            CohereEmbeddingConfig c => new CohereEmbedder(c, tokenCounter, http, options.CohereEndpoint, options.Scheduler ?? EmbeddingSchedulerOptions.Cohere, time),
+            OpenAiEmbeddingConfig c => new OpenAiEmbedder(c, tokenCounter, http, options.OpenAiEndpoint, Scheduler(EmbeddingSchedulerOptions.OpenAi), time),
+            AzureOpenAiEmbeddingConfig c => new AzureOpenAiEmbedder(c, tokenCounter, http, options.AzureApiVersion, Scheduler(EmbeddingSchedulerOptions.AzureOpenAi), time),
+            OpenAiCompatibleEmbeddingConfig c => new OpenAiCompatibleEmbedder(c, tokenCounter, http, Compatible(Scheduler(EmbeddingSchedulerOptions.OpenAiCompatible), c), time),
+            CohereEmbeddingConfig c => new CohereEmbedder(c, tokenCounter, http, options.CohereEndpoint, Scheduler(EmbeddingSchedulerOptions.Cohere), time),
             FakeEmbeddingConfig c => new FakeEmbedder(c),
             FromFieldEmbeddingConfig c => new FromFieldEmbedder(c),
             _ => throw new EmbeddingException(FailureType.ConfigError, $"Embedding mode '{config.Mode}' is not supported."),
         };
     }
+
+    /// <summary>The user's <c>batch_size</c> and <c>concurrency</c> over the defaults.</summary>
+    private static EmbeddingSchedulerOptions Compatible(EmbeddingSchedulerOptions options, OpenAiCompatibleEmbeddingConfig config) => options with
+    {
+        MaxInputsPerRequest = config.BatchSize ?? options.MaxInputsPerRequest,
+        MaxConcurrency = config.Concurrency ?? options.MaxConcurrency,
+        InitialConcurrency = config.Concurrency is { } c && options.InitialConcurrency > c ? c : options.InitialConcurrency,
+    };
 
     /// <summary>An HttpClient suited to many parallel, long requests to one host.</summary>
     public static HttpClient CreateHttpClient() =>

@@ -82,9 +82,9 @@ public static class EmbeddingModels
     public static string? DimensionProblem(string mode, string model, int requested)
     {
         var entry = Find(mode, model);
-        if (entry is null || entry.Accepts(requested))
+        if (entry is null || requested < 1 || entry.Accepts(requested))
         {
-            return null;
+            return null; // below 1 the schema has said so already
         }
 
         var shortenable = All.Where(m => m.Mode == mode && m.RetiredOn is null && m.Shortening != DimensionShortening.None).ToList();

@@ -1,18 +1,31 @@
 using System.Globalization;
 using Destination.Milvus.Processing.Tokenizer;
 using Destination.Milvus.Protocol;
+using Polly;
+using Polly.Retry;
 
 namespace Destination.Milvus.Embedding;
 
 /// <summary>
-/// Runs a provider's requests for any number of texts: cuts them into token-budget batches, keeps several requests in
-/// flight under an <see cref="AdaptiveConcurrencyLimiter"/>, retries 429s and transient failures (honouring
-/// Retry-After, otherwise exponential backoff with jitter), pauses every request while the server asked for a pause,
-/// gives up on a batch after <see cref="EmbeddingSchedulerOptions.MaxRetryDuration"/> with <c>transient_error</c>, and
-/// writes results back by input index so the output order is the input order.
+/// Runs a provider's requests for any number of texts and adapts to the server's limits:
+/// <list type="bullet">
+/// <item>cuts the texts into batches by inputs and tokens per request, and writes results back by input index;</item>
+/// <item>keeps several requests in flight under an <see cref="AdaptiveConcurrencyLimiter"/> (AIMD), optionally paced
+/// by inputs per minute (<see cref="InputRatePacer"/>);</item>
+/// <item>retries 429s, 5xx, timeouts and dropped connections with one Polly retry strategy: the server's wait
+/// (Retry-After, its message, the reset headers) is the delay generator, exponential backoff with jitter otherwise;
+/// an explicit wait pauses every request; each retry is a WARN line (at most one per 10 s); a batch still failing
+/// after the retry budget (from its first failure) is <c>transient_error</c>;</item>
+/// <item>splits a batch the server refused for its size (too many inputs, tokens or bytes, or no answer in time), down
+/// to one input, and remembers the learned limit for every later batch of the sync, saying so once in a WARN;</item>
+/// <item>finds the input a server refused as too long by halving the batch, and reports it with its index
+/// (<see cref="EmbeddingInputTooLongException"/>) without any retry.</item>
+/// </list>
 /// </summary>
 internal sealed class EmbeddingScheduler
 {
+    private static readonly ResiliencePropertyKey<AttemptState> StateKey = new("destination-milvus.embedding-attempt");
+
     private readonly IEmbeddingBatchClient _client;
     private readonly ITokenCounter _tokenCounter;
     private readonly int _expectedDimensions;
@@ -20,7 +33,15 @@ internal sealed class EmbeddingScheduler
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly Lock _randomLock = new();
+    private readonly Action<LogLevel, string>? _log;
+    private readonly ThrottledLog _retryLog;
+    private readonly InputRatePacer? _pacer;
+    private readonly ResiliencePipeline _retry;
     private long _pauseUntilTicks;
+    private int _maxInputs;
+    private int _maxTokens;
+    private int _inputLimitsLearned;
+    private int _tokenLimitsLearned;
 
     public EmbeddingScheduler(
         IEmbeddingBatchClient client,
@@ -37,12 +58,24 @@ internal sealed class EmbeddingScheduler
         _options = options;
         _time = time;
         _random = random ?? Random.Shared;
+        _log = options.Log;
+        _retryLog = new ThrottledLog(options.Log, time);
+        _maxInputs = options.MaxInputsPerRequest;
+        _maxTokens = options.MaxTokensPerRequest;
+        _pacer = options.MaxInputsPerMinute is { } perMinute ? new InputRatePacer(perMinute, time) : null;
+        _retry = BuildRetry();
         Limiter = new AdaptiveConcurrencyLimiter(options.InitialConcurrency ?? options.MaxConcurrency, options.MaxConcurrency, time);
     }
 
     public EmbeddingStatistics Statistics { get; } = new();
 
     public AdaptiveConcurrencyLimiter Limiter { get; }
+
+    /// <summary>The most inputs per request, as configured or as learned from the server.</summary>
+    public int MaxInputsPerRequest => Volatile.Read(ref _maxInputs);
+
+    /// <summary>The most tokens per request, as configured or as learned from the server.</summary>
+    public int MaxTokensPerRequest => Volatile.Read(ref _maxTokens);
 
     /// <summary>Embeds <paramref name="texts"/>, counting each text's tokens to cut the batches.</summary>
     public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPurpose purpose, TimeSpan retryBudget, CancellationToken cancellationToken) =>
@@ -72,8 +105,8 @@ internal sealed class EmbeddingScheduler
             tokenCounts = counted;
         }
 
-        var batches = TokenBudgetBatcher.Split(tokenCounts, _options.MaxInputsPerRequest, _options.MaxTokensPerRequest);
-        var results = new float[texts.Count][];
+        var job = new Job(texts, tokenCounts, purpose, retryBudget, new float[texts.Count][]);
+        var batches = TokenBudgetBatcher.Split(tokenCounts, MaxInputsPerRequest, MaxTokensPerRequest);
         using var stopAll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Exception? firstFailure = null;
 
@@ -81,7 +114,7 @@ internal sealed class EmbeddingScheduler
         {
             try
             {
-                await RunBatchAsync(texts, batch, purpose, results, retryBudget, stopAll.Token).ConfigureAwait(false);
+                await RunBatchAsync(job, batch, stopAll.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -89,7 +122,7 @@ internal sealed class EmbeddingScheduler
             }
             catch (Exception ex)
             {
-                var failure = ex as EmbeddingException ?? new EmbeddingException(
+                var failure = ex is EmbeddingException or EmbeddingInputTooLongException ? ex : new EmbeddingException(
                     FailureType.SystemError,
                     $"Unexpected error while embedding with {_client.ProviderName} at {_client.EndpointDisplay}: {ex.GetType().Name}: {ex.Message}",
                     ex);
@@ -107,96 +140,260 @@ internal sealed class EmbeddingScheduler
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return results;
+        return job.Results;
     }
 
-    private async Task RunBatchAsync(
-        IReadOnlyList<string> texts,
-        EmbeddingBatch batch,
-        EmbeddingPurpose purpose,
-        float[][] results,
-        TimeSpan retryBudget,
-        CancellationToken cancellationToken)
+    /// <summary>Embeds one batch, splitting it when the server refuses its size and halving it to find a too-long input.</summary>
+    private async Task RunBatchAsync(Job job, EmbeddingBatch batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var vectors = await SendWithRetriesAsync(job, batch, cancellationToken).ConfigureAwait(false);
+            Validate(vectors, batch.Count);
+            vectors.CopyTo(job.Results, batch.Start);
+        }
+        catch (BatchTooLargeException ex) when (batch.Count > 1)
+        {
+            var parts = Learn(ex, job.TokenCounts, batch);
+            await Task.WhenAll(parts.Select(part => RunBatchAsync(job, part, cancellationToken))).ConfigureAwait(false);
+        }
+        catch (BatchTooLargeException ex)
+        {
+            throw new EmbeddingException(
+                FailureType.ConfigError,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{ex.Message} It refused even a request of one input ({batch.Tokens} cl100k tokens). Fix: lower processing.chunk_size, or raise the server's limit (payload size, tokens per minute)."),
+                ex);
+        }
+        catch (EmbeddingInputTooLongException) when (batch.Count > 1)
+        {
+            // The server does not say which input: halve until the one it refuses is alone.
+            var half = batch.Count / 2;
+            var left = new EmbeddingBatch(batch.Start, half, Sum(job.TokenCounts, batch.Start, half));
+            var right = new EmbeddingBatch(batch.Start + half, batch.Count - half, batch.Tokens - left.Tokens);
+            await Task.WhenAll(RunBatchAsync(job, left, cancellationToken), RunBatchAsync(job, right, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (EmbeddingInputTooLongException ex) when (ex.InputIndex < 0)
+        {
+            var limit = ex.ServerLimit is { } l ? string.Create(CultureInfo.InvariantCulture, $" (its limit: {l} tokens by its own count)") : string.Empty;
+            throw new EmbeddingInputTooLongException(
+                string.Create(CultureInfo.InvariantCulture, $"{ex.Message} The input has {batch.Tokens} cl100k tokens{limit}."),
+                batch.Start,
+                batch.Tokens,
+                ex.ServerLimit,
+                ex.Provider,
+                ex.ServerText);
+        }
+    }
+
+    /// <summary>One batch through the retry strategy; the budget exhausted becomes <c>transient_error</c>.</summary>
+    private async Task<float[][]> SendWithRetriesAsync(Job job, EmbeddingBatch batch, CancellationToken cancellationToken)
     {
         var inputs = new string[batch.Count];
         for (var i = 0; i < batch.Count; i++)
         {
-            inputs[i] = texts[batch.Start + i];
+            inputs[i] = job.Texts[batch.Start + i];
         }
 
-        var attempt = 0;
-        long? firstFailureTimestamp = null;
-        while (true)
+        var state = new AttemptState(this, inputs, batch, job.Purpose, job.RetryBudget);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(StateKey, state);
+        try
         {
-            var lease = await AcquireOutsidePauseAsync(priority: attempt > 0, cancellationToken).ConfigureAwait(false);
-            attempt++;
-            Statistics.OnAttempt();
-            RetryableEmbeddingException failure;
-            try
-            {
-                float[][] vectors;
-                using (var timeout = new CancellationTokenSource(_options.RequestTimeout, _time))
-                using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
-                {
-                    try
-                    {
-                        vectors = await _client.EmbedBatchAsync(inputs, purpose, linked.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-                    {
-                        throw new RetryableEmbeddingException(
-                            $"{_client.ProviderName} at {_client.EndpointDisplay} did not answer within {Format(_options.RequestTimeout)}.",
-                            rateLimited: false,
-                            retryAfter: null,
-                            ex);
-                    }
-                }
-
-                Validate(vectors, inputs.Length);
-                vectors.CopyTo(results, batch.Start);
-                Limiter.Release(lease, RequestOutcome.Success);
-                Statistics.OnSuccess(batch.Count, batch.Tokens);
-                return;
-            }
-            catch (RetryableEmbeddingException ex)
-            {
-                var timedOut = ex.InnerException is OperationCanceledException;
-                Limiter.Release(lease, ex.RateLimited || timedOut ? RequestOutcome.Throttled : RequestOutcome.Neutral);
-                Statistics.OnFailure(ex.RateLimited);
-                failure = ex;
-            }
-            catch
-            {
-                Limiter.Release(lease, RequestOutcome.Neutral);
-                throw;
-            }
-
-            firstFailureTimestamp ??= _time.GetTimestamp();
-            var delay = failure.RetryAfter ?? ExponentialBackoff.Compute(attempt, _options.InitialBackoff, _options.MaxBackoff, NextSample());
-            if (failure.RetryAfter is { } asked)
-            {
-                // Spread the comeback a little so that the requests released together do not arrive together.
-                delay = asked + TimeSpan.FromMilliseconds(Math.Min(asked.TotalMilliseconds * 0.02, 100) * NextSample());
-                if (failure.RateLimited)
-                {
-                    PauseUntil(_time.GetUtcNow() + asked);
-                }
-            }
-
-            var elapsed = _time.GetElapsedTime(firstFailureTimestamp.Value);
-            if (elapsed + delay > retryBudget)
-            {
-                throw new EmbeddingException(
-                    FailureType.TransientError,
-                    $"{_client.ProviderName} at {_client.EndpointDisplay} kept failing for {Format(elapsed)} over {attempt.ToString(CultureInfo.InvariantCulture)} attempts " +
-                    $"(retry budget {Format(retryBudget)}); last error: {failure.Message} The sync can be retried later; " +
-                    "if rate limits are the cause, raise the provider's limits or lower the embedding concurrency.",
-                    failure);
-            }
-
-            Statistics.OnRetry();
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            return await _retry.ExecuteAsync(static (ctx, s) => s.Scheduler.AttemptAsync(s, ctx.CancellationToken), context, state).ConfigureAwait(false);
         }
+        catch (RetryableEmbeddingException ex)
+        {
+            var elapsed = state.FirstFailure is { } first ? _time.GetElapsedTime(first) : TimeSpan.Zero;
+            throw new EmbeddingException(
+                FailureType.TransientError,
+                $"{_client.ProviderName} at {_client.EndpointDisplay} kept failing for {Format(elapsed)} over {state.Attempts.ToString(CultureInfo.InvariantCulture)} attempts " +
+                $"(retry budget {Format(job.RetryBudget)}); last error: {ex.Message} The sync can be retried later; " +
+                "if rate limits are the cause, raise the provider's limits or lower the embedding concurrency.",
+                ex);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>One request: pacing, a concurrency slot outside any pause, the per-attempt timeout.</summary>
+    private async ValueTask<float[][]> AttemptAsync(AttemptState state, CancellationToken cancellationToken)
+    {
+        if (_pacer is not null)
+        {
+            await _pacer.AcquireAsync(state.Inputs.Length, cancellationToken).ConfigureAwait(false);
+        }
+
+        var lease = await AcquireOutsidePauseAsync(priority: state.Attempts > 0, cancellationToken).ConfigureAwait(false);
+        state.Attempts++;
+        Statistics.OnAttempt();
+        try
+        {
+            float[][] vectors;
+            using (var timeout = new CancellationTokenSource(_options.RequestTimeout, _time))
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token))
+            {
+                try
+                {
+                    vectors = await _client.EmbedBatchAsync(state.Inputs, state.Purpose, linked.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException ex) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    var silence = $"{_client.ProviderName} at {_client.EndpointDisplay} did not answer within {Format(_options.RequestTimeout)}";
+                    if (state.Inputs.Length > 1)
+                    {
+                        // A slow server (CPU inference) takes longer the bigger the batch: a smaller one may fit the timeout.
+                        throw new BatchTooLargeException(string.Create(CultureInfo.InvariantCulture, $"{silence} for {state.Inputs.Length} inputs ({state.Batch.Tokens} tokens)."), tokenShare: 0.5, innerException: ex);
+                    }
+
+                    throw new RetryableEmbeddingException(silence + ".", rateLimited: false, (ServerWait?)null, ex);
+                }
+            }
+
+            Limiter.Release(lease, RequestOutcome.Success);
+            Statistics.OnSuccess(state.Batch.Count, state.Batch.Tokens);
+            return vectors;
+        }
+        catch (RetryableEmbeddingException ex)
+        {
+            var timedOut = ex.InnerException is OperationCanceledException;
+            Limiter.Release(lease, ex.RateLimited || timedOut ? RequestOutcome.Throttled : RequestOutcome.Neutral);
+            Statistics.OnFailure(ex.RateLimited);
+            throw;
+        }
+        catch (BatchTooLargeException ex) when (ex.InnerException is OperationCanceledException)
+        {
+            Limiter.Release(lease, RequestOutcome.Throttled);
+            Statistics.OnFailure(rateLimited: false);
+            throw;
+        }
+        catch
+        {
+            Limiter.Release(lease, RequestOutcome.Neutral);
+            throw;
+        }
+    }
+
+    private ResiliencePipeline BuildRetry()
+    {
+        var retry = new RetryStrategyOptions
+        {
+            MaxRetryAttempts = int.MaxValue,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = _options.InitialBackoff,
+            MaxDelay = _options.MaxBackoff,
+            ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Context, args.Outcome.Exception)),
+            DelayGenerator = args => ValueTask.FromResult(
+                args.Outcome.Exception is RetryableEmbeddingException { Wait: { } wait }
+                    ? (TimeSpan?)(wait.Delay + TimeSpan.FromMilliseconds(Math.Min(wait.Delay.TotalMilliseconds * 0.02, 100) * NextSample()))
+                    : null),
+            OnRetry = args =>
+            {
+                if (args.Outcome.Exception is RetryableEmbeddingException failure)
+                {
+                    OnRetry(args.Context.Properties.GetValue(StateKey, null!), failure, args.RetryDelay);
+                }
+
+                return ValueTask.CompletedTask;
+            },
+        };
+        return new ResiliencePipelineBuilder { TimeProvider = _time }.AddRetry(retry).Build();
+    }
+
+    /// <summary>
+    /// Retry while the budget (from the batch's first failure) lasts. A server-requested wait that would end past the
+    /// budget fails at once rather than sleeping first; backoff waits are at most <see cref="EmbeddingSchedulerOptions.MaxBackoff"/>.
+    /// </summary>
+    private bool ShouldRetry(ResilienceContext context, Exception? exception)
+    {
+        if (exception is not RetryableEmbeddingException failure || !context.Properties.TryGetValue(StateKey, out var state))
+        {
+            return false;
+        }
+
+        state.FirstFailure ??= _time.GetTimestamp();
+        var elapsed = _time.GetElapsedTime(state.FirstFailure.Value);
+        return elapsed < state.RetryBudget && (failure.Wait is not { } wait || elapsed + wait.Delay <= state.RetryBudget);
+    }
+
+    private void OnRetry(AttemptState state, RetryableEmbeddingException failure, TimeSpan delay)
+    {
+        Statistics.OnRetry();
+        if (failure is { RateLimited: true, Wait: { PausesAll: true } wait })
+        {
+            PauseUntil(_time.GetUtcNow() + wait.Delay);
+        }
+
+        _retryLog.Warn(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Embedding request of {state.Inputs.Length} input(s) will be retried in {Format(delay)} (attempt {state.Attempts + 1}): {failure.Message}"));
+    }
+
+    /// <summary>
+    /// Lowers the limits after a refusal for size and cuts the batch by them. With the server's numbers the limit is
+    /// what it said (TEI's 32 inputs, OpenAI's tokens per request); without, the batch is halved. Never less than one
+    /// input, and always into at least two parts, so the recursion ends.
+    /// </summary>
+    private IReadOnlyList<EmbeddingBatch> Learn(BatchTooLargeException ex, IReadOnlyList<int> tokenCounts, EmbeddingBatch batch)
+    {
+        int? inputs = ex.MaxInputs is { } n ? Math.Max(1, n) : ex.TokenShare is null ? Math.Max(1, (batch.Count + 1) / 2) : null;
+        int? tokens = ex.TokenShare is { } share ? Math.Max(1, (int)(batch.Tokens * share)) : ex.MaxInputs is null ? Math.Max(1, (batch.Tokens + 1) / 2) : null;
+        if (inputs is { } i && LowerTo(ref _maxInputs, i))
+        {
+            Tell(ref _inputLimitsLearned, string.Create(CultureInfo.InvariantCulture,
+                $"{ex.Message} Requests now carry at most {i} inputs for the rest of this sync{(_options.BatchSizeField is { } field ? $" (set {field} to {i} to start there)" : string.Empty)}."));
+        }
+
+        if (tokens is { } t && LowerTo(ref _maxTokens, t))
+        {
+            Tell(ref _tokenLimitsLearned, string.Create(CultureInfo.InvariantCulture,
+                $"{ex.Message} Requests now carry at most {t} tokens for the rest of this sync."));
+        }
+
+        var parts = TokenBudgetBatcher.Split(tokenCounts, batch.Start, batch.Count, Math.Min(MaxInputsPerRequest, inputs ?? int.MaxValue), Math.Min(MaxTokensPerRequest, tokens ?? int.MaxValue));
+        if (parts.Count > 1)
+        {
+            return parts;
+        }
+
+        var half = batch.Count / 2;
+        var first = Sum(tokenCounts, batch.Start, half);
+        return [new EmbeddingBatch(batch.Start, half, first), new EmbeddingBatch(batch.Start + half, batch.Count - half, batch.Tokens - first)];
+    }
+
+    /// <summary>The first lesson of a kind is a WARN, later ones (a slow server halving again) INFO.</summary>
+    private void Tell(ref int told, string message) =>
+        _log?.Invoke(Interlocked.Exchange(ref told, 1) == 0 ? LogLevel.Warn : LogLevel.Info, message);
+
+    private static bool LowerTo(ref int limit, int value)
+    {
+        var current = Volatile.Read(ref limit);
+        while (value < current)
+        {
+            var seen = Interlocked.CompareExchange(ref limit, value, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+
+    private static int Sum(IReadOnlyList<int> counts, int start, int count)
+    {
+        var sum = 0;
+        for (var i = start; i < start + count; i++)
+        {
+            sum += Math.Max(0, counts[i]);
+        }
+
+        return sum;
     }
 
     private void Validate(float[][] vectors, int expectedCount)
@@ -281,6 +478,27 @@ internal sealed class EmbeddingScheduler
 
     private static string Format(TimeSpan t) =>
         t.TotalSeconds < 120
-            ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.#} s")
+            ? string.Create(CultureInfo.InvariantCulture, $"{t.TotalSeconds:0.##} s")
             : string.Create(CultureInfo.InvariantCulture, $"{t.TotalMinutes:0.#} min");
+
+    /// <summary>One <see cref="EmbedAsync(IReadOnlyList{string}, IReadOnlyList{int}?, EmbeddingPurpose, TimeSpan, CancellationToken)"/> call.</summary>
+    private sealed record Job(IReadOnlyList<string> Texts, IReadOnlyList<int> TokenCounts, EmbeddingPurpose Purpose, TimeSpan RetryBudget, float[][] Results);
+
+    /// <summary>The attempts of one batch, shared by the retry strategy's callbacks.</summary>
+    private sealed class AttemptState(EmbeddingScheduler scheduler, string[] inputs, EmbeddingBatch batch, EmbeddingPurpose purpose, TimeSpan retryBudget)
+    {
+        public EmbeddingScheduler Scheduler { get; } = scheduler;
+
+        public string[] Inputs { get; } = inputs;
+
+        public EmbeddingBatch Batch { get; } = batch;
+
+        public EmbeddingPurpose Purpose { get; } = purpose;
+
+        public TimeSpan RetryBudget { get; } = retryBudget;
+
+        public int Attempts { get; set; }
+
+        public long? FirstFailure { get; set; }
+    }
 }

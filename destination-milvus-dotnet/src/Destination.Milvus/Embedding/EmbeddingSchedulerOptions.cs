@@ -1,3 +1,5 @@
+using Destination.Milvus.Protocol;
+
 namespace Destination.Milvus.Embedding;
 
 /// <summary>
@@ -32,11 +34,20 @@ public sealed record EmbeddingSchedulerOptions
     /// <summary>Timeout of one request attempt (a timed-out attempt is retried). Default 2 minutes.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>First backoff when the server gives no Retry-After. Default 1 second, doubled per attempt.</summary>
+    /// <summary>First backoff when the server gives no wait. Default 1 second, doubled per attempt with jitter (Polly's exponential backoff).</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Cap of the exponential backoff. Default 30 seconds.</summary>
     public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most inputs sent per minute; null for no pacing. Cohere allows 2,000 a minute for trial and production keys.</summary>
+    public int? MaxInputsPerMinute { get; init; }
+
+    /// <summary>The config field that sets <see cref="MaxInputsPerRequest"/>, named when a smaller limit is learned; null when there is none.</summary>
+    public string? BatchSizeField { get; init; }
+
+    /// <summary>Where retries (WARN, at most one line per 10 s) and learned limits are logged; null logs nothing.</summary>
+    public Action<LogLevel, string>? Log { get; init; }
 
     /// <summary>Defaults for OpenAI (2,048 inputs per request).</summary>
     public static EmbeddingSchedulerOptions OpenAi { get; } = new();
@@ -45,18 +56,18 @@ public sealed record EmbeddingSchedulerOptions
     public static EmbeddingSchedulerOptions AzureOpenAi { get; } = new();
 
     /// <summary>
-    /// Defaults for OpenAI-compatible servers: 256 inputs and 4 requests in flight, since local servers (Ollama, TEI)
-    /// often cap batch sizes and have few workers.
+    /// Defaults for OpenAI-compatible servers: 256 inputs and 4 requests in flight, since local servers have few
+    /// workers; a server with a smaller cap (TEI: 32 by default) says so in its refusal and the scheduler learns it.
     /// </summary>
-    public static EmbeddingSchedulerOptions OpenAiCompatible { get; } = new() { MaxInputsPerRequest = 256, MaxConcurrency = 4 };
+    public static EmbeddingSchedulerOptions OpenAiCompatible { get; } = new() { MaxInputsPerRequest = 256, MaxConcurrency = 4, BatchSizeField = "embedding.batch_size" };
 
-    /// <summary>Defaults for Cohere: 96 texts per request is the API's hard limit.</summary>
-    public static EmbeddingSchedulerOptions Cohere { get; } = new() { MaxInputsPerRequest = 96 };
+    /// <summary>Defaults for Cohere: 96 texts per request is the API's hard limit, 2,000 texts a minute its rate limit.</summary>
+    public static EmbeddingSchedulerOptions Cohere { get; } = new() { MaxInputsPerRequest = 96, MaxInputsPerMinute = 2000 };
 
     /// <summary>Throws when a value cannot work, so a bad option fails at start-up rather than mid-sync.</summary>
     public void Validate()
     {
-        if (MaxInputsPerRequest < 1 || MaxTokensPerRequest < 1 || MaxConcurrency < 1)
+        if (MaxInputsPerRequest < 1 || MaxTokensPerRequest < 1 || MaxConcurrency < 1 || MaxInputsPerMinute < 1)
         {
             throw new ArgumentException("Embedding scheduler limits must be at least 1.");
         }

@@ -6,9 +6,12 @@ namespace Destination.Milvus.Embedding;
 /// <summary>
 /// <c>mode: openai_compatible</c>: any server with OpenAI's embeddings route (Ollama, vLLM, LM Studio,
 /// text-embeddings-inference, LiteLLM...). Unlike the Python connector (one request per chunk), inputs are batched
-/// (default 256 per request, 4 in flight). Vectors are asked for as floats, the format every such server supports;
-/// <c>dimensions</c> is the size the user declares and is checked against the answers, not sent (several servers
-/// reject it for models that cannot shorten vectors). An empty <c>api_key</c> sends no Authorization header.
+/// (default 256 per request, 4 in flight, or the advanced <c>batch_size</c> and <c>concurrency</c>; a server that
+/// allows fewer inputs says so and the scheduler learns it). Requests carry only <c>input</c> and <c>model</c>:
+/// floats are the API's default, and LiteLLM in front of Vertex AI or Bedrock refuses an <c>encoding_format</c> its
+/// backend lacks. <c>dimensions</c> is the size the user declares and is checked against the answers; it is sent only
+/// with <c>send_dimensions</c> (servers refuse it for models that cannot shorten vectors). An empty <c>api_key</c>
+/// sends no Authorization header.
 /// <para>
 /// <c>base_url</c> may be written with or without <c>/v1</c>: a bare host (<c>http://localhost:11434</c>) gets
 /// <c>/v1/embeddings</c>; a URL with a path (<c>http://localhost:11434/v1</c>, <c>https://host/api/openai</c>) gets
@@ -64,7 +67,8 @@ internal sealed class OpenAiCompatibleEmbedder : ScheduledEmbedder
             "embedding.model_name",
             config.ModelName,
             "set embedding.model_name to a model the server serves (its /v1/models list) and check embedding.base_url.",
-            [config.ApiKey]);
+            [config.ApiKey],
+            "embedding.send_dimensions");
         var key = config.ApiKey;
         return new OpenAiWireClient(
             http,
@@ -78,8 +82,8 @@ internal sealed class OpenAiCompatibleEmbedder : ScheduledEmbedder
                 }
             },
             config.ModelName,
-            dimensions: null,
-            base64: false,
+            config.SendDimensions ? config.Dimensions : null,
+            encodingFormat: null,
             time);
     }
 }

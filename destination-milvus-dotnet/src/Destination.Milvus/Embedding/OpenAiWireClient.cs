@@ -5,8 +5,9 @@ namespace Destination.Milvus.Embedding;
 
 /// <summary>
 /// One <c>POST .../embeddings</c> in OpenAI's wire format over HttpClient, for Azure OpenAI deployments and
-/// OpenAI-compatible servers: <c>{"input":[...],"model":...,"encoding_format":...,"dimensions":...}</c> in,
-/// <c>data[].index</c> + <c>data[].embedding</c> (float array or base64) out, placed by index.
+/// OpenAI-compatible servers: <c>{"input":[...],"model":...,"encoding_format":...,"dimensions":...}</c> in (each of
+/// the last three only when given: a proxy such as LiteLLM refuses parameters its backend lacks, and floats are the
+/// API's default), <c>data[].index</c> + <c>data[].embedding</c> (float array or base64) out, placed by index.
 /// </summary>
 internal sealed class OpenAiWireClient : IEmbeddingBatchClient
 {
@@ -16,7 +17,7 @@ internal sealed class OpenAiWireClient : IEmbeddingBatchClient
     private readonly Action<HttpRequestHeaders> _authorize;
     private readonly string? _model;
     private readonly int? _dimensions;
-    private readonly bool _base64;
+    private readonly string? _encodingFormat;
     private readonly TimeProvider _time;
 
     public OpenAiWireClient(
@@ -26,7 +27,7 @@ internal sealed class OpenAiWireClient : IEmbeddingBatchClient
         Action<HttpRequestHeaders> authorize,
         string? model,
         int? dimensions,
-        bool base64,
+        string? encodingFormat,
         TimeProvider time)
     {
         _http = http;
@@ -35,7 +36,7 @@ internal sealed class OpenAiWireClient : IEmbeddingBatchClient
         _authorize = authorize;
         _model = model;
         _dimensions = dimensions;
-        _base64 = base64;
+        _encodingFormat = encodingFormat;
         _time = time;
     }
 
@@ -61,7 +62,11 @@ internal sealed class OpenAiWireClient : IEmbeddingBatchClient
                     writer.WriteString("model", _model);
                 }
 
-                writer.WriteString("encoding_format", _base64 ? "base64" : "float");
+                if (_encodingFormat is not null)
+                {
+                    writer.WriteString("encoding_format", _encodingFormat);
+                }
+
                 if (_dimensions is { } d)
                 {
                     writer.WriteNumber("dimensions", d);

@@ -13,6 +13,7 @@ namespace Destination.Milvus.Embedding;
 /// <param name="ModelValue">The configured model or deployment.</param>
 /// <param name="ModelHint">Sentence telling which values work.</param>
 /// <param name="Secrets">Values to scrub from any text quoted from the server.</param>
+/// <param name="DimensionsField">The config field that makes the connector send <c>dimensions</c>.</param>
 internal sealed record ProviderContext(
     string Name,
     string EndpointDisplay,
@@ -20,7 +21,8 @@ internal sealed record ProviderContext(
     string ModelField,
     string ModelValue,
     string ModelHint,
-    IReadOnlyList<string> Secrets)
+    IReadOnlyList<string> Secrets,
+    string DimensionsField = "embedding.dimensions")
 {
     /// <summary>The longest server text quoted in a message; longer answers are cut with "...".</summary>
     public const int MaxQuotedLength = 300;

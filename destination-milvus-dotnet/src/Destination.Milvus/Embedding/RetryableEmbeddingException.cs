@@ -6,25 +6,30 @@ namespace Destination.Milvus.Embedding;
 /// </summary>
 internal sealed class RetryableEmbeddingException : Exception
 {
-    public RetryableEmbeddingException(string message, bool rateLimited, TimeSpan? retryAfter, Exception? innerException = null)
+    public RetryableEmbeddingException(string message, bool rateLimited, ServerWait? wait, Exception? innerException = null)
         : base(message, innerException)
     {
         RateLimited = rateLimited;
-        RetryAfter = retryAfter;
+        Wait = wait;
+    }
+
+    public RetryableEmbeddingException(string message, bool rateLimited, TimeSpan? retryAfter, Exception? innerException = null)
+        : this(message, rateLimited, retryAfter is { } delay ? new ServerWait(delay, true) : null, innerException)
+    {
     }
 
     public RetryableEmbeddingException()
-        : this("The embedding request failed.", false, null)
+        : this("The embedding request failed.", false, (ServerWait?)null)
     {
     }
 
     public RetryableEmbeddingException(string message)
-        : this(message, false, null)
+        : this(message, false, (ServerWait?)null)
     {
     }
 
     public RetryableEmbeddingException(string message, Exception innerException)
-        : this(message, false, null, innerException)
+        : this(message, false, (ServerWait?)null, innerException)
     {
     }
 
@@ -32,5 +37,8 @@ internal sealed class RetryableEmbeddingException : Exception
     public bool RateLimited { get; }
 
     /// <summary>The wait the server asked for (Retry-After and friends), if any.</summary>
-    public TimeSpan? RetryAfter { get; }
+    public ServerWait? Wait { get; }
+
+    /// <summary>The delay of <see cref="Wait"/>, if any.</summary>
+    public TimeSpan? RetryAfter => Wait?.Delay;
 }

@@ -45,6 +45,12 @@ internal abstract class ScheduledEmbedder : IEmbedder
     /// <summary>The adaptive concurrency limit right now.</summary>
     public int CurrentConcurrency => _scheduler.Limiter.CurrentLimit;
 
+    /// <summary>The most inputs per request, as configured or as learned from the server's refusals.</summary>
+    public int MaxInputsPerRequest => _scheduler.MaxInputsPerRequest;
+
+    /// <summary>The most tokens per request, as configured or as learned from the server's refusals.</summary>
+    public int MaxTokensPerRequest => _scheduler.MaxTokensPerRequest;
+
     /// <summary>Where requests go (no credentials).</summary>
     public string Endpoint => Client.EndpointDisplay;
 
@@ -87,6 +93,10 @@ internal abstract class ScheduledEmbedder : IEmbedder
             return null;
         }
         catch (EmbeddingException ex)
+        {
+            return ex.Message;
+        }
+        catch (EmbeddingInputTooLongException ex)
         {
             return ex.Message;
         }

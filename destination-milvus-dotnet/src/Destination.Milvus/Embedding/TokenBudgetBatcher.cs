@@ -17,14 +17,21 @@ public static class TokenBudgetBatcher
     public static IReadOnlyList<EmbeddingBatch> Split(IReadOnlyList<int> tokenCounts, int maxInputs, int maxTokens)
     {
         ArgumentNullException.ThrowIfNull(tokenCounts);
+        return Split(tokenCounts, 0, tokenCounts.Count, maxInputs, maxTokens);
+    }
+
+    /// <summary>Splits the inputs <c>[first, first + length)</c> into batches, in order (indexes stay the caller's).</summary>
+    public static IReadOnlyList<EmbeddingBatch> Split(IReadOnlyList<int> tokenCounts, int first, int length, int maxInputs, int maxTokens)
+    {
+        ArgumentNullException.ThrowIfNull(tokenCounts);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxInputs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 1);
 
         var batches = new List<EmbeddingBatch>();
-        var start = 0;
+        var start = first;
         var count = 0;
         var tokens = 0;
-        for (var i = 0; i < tokenCounts.Count; i++)
+        for (var i = first; i < first + length; i++)
         {
             var t = Math.Max(0, tokenCounts[i]);
             if (count > 0 && (count == maxInputs || (long)tokens + t > maxTokens))

@@ -66,7 +66,10 @@ public sealed class MilvusRecordSink : IRecordSink
         try
         {
             _embedder = _options.EmbedderFactory?.Invoke(config.Embedding)
-                ?? EmbedderFactory.Create(config.Embedding, Cl100kTokenizer.Instance, new EmbedderFactoryOptions { Time = _time });
+                ?? EmbedderFactory.Create(
+                    config.Embedding,
+                    Cl100kTokenizer.Instance,
+                    EmbedderFactoryOptions.FromEnvironment() with { Time = _time, Log = (level, message) => _context.Output.Log(level, message) });
             if (EmbeddingModels.ChunkSizeAdvice(config.Embedding, config.Processing.ChunkSize) is var (sizeProblem, sizeWarning) && (sizeProblem ?? sizeWarning) is { } advice)
             {
                 _context.Output.Log(LogLevel.Warn, advice);
@@ -334,6 +337,7 @@ public sealed class MilvusRecordSink : IRecordSink
         var processed = new (ProcessedRecord Record, PendingRecord Source)[batch.Count];
         var texts = new List<string>();
         var textTokens = new List<int>();
+        var textRecords = new List<int>();
         long chunks = 0, tokens = 0, bytes = 0;
         for (var i = 0; i < batch.Count; i++)
         {
@@ -351,6 +355,7 @@ public sealed class MilvusRecordSink : IRecordSink
                 {
                     texts.Add(chunk.Text ?? string.Empty);
                     textTokens.Add(chunk.Text is null ? 0 : chunk.TokenCount);
+                    textRecords.Add(i);
                 }
             }
         }
@@ -360,7 +365,16 @@ public sealed class MilvusRecordSink : IRecordSink
         if (texts.Count > 0)
         {
             // The splitter counted every chunk with the embedder's counter (cl100k_base): no need to count again.
-            vectors = await _embedder!.EmbedAsync(texts, textTokens, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                vectors = await _embedder!.EmbedAsync(texts, textTokens, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EmbeddingInputTooLongException ex) when (ex.InputIndex >= 0 && ex.InputIndex < textRecords.Count)
+            {
+                var record = batch[textRecords[ex.InputIndex]].Record;
+                throw new EmbeddingException(FailureType.ConfigError, ex.ForChunk(record.Stream.Descriptor.ToString(), record.LineNumber, _context.Config.Processing.ChunkSize), ex);
+            }
+
             embedCalls = 1;
             if (vectors.Count != texts.Count)
             {
