@@ -12,10 +12,10 @@ namespace Destination.Milvus.Embedding;
 /// <item>cuts the texts into batches by inputs and tokens per request, and writes results back by input index;</item>
 /// <item>keeps several requests in flight under an <see cref="AdaptiveConcurrencyLimiter"/> (AIMD), optionally paced
 /// by inputs per minute (<see cref="InputRatePacer"/>);</item>
-/// <item>retries 429s, 5xx, timeouts and dropped connections with one Polly retry strategy: the server's wait
-/// (Retry-After, its message, the reset headers) is the delay generator, exponential backoff with jitter otherwise;
-/// an explicit wait pauses every request; each retry is a WARN line (at most one per 10 s); a batch still failing
-/// after the retry budget (from its first failure) is <c>transient_error</c>;</item>
+/// <item>retries 429s, 5xx, timeouts and dropped connections with one Polly retry strategy whose delay is the
+/// server's wait (Retry-After, its message, the reset headers), exponential backoff with jitter otherwise; an
+/// explicit wait pauses every request; each retry is a WARN line (at most one per 10 s); a batch that would still be
+/// waiting past the retry budget (from its first failure) is <c>transient_error</c>;</item>
 /// <item>splits a batch the server refused for its size (too many inputs, tokens or bytes, or no answer in time), down
 /// to one input, and remembers the learned limit for every later batch of the sync, saying so once in a WARN;</item>
 /// <item>finds the input a server refused as too long by halving the batch, and reports it with its index
@@ -276,25 +276,22 @@ internal sealed class EmbeddingScheduler
         }
     }
 
+    /// <summary>
+    /// The retry strategy. <see cref="ShouldRetry"/> decides and picks the delay, the delay generator hands it to
+    /// Polly: so the budget check sees the very wait that follows, and a wait that would end past it fails at once.
+    /// </summary>
     private ResiliencePipeline BuildRetry()
     {
         var retry = new RetryStrategyOptions
         {
             MaxRetryAttempts = int.MaxValue,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = _options.InitialBackoff,
-            MaxDelay = _options.MaxBackoff,
-            ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Context, args.Outcome.Exception)),
-            DelayGenerator = args => ValueTask.FromResult(
-                args.Outcome.Exception is RetryableEmbeddingException { Wait: { } wait }
-                    ? (TimeSpan?)(wait.Delay + TimeSpan.FromMilliseconds(Math.Min(wait.Delay.TotalMilliseconds * 0.02, 100) * NextSample()))
-                    : null),
+            ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Context, args.Outcome.Exception, args.AttemptNumber)),
+            DelayGenerator = args => ValueTask.FromResult(args.Context.Properties.TryGetValue(StateKey, out var state) ? state.NextDelay : null),
             OnRetry = args =>
             {
-                if (args.Outcome.Exception is RetryableEmbeddingException failure)
+                if (args.Outcome.Exception is RetryableEmbeddingException failure && args.Context.Properties.TryGetValue(StateKey, out var state))
                 {
-                    OnRetry(args.Context.Properties.GetValue(StateKey, null!), failure, args.RetryDelay);
+                    OnRetry(state, failure, args.RetryDelay);
                 }
 
                 return ValueTask.CompletedTask;
@@ -304,10 +301,12 @@ internal sealed class EmbeddingScheduler
     }
 
     /// <summary>
-    /// Retry while the budget (from the batch's first failure) lasts. A server-requested wait that would end past the
-    /// budget fails at once rather than sleeping first; backoff waits are at most <see cref="EmbeddingSchedulerOptions.MaxBackoff"/>.
+    /// Retry while the budget (from the batch's first failure) lasts, after the server's wait (spread by up to 2 %, at
+    /// most 100 ms, so requests released together do not return together) or else exponential backoff from
+    /// <see cref="EmbeddingSchedulerOptions.InitialBackoff"/> to <see cref="EmbeddingSchedulerOptions.MaxBackoff"/> with
+    /// equal jitter (a random point in the upper half).
     /// </summary>
-    private bool ShouldRetry(ResilienceContext context, Exception? exception)
+    private bool ShouldRetry(ResilienceContext context, Exception? exception, int attempt)
     {
         if (exception is not RetryableEmbeddingException failure || !context.Properties.TryGetValue(StateKey, out var state))
         {
@@ -315,8 +314,19 @@ internal sealed class EmbeddingScheduler
         }
 
         state.FirstFailure ??= _time.GetTimestamp();
-        var elapsed = _time.GetElapsedTime(state.FirstFailure.Value);
-        return elapsed < state.RetryBudget && (failure.Wait is not { } wait || elapsed + wait.Delay <= state.RetryBudget);
+        TimeSpan delay;
+        if (failure.Wait is { } wait)
+        {
+            delay = wait.Delay + TimeSpan.FromMilliseconds(Math.Min(wait.Delay.TotalMilliseconds * 0.02, 100) * NextSample());
+        }
+        else
+        {
+            var raw = Math.Min(_options.InitialBackoff.TotalMilliseconds * Math.Pow(2, Math.Clamp(attempt, 0, 30)), _options.MaxBackoff.TotalMilliseconds);
+            delay = TimeSpan.FromMilliseconds((raw / 2) + (raw / 2 * NextSample()));
+        }
+
+        state.NextDelay = delay;
+        return _time.GetElapsedTime(state.FirstFailure.Value) + delay <= state.RetryBudget;
     }
 
     private void OnRetry(AttemptState state, RetryableEmbeddingException failure, TimeSpan delay)
@@ -500,5 +510,7 @@ internal sealed class EmbeddingScheduler
         public int Attempts { get; set; }
 
         public long? FirstFailure { get; set; }
+
+        public TimeSpan? NextDelay { get; set; }
     }
 }

@@ -34,7 +34,7 @@ public sealed record EmbeddingSchedulerOptions
     /// <summary>Timeout of one request attempt (a timed-out attempt is retried). Default 2 minutes.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>First backoff when the server gives no wait. Default 1 second, doubled per attempt with jitter (Polly's exponential backoff).</summary>
+    /// <summary>First backoff when the server gives no wait. Default 1 second, doubled per attempt, with equal jitter.</summary>
     public TimeSpan InitialBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Cap of the exponential backoff. Default 30 seconds.</summary>

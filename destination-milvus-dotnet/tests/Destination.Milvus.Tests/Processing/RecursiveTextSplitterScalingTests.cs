@@ -20,9 +20,9 @@ public class RecursiveTextSplitterScalingTests
         var small = Measure(5_000_000);
         var large = Measure(50_000_000);
 
-        // Each separator level counts a character at most once ("\n\n", "\n", " ", then cached single characters);
-        // in practice only the over-size pieces are counted again, so this stays near 1 (measured: 1.04).
-        Assert.True(large.CountedPerChar <= 2.0, $"counted {large.CountedPerChar:F2} characters per input character");
+        // Each separator level counts a character at most once ("\n\n", "\n", " ", then cached single characters), and
+        // each chunk is counted once more where its joints are not clean cuts (for the hard cap): measured 2.04.
+        Assert.True(large.CountedPerChar <= 2.5, $"counted {large.CountedPerChar:F2} characters per input character");
         Assert.True(large.CountedPerChar <= small.CountedPerChar * 1.1, $"{large.CountedPerChar:F2} vs {small.CountedPerChar:F2}");
 
         // Output strings (with overlap) dominate allocation, about the size of the text itself (measured: 1.16x).

@@ -17,6 +17,12 @@ namespace Destination.Milvus.Processing.Splitting;
 /// <item>Larger pieces are split again with the remaining separators; with none left they are emitted as they are.</item>
 /// <item>Merged chunks are stripped of surrounding whitespace (Python <c>str.strip</c>) and dropped when empty.</item>
 /// </list>
+/// Unlike langchain, <c>chunk_size</c> is a hard cap in every mode: a chunk that is still larger (markdown mode and
+/// separator lists without <c>""</c> run out of separators; a merge can count more than its pieces) is split again
+/// with the paragraph, line, word and character fallback, and a rest that no cut on a separator brings under the cap
+/// is cut at the longest prefix that fits (a single character of more tokens than the cap stays whole: cl100k needs
+/// at most 4 tokens for one). An embedding model therefore never receives more than <c>chunk_size</c> tokens, where
+/// langchain sent a 6,011-token markdown section that OpenAI refused, llama.cpp answered with 500 and Ollama cut.
 /// Unlike a direct port it runs in linear time and memory: pieces are ranges of the input rather than strings, each is
 /// counted once (single characters through a small cache), merge totals are kept incrementally, and pieces are merged as
 /// they are found, so the character-level fallback on a huge text never holds millions of tiny strings.
@@ -35,6 +41,7 @@ public sealed class RecursiveTextSplitter
     private readonly int _chunkSize;
     private readonly int _chunkOverlap;
     private readonly ITokenCounter _counter;
+    private readonly RecursiveTextSplitter? _fallback;
 
     /// <summary>Creates a splitter.</summary>
     /// <param name="separators">Separators tried in order; empty means <c>["\n\n", "\n", " ", ""]</c>.</param>
@@ -63,6 +70,8 @@ public sealed class RecursiveTextSplitter
         }
 
         _separators = separators.Count == 0 ? DefaultSeparators : [.. separators];
+        var isFallback = !isSeparatorRegex && keepSeparator == KeepSeparator.None && _separators.SequenceEqual(DefaultSeparators);
+        _fallback = isFallback ? null : new RecursiveTextSplitter(DefaultSeparators, KeepSeparator.None, false, chunkSize, chunkOverlap, counter);
         _keep = keepSeparator;
         _chunkSize = chunkSize;
         _chunkOverlap = chunkOverlap;
@@ -108,7 +117,7 @@ public sealed class RecursiveTextSplitter
         };
 
     /// <summary>Splits <paramref name="text"/> into chunks, in order.</summary>
-    public IReadOnlyList<string> Split(string text) => [.. Run.Split(this, text, countChunks: false).Select(c => c.Text)];
+    public IReadOnlyList<string> Split(string text) => [.. SplitCounted(text).Select(c => c.Text)];
 
     /// <summary>
     /// Splits <paramref name="text"/> into chunks, in order, each with its exact token count. Merged chunks are mostly
@@ -118,8 +127,80 @@ public sealed class RecursiveTextSplitter
     public IReadOnlyList<SplitChunk> SplitCounted(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return Run.Split(this, text, countChunks: true);
+        var chunks = Run.Split(this, text, countChunks: true);
+        return chunks.Exists(c => c.Tokens > _chunkSize) ? Cap(chunks) : chunks;
     }
+
+    /// <summary>Replaces every chunk over the cap by its split with the fallback separators, then by exact cuts.</summary>
+    private List<SplitChunk> Cap(List<SplitChunk> chunks)
+    {
+        var capped = new List<SplitChunk>(chunks.Count + 8);
+        foreach (var chunk in chunks)
+        {
+            if (chunk.Tokens <= _chunkSize)
+            {
+                capped.Add(chunk);
+            }
+            else if (_fallback is not null)
+            {
+                capped.AddRange(_fallback.SplitCounted(chunk.Text));
+            }
+            else
+            {
+                CutToFit(chunk.Text, capped);
+            }
+        }
+
+        return capped;
+    }
+
+    /// <summary>Cuts <paramref name="text"/> into the longest prefixes (at character boundaries) that fit the cap.</summary>
+    private void CutToFit(string text, List<SplitChunk> output)
+    {
+        var start = 0;
+        while (start < text.Length)
+        {
+            // Binary search on the end: counts grow with the prefix (more text never needs fewer tokens to cover).
+            int low = start + CharLength(text, start), high = text.Length, best = low;
+            if (Count(text.AsSpan(start, low - start)) <= _chunkSize)
+            {
+                while (low <= high)
+                {
+                    var mid = low + ((high - low) / 2);
+                    if (mid < text.Length && char.IsLowSurrogate(text[mid]) && mid > start)
+                    {
+                        mid--;
+                    }
+
+                    if (mid <= start)
+                    {
+                        break;
+                    }
+
+                    if (Count(text.AsSpan(start, mid - start)) <= _chunkSize)
+                    {
+                        best = Math.Max(best, mid);
+                        low = mid + 1;
+                    }
+                    else
+                    {
+                        high = mid - 1;
+                    }
+                }
+            }
+
+            var piece = text[start..best];
+            if (!string.IsNullOrWhiteSpace(piece))
+            {
+                output.Add(new SplitChunk(piece, Count(piece)));
+            }
+
+            start = best;
+        }
+    }
+
+    private static int CharLength(string text, int index) =>
+        char.IsHighSurrogate(text[index]) && index + 1 < text.Length && char.IsLowSurrogate(text[index + 1]) ? 2 : 1;
 
     private string JoinText(int separatorIndex) => _keep == KeepSeparator.None ? _separators[separatorIndex] : string.Empty;
 
