@@ -20,6 +20,8 @@ public sealed class EmbeddingEndpoints
     private readonly Lock _diceLock = new();
     private readonly ConcurrentQueue<RecordedRequest> _recorded = new();
     private long _arrivals;
+    private long _cohereCalls;
+    private readonly SemaphoreSlim? _workers;
 
     /// <summary>Creates the handlers.</summary>
     public EmbeddingEndpoints(EmbeddingTestServerOptions options, TimeProvider time)
@@ -27,10 +29,14 @@ public sealed class EmbeddingEndpoints
         _options = options;
         _limiter = new SlidingWindowRateLimiter(options.RequestsPerWindow, options.TokensPerWindow, options.RateWindow, time);
         _dice = new Random(options.Seed);
+        _workers = options.Workers is { } n ? new SemaphoreSlim(n) : null;
     }
 
     /// <summary>Live counters.</summary>
     public ServerCounters Counters { get; } = new();
+
+    /// <summary>The knobs this server runs with.</summary>
+    public EmbeddingTestServerOptions Options => _options;
 
     /// <summary>The most recent requests (up to 5,000), oldest first.</summary>
     public IReadOnlyList<RecordedRequest> Requests => [.. _recorded];
@@ -67,6 +73,14 @@ public sealed class EmbeddingEndpoints
             return;
         }
 
+        if (_options.PayloadLimitBytes is { } payloadLimit && context.Request.ContentLength > payloadLimit)
+        {
+            // axum's body limit, as TEI answers it: plain text.
+            context.Response.StatusCode = 413;
+            await context.Response.WriteAsync("Failed to buffer the request body: length limit exceeded", context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
         JsonDocument doc;
         try
         {
@@ -93,9 +107,36 @@ public sealed class EmbeddingEndpoints
                 return;
             }
 
+            if (_options.RefusesEncodingFormat && encoding is not null)
+            {
+                await WriteOpenAiErrorAsync(context, 400, $"litellm.UnsupportedParamsError: vertex_ai does not support parameters: {{'encoding_format': '{encoding}'}}, for model={model}. To drop these, set `litellm.drop_params=True` or for proxy:\n\n`litellm_settings:\n drop_params: true`\n", "None", "400").ConfigureAwait(false);
+                return;
+            }
+
             if (inputs.Count > _options.MaxInputsPerRequest)
             {
-                await WriteOpenAiErrorAsync(context, 400, $"Too many inputs. The max number of inputs is {_options.MaxInputsPerRequest}.", "invalid_request_error", null).ConfigureAwait(false);
+                if (_options.Dialect == ServerDialect.Tei)
+                {
+                    await WriteTeiErrorAsync(context, $"batch size {inputs.Count} > maximum allowed batch size {_options.MaxInputsPerRequest}").ConfigureAwait(false);
+                }
+                else
+                {
+                    await WriteOpenAiErrorAsync(context, 400, $"Too many inputs. The max number of inputs is {_options.MaxInputsPerRequest}.", "invalid_request_error", null).ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            if (_options.MaxInputTokens is { } contextTokens && !_options.TruncatesLongInputs
+                && inputs.Select(DeterministicVectors.Tokens).Where(t => t > contextTokens).DefaultIfEmpty(0).Max() is var longest and > 0)
+            {
+                await RefuseTooLongAsync(context, longest, contextTokens).ConfigureAwait(false);
+                return;
+            }
+
+            if (_options.MaxRequestTokens is { } requestLimit && inputs.Sum(t => (long)DeterministicVectors.Tokens(t)) is var requested && requested > requestLimit)
+            {
+                await WriteOpenAiErrorAsync(context, 400, $"Requested {requested} tokens, max {requestLimit} tokens per request", "max_tokens_per_request", "max_tokens_per_request").ConfigureAwait(false);
                 return;
             }
 
@@ -142,9 +183,14 @@ public sealed class EmbeddingEndpoints
                 return;
             }
 
-            if (!await DelayAsync(context).ConfigureAwait(false))
+            if (!await ComputeDelayAsync(context, tokens).ConfigureAwait(false))
             {
                 return;
+            }
+
+            if (_options.RateLimitHeaders)
+            {
+                WriteRateLimitHeaders(context, used, tokens);
             }
 
             var dims = dimensions ?? native;
@@ -159,7 +205,7 @@ public sealed class EmbeddingEndpoints
                     w.WriteStartObject();
                     w.WriteString("object", "embedding");
                     w.WriteNumber("index", i);
-                    var vector = DeterministicVectors.For(inputs[i], dims);
+                    var vector = DeterministicVectors.For(Truncated(inputs[i]), dims);
                     if (base64)
                     {
                         w.WriteBase64String("embedding", MemoryMarshal.AsBytes(vector.AsSpan()));
@@ -241,6 +287,27 @@ public sealed class EmbeddingEndpoints
             return;
         }
 
+        if (_options.CallsPerMonth is { } monthly && Interlocked.Increment(ref _cohereCalls) > monthly)
+        {
+            Counters.Limited();
+            await WriteJsonAsync(context, 429, w => w.WriteString("message", $"You are using a Trial key, which is limited to {monthly} API calls / month. You can continue to use the Trial key for free or upgrade to a Production key with higher rate limits at 'https://dashboard.cohere.com/api-keys'. Contact us on 'https://discord.gg/XW44jPfYJu' or email us at support@cohere.com with any questions")).ConfigureAwait(false);
+            return;
+        }
+
+        var truncate = root.TryGetProperty("truncate", out var tr) ? tr.GetString() : "END";
+        if (_options.MaxInputTokens is { } cohereContext && truncate == "NONE")
+        {
+            for (var i = 0; i < texts.Count; i++)
+            {
+                if (DeterministicVectors.Tokens(texts[i]) > cohereContext)
+                {
+                    // Cohere's exact wording for truncate NONE is not in the evidence; the API documents that NONE errors.
+                    await WriteJsonAsync(context, 400, w => w.WriteString("message", $"invalid request: text at index {i} is too long ({DeterministicVectors.Tokens(texts[i])} tokens) for the model, which reads at most {cohereContext} tokens; set truncate to END or START to shorten it")).ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+
         var tokens = texts.Sum(t => (long)DeterministicVectors.Tokens(t));
         var (accepted, _, _, _) = _limiter.TryAcquire(tokens);
         if (!accepted)
@@ -250,7 +317,7 @@ public sealed class EmbeddingEndpoints
             return;
         }
 
-        if (!await DelayAsync(context).ConfigureAwait(false))
+        if (!await ComputeDelayAsync(context, tokens).ConfigureAwait(false))
         {
             return;
         }
@@ -294,12 +361,12 @@ public sealed class EmbeddingEndpoints
         }).ConfigureAwait(false);
     }
 
-    private static void WriteVectors(Utf8JsonWriter w, List<string> texts, int dims)
+    private void WriteVectors(Utf8JsonWriter w, List<string> texts, int dims)
     {
         foreach (var text in texts)
         {
             w.WriteStartArray();
-            foreach (var v in DeterministicVectors.For(text, dims))
+            foreach (var v in DeterministicVectors.For(Truncated(text), dims))
             {
                 w.WriteNumberValue(v);
             }
@@ -426,6 +493,95 @@ public sealed class EmbeddingEndpoints
         catch (OperationCanceledException)
         {
             return false;
+        }
+    }
+
+    /// <summary>The part of <paramref name="text"/> the model reads when the server cuts long inputs.</summary>
+    private string Truncated(string text) =>
+        _options.TruncatesLongInputs && _options.MaxInputTokens is { } max && DeterministicVectors.Tokens(text) > max ? text[..(max * 4)] : text;
+
+    private Task RefuseTooLongAsync(HttpContext context, int given, int max) => _options.Dialect switch
+    {
+        ServerDialect.Tei => WriteTeiErrorAsync(context, $"Input validation error: `inputs` must have less than {max} tokens. Given: {given}"),
+        ServerDialect.Vllm => WriteJsonAsync(context, 400, w =>
+        {
+            w.WriteString("object", "error");
+            w.WriteString("message", $"This model's maximum context length is {max} tokens. However, you requested {given} tokens in the input for embedding generation. Please reduce the length of the input.");
+            w.WriteString("type", "BadRequestError");
+            w.WriteNull("param");
+            w.WriteNumber("code", 400);
+        }),
+        ServerDialect.LlamaCpp => WriteJsonAsync(context, 500, w =>
+        {
+            w.WriteStartObject("error");
+            w.WriteNumber("code", 500);
+            w.WriteString("message", $"input ({given} tokens) is too large to process. increase the physical batch size (current batch size: {max})");
+            w.WriteString("type", "server_error");
+            w.WriteEndObject();
+        }),
+        _ => WriteOpenAiErrorAsync(context, 400, $"Invalid 'input': maximum context length is {max} tokens.", "invalid_request_error", null),
+    };
+
+    private static Task WriteTeiErrorAsync(HttpContext context, string message) =>
+        WriteJsonAsync(context, 422, w =>
+        {
+            w.WriteString("message", message);
+            w.WriteNumber("code", 422);
+            w.WriteString("type", "validation");
+        });
+
+    private void WriteRateLimitHeaders(HttpContext context, long usedTokens, long tokens)
+    {
+        var headers = context.Response.Headers;
+        if (_options.RequestsPerWindow is { } rpm)
+        {
+            headers["x-ratelimit-limit-requests"] = rpm.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (_options.TokensPerWindow is { } tpm)
+        {
+            headers["x-ratelimit-limit-tokens"] = tpm.ToString(CultureInfo.InvariantCulture);
+            headers["x-ratelimit-remaining-tokens"] = Math.Max(0, tpm - usedTokens).ToString(CultureInfo.InvariantCulture);
+        }
+
+        headers["x-ratelimit-reset-requests"] = "20ms";
+        headers["x-ratelimit-reset-tokens"] = string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, tokens / 1000)}ms");
+    }
+
+    /// <summary>The fixed latency, plus a CPU server's time per token, on one of <see cref="EmbeddingTestServerOptions.Workers"/>.</summary>
+    private async Task<bool> ComputeDelayAsync(HttpContext context, long tokens)
+    {
+        if (_workers is not null)
+        {
+            try
+            {
+                await _workers.WaitAsync(context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return false;
+            }
+        }
+
+        try
+        {
+            if (_options.LatencyPerToken > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(_options.LatencyPerToken * tokens, context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return false;
+                }
+            }
+
+            return await DelayAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            _workers?.Release();
         }
     }
 

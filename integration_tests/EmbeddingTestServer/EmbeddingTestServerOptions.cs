@@ -71,6 +71,39 @@ public sealed record EmbeddingTestServerOptions
     /// <summary>Most inputs per OpenAI-style request (OpenAI: 2,048).</summary>
     public int MaxInputsPerRequest { get; init; } = 2048;
 
+    /// <summary>How the server answers a request over <see cref="MaxInputsPerRequest"/> and an input over <see cref="MaxInputTokens"/>.</summary>
+    public ServerDialect Dialect { get; init; } = ServerDialect.OpenAi;
+
+    /// <summary>The model's context in the server's tokens (1 per 4 characters); null reads any length.</summary>
+    public int? MaxInputTokens { get; init; }
+
+    /// <summary>Whether a longer input is cut silently (TEI 1.9+ auto-truncate, Ollama, Cohere's default END) instead of refused.</summary>
+    public bool TruncatesLongInputs { get; init; }
+
+    /// <summary>Most tokens summed over one request (OpenAI: 300,000); null for no limit.</summary>
+    public long? MaxRequestTokens { get; init; }
+
+    /// <summary>Most request body bytes (TEI's --payload-limit, 2,000,000); more is answered 413.</summary>
+    public long? PayloadLimitBytes { get; init; }
+
+    /// <summary>Refuse <c>encoding_format</c> like LiteLLM without drop_params in front of a backend that lacks it.</summary>
+    public bool RefusesEncodingFormat { get; init; }
+
+    /// <summary>Send OpenAI's <c>x-ratelimit-*</c> headers on answers (and 429s without Retry-After when limited).</summary>
+    public bool RateLimitHeaders { get; init; }
+
+    /// <summary>Extra latency per token of the request, for CPU servers whose time grows with the batch.</summary>
+    public TimeSpan LatencyPerToken { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Requests computed at once (a CPU server's single worker: 1); others queue. Null: unlimited.</summary>
+    public int? Workers { get; init; }
+
+    /// <summary>Cohere trial keys: calls allowed before the monthly cap answers 429; null for none.</summary>
+    public int? CallsPerMonth { get; init; }
+
+    /// <summary>The options of a named server profile (<see cref="ServerProfiles"/>).</summary>
+    public static EmbeddingTestServerOptions ForProfile(string profile) => ServerProfiles.Get(profile);
+
     /// <summary>Scripted fault: drop the connection.</summary>
     public const int Drop = 0;
 

@@ -19,6 +19,8 @@ internal static class BenchmarkProgram
                 return Writing.WriteCeiling.Run(args);
             case "embedding-report":
                 return await EmbeddingReport.RunAsync(args[1..]);
+            case "embedding-batch-report":
+                return await BatchSizeReport.RunAsync(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
