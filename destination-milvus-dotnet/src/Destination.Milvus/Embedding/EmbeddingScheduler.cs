@@ -146,6 +146,14 @@ internal sealed class EmbeddingScheduler
     /// <summary>Embeds one batch, splitting it when the server refuses its size and halving it to find a too-long input.</summary>
     private async Task RunBatchAsync(Job job, EmbeddingBatch batch, CancellationToken cancellationToken)
     {
+        if (batch.Count > 1 && (batch.Count > MaxInputsPerRequest || batch.Tokens > MaxTokensPerRequest))
+        {
+            // Cut before a limit was learned (by another batch in flight): cut again instead of earning the same refusal.
+            var parts = TokenBudgetBatcher.Split(job.TokenCounts, batch.Start, batch.Count, MaxInputsPerRequest, MaxTokensPerRequest);
+            await Task.WhenAll(parts.Select(part => RunBatchAsync(job, part, cancellationToken))).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             var vectors = await SendWithRetriesAsync(job, batch, cancellationToken).ConfigureAwait(false);
