@@ -14,21 +14,24 @@ public sealed class MilvusCheckStep : ICheckStep
     /// <summary>Per-request timeout of the check's Milvus calls.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>The check's client settings: <see cref="DefaultRequestTimeout"/> per attempt, one retry after 0.3 to 1 s.</summary>
+    public static readonly MilvusClientOptions DefaultOptions = new()
+    {
+        RequestTimeout = DefaultRequestTimeout,
+        MaxRetryAttempts = 1,
+        RetryBaseDelay = TimeSpan.FromMilliseconds(300),
+        RetryMaxDelay = TimeSpan.FromSeconds(1),
+    };
+
     private readonly MilvusClientOptions _options;
     private readonly bool _cloud;
 
     /// <summary>Creates the step.</summary>
-    /// <param name="options">Client settings; null for short check timeouts (5 s per attempt, one retry).</param>
+    /// <param name="options">Client settings; null for <see cref="DefaultOptions"/>.</param>
     /// <param name="cloudDeployment">True on Airbyte Cloud (<c>DEPLOYMENT_MODE=cloud</c>): https and authentication are required.</param>
     public MilvusCheckStep(MilvusClientOptions? options = null, bool cloudDeployment = false)
     {
-        _options = options ?? new MilvusClientOptions
-        {
-            RequestTimeout = DefaultRequestTimeout,
-            MaxRetryAttempts = 1,
-            RetryBaseDelay = TimeSpan.FromMilliseconds(300),
-            RetryMaxDelay = TimeSpan.FromSeconds(1),
-        };
+        _options = options ?? DefaultOptions;
         _cloud = cloudDeployment;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
@@ -164,23 +163,26 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
         }
     }
 
+    /// <summary>
+    /// The executable uses the check's short timeouts (5 s per attempt), not the write's. How long the whole check
+    /// waits (two attempts and a backoff, about 11 s) is measured on a fake clock in MilvusCheckStepTests.
+    /// </summary>
     [Fact]
-    public async Task A_host_that_never_answers_fails_within_15_seconds()
+    public async Task A_host_that_never_answers_fails_with_the_check_timeout_naming_the_host()
     {
         // Accepts TCP connections and never answers: only the check's own timeouts can end the wait.
         using var silent = new TcpListener(IPAddress.Loopback, 0);
         silent.Start();
         var port = ((IPEndPoint)silent.LocalEndpoint).Port;
-        var watch = Stopwatch.StartNew();
         var (status, message, _) = await Check(Config("c", host: $"http://127.0.0.1:{port}", auth: new JsonObject { ["mode"] = "no_auth" }, db: ""));
-        watch.Stop();
         Assert.Equal("FAILED", status);
         Assert.Contains($"127.0.0.1:{port}", message!, StringComparison.Ordinal);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(15), $"check took {watch.Elapsed.TotalSeconds:0.0} s");
+        Assert.Contains($"within {MilvusCheckStep.DefaultRequestTimeout.TotalSeconds:0} seconds", message!, StringComparison.Ordinal);
     }
 
+    /// <summary>Fails without waiting for a timeout: the time it takes (one quick retry) is measured on a fake clock in MilvusCheckStepTests.</summary>
     [Fact]
-    public async Task A_closed_port_fails_quickly_naming_the_host()
+    public async Task A_closed_port_fails_naming_the_host()
     {
         int port;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
@@ -189,10 +191,10 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
             port = ((IPEndPoint)probe.LocalEndpoint).Port;
         }
 
-        var (status, message, run) = await Check(Config("c", host: $"http://127.0.0.1:{port}", auth: new JsonObject { ["mode"] = "no_auth" }, db: ""));
+        var (status, message, _) = await Check(Config("c", host: $"http://127.0.0.1:{port}", auth: new JsonObject { ["mode"] = "no_auth" }, db: ""));
         Assert.Equal("FAILED", status);
         Assert.Contains($"127.0.0.1:{port}", message!, StringComparison.Ordinal);
-        Assert.True(run.Elapsed < TimeSpan.FromSeconds(15), $"check took {run.Elapsed.TotalSeconds:0.0} s");
+        Assert.Contains("refused", message!, StringComparison.Ordinal);
     }
 
     [Fact]

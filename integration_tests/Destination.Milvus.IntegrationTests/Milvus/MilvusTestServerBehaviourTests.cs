@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Indexing;
+using Microsoft.Extensions.Time.Testing;
 using MilvusTestServer;
 using Destination.Milvus.IntegrationTests.Suite;
 
@@ -168,7 +169,7 @@ public sealed class MilvusTestServerBehaviourTests
     [Fact]
     public async Task Bounded_staleness_hides_fresh_rows_from_reads_and_filter_deletes_until_the_delay_passes()
     {
-        var clock = new SteppingClock();
+        var clock = new FakeTimeProvider();
         await using var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { Staleness = TimeSpan.FromSeconds(3), TimeProvider = clock }, Ct);
         using var client = await ReadyCollectionAsync(server);
         var byStream = new QueryRequest("docs", "_ab_stream == \"s\"", ["_ab_record_id"], 100);

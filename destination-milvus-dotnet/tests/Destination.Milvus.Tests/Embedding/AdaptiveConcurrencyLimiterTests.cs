@@ -1,4 +1,5 @@
 using Destination.Milvus.Embedding;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Destination.Milvus.Tests.Embedding;
 
@@ -7,7 +8,7 @@ public class AdaptiveConcurrencyLimiterTests
     [Fact]
     public async Task Slots_beyond_the_limit_wait_until_one_is_released()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var limiter = new AdaptiveConcurrencyLimiter(2, 2, time);
         var a = await limiter.AcquireAsync(false, TestContext.Current.CancellationToken);
         await limiter.AcquireAsync(false, TestContext.Current.CancellationToken);
@@ -22,7 +23,7 @@ public class AdaptiveConcurrencyLimiterTests
     [Fact]
     public async Task A_throttled_request_halves_the_limit_once_per_generation()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var limiter = new AdaptiveConcurrencyLimiter(8, 8, time);
         var leases = new List<ConcurrencyLease>();
         for (var i = 0; i < 8; i++)
@@ -48,7 +49,7 @@ public class AdaptiveConcurrencyLimiterTests
     [Fact]
     public async Task Successes_grow_the_limit_back_additively_up_to_the_maximum()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var limiter = new AdaptiveConcurrencyLimiter(1, 4, time);
         var limits = new List<int>();
         for (var i = 0; i < 20; i++)
@@ -67,7 +68,7 @@ public class AdaptiveConcurrencyLimiterTests
     [Fact]
     public async Task The_limit_never_falls_below_one()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var limiter = new AdaptiveConcurrencyLimiter(2, 2, time);
         for (var i = 0; i < 10; i++)
         {
@@ -82,7 +83,7 @@ public class AdaptiveConcurrencyLimiterTests
     [Fact]
     public async Task Retries_are_served_before_fresh_work()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var limiter = new AdaptiveConcurrencyLimiter(1, 1, time);
         var held = await limiter.AcquireAsync(false, TestContext.Current.CancellationToken);
         var fresh = limiter.AcquireAsync(false, TestContext.Current.CancellationToken);
@@ -96,7 +97,7 @@ public class AdaptiveConcurrencyLimiterTests
     [Fact]
     public async Task A_cancelled_waiter_leaves_the_queue()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var limiter = new AdaptiveConcurrencyLimiter(1, 1, time);
         var held = await limiter.AcquireAsync(false, TestContext.Current.CancellationToken);
         using var cts = new CancellationTokenSource();

@@ -1,10 +1,11 @@
 using Destination.Milvus.Embedding;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Destination.Milvus.Tests.Embedding;
 
 public class RetryAfterDelayTests
 {
-    private static readonly ManualTimeProvider Clock = new();
+    private static readonly FakeTimeProvider Clock = new();
 
     private static TimeSpan? Parse(params (string Name, string Value)[] headers) => Read(null, headers)?.Delay;
 

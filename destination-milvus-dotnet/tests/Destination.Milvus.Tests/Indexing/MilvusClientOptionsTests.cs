@@ -1,4 +1,5 @@
 using Destination.Milvus.Indexing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Destination.Milvus.Tests.Indexing;
 
@@ -7,7 +8,7 @@ public class MilvusClientOptionsTests
     [Fact]
     public void Setup_options_cap_the_per_attempt_timeout_and_the_retries_and_keep_everything_else()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var options = new MilvusClientOptions { RetryBaseDelay = TimeSpan.FromSeconds(2), TimeProvider = clock };
         var setup = options.ForSetup();
 

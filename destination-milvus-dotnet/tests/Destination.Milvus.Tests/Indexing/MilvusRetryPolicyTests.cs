@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Destination.Milvus.Indexing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Destination.Milvus.Tests.Indexing;
 
@@ -57,7 +58,7 @@ public class MilvusRetryPolicyTests
     [Fact]
     public async Task Backoff_waits_on_the_injected_clock()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var pipeline = MilvusRetryPolicy.Build(new MilvusClientOptions { MaxRetryAttempts = 2, RetryBaseDelay = TimeSpan.FromSeconds(10), TimeProvider = clock }, idempotent: true);
         var attempts = 0;
 

@@ -1,4 +1,5 @@
 using Destination.Milvus.Indexing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Destination.Milvus.Tests.Indexing;
 
@@ -7,7 +8,7 @@ public class VisibilityGateTests
     [Fact]
     public async Task The_first_filter_delete_waits_until_the_allowance_has_passed_since_the_sync_started_and_later_ones_never_wait()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var gate = new VisibilityGate(clock, TimeSpan.FromSeconds(6));
         clock.Advance(TimeSpan.FromSeconds(4));
         var wait = gate.WaitAsync(TestContext.Current.CancellationToken);
@@ -22,7 +23,7 @@ public class VisibilityGateTests
     [Fact]
     public void A_collection_this_sync_created_has_no_earlier_rows_to_wait_for()
     {
-        var gate = new VisibilityGate(new ManualTimeProvider(), TimeSpan.Zero);
+        var gate = new VisibilityGate(new FakeTimeProvider(), TimeSpan.Zero);
         Assert.True(gate.WaitAsync(TestContext.Current.CancellationToken).IsCompletedSuccessfully);
     }
 }

@@ -3,20 +3,16 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Protocol;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Destination.Milvus.Tests.Protocol;
 
 public class MessageWriterTests
 {
-    private sealed class FixedTime(long ms) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => DateTimeOffset.FromUnixTimeMilliseconds(ms);
-    }
-
     private static (MessageWriter Writer, MemoryStream Output) Create()
     {
         var output = new MemoryStream();
-        return (new MessageWriter(output, new FixedTime(1_700_000_000_123)), output);
+        return (new MessageWriter(output, new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_123))), output);
     }
 
     private static string[] Lines(MemoryStream output) =>

@@ -1,6 +1,6 @@
 using Destination.Milvus.Indexing;
 using Destination.Milvus.Protocol;
-using Destination.Milvus.Tests.Indexing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Destination.Milvus.Tests.Protocol;
 
@@ -9,7 +9,7 @@ public class RetryLogTests
     [Fact]
     public void The_first_retry_is_logged_at_once_and_later_ones_at_most_once_per_interval_with_the_count_they_stand_for()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new FakeTimeProvider();
         var lines = new List<string>();
         var log = new RetryLog(lines.Add, clock, TimeSpan.FromSeconds(10));
         var failure = new MilvusException("Milvus at http://milvus:19530 answered HTTP 503 to entities/upsert.", MilvusErrorKind.Unavailable, httpStatus: 503);
