@@ -6,9 +6,9 @@ using Destination.Milvus.IntegrationTests.Suite;
 namespace Destination.Milvus.IntegrationTests;
 
 /// <summary>The protocol side of <c>write</c> (state echo, counts, rejections), run through the real pipeline into a Milvus.</summary>
-public class WriteProcessTests(WriteTarget target) : IClassFixture<WriteTarget>
+public class WriteProcessTests(MilvusTarget target) : IClassFixture<MilvusTarget>
 {
-    private string Config { get; } = target.Config(WriteTarget.NewCollection("proto"), new JsonObject { ["chunk_size"] = 100 });
+    private string Config { get; } = target.Config(MilvusTarget.NewCollection("proto"), new JsonObject { ["chunk_size"] = 100 });
 
     private static string Catalog(params string[] streams) => new JsonObject
     {
@@ -167,7 +167,7 @@ public class WriteProcessTests(WriteTarget target) : IClassFixture<WriteTarget>
             words.Append("word").Append(i++ % 9973).Append(' ');
         }
 
-        var collection = WriteTarget.NewCollection("big");
+        var collection = MilvusTarget.NewCollection("big");
         var input = "{\"type\":\"RECORD\",\"record\":{\"stream\":\"a\",\"emitted_at\":1,\"data\":{\"text\":\"" + words + "\"}}}\n"
             + "{\"type\":\"STATE\",\"state\":{\"type\":\"STREAM\",\"stream\":{\"stream_descriptor\":{\"name\":\"a\"}}}}\n";
         var run = await Write(Catalog("a"), input, target.Config(collection, new JsonObject { ["chunk_size"] = 8000 }));

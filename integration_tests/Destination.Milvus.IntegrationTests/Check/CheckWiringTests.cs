@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
@@ -58,7 +59,7 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
     [Fact]
     public async Task An_absent_collection_succeeds_and_logs_that_write_will_create_it()
     {
-        await using var scope = target.NewCollection("absent");
+        await using var scope = target.TemporaryCollection("absent");
         var (status, message, run) = await Check(Config(scope.Name));
         Assert.True(status == "SUCCEEDED", message);
         Assert.Contains(run.LogMessages("INFO"), m => m.Contains($"Collection '{scope.Name}' does not exist yet; write will create it", StringComparison.Ordinal));
@@ -69,46 +70,47 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
     [Fact]
     public async Task A_python_style_auto_id_collection_succeeds()
     {
-        await using var scope = target.NewCollection("pystyle");
+        await using var scope = target.TemporaryCollection("pystyle");
         await CreateCollection(scope.Name, [new("pk", MilvusDataType.Int64, IsPrimary: true), new("vector", MilvusDataType.FloatVector, Dimension: 4)]);
         var (status, message, _) = await Check(Config(scope.Name));
         Assert.True(status == "SUCCEEDED", message);
     }
 
-    [Fact]
-    public async Task A_wrong_dimension_fails()
+    public static TheoryData<string, FieldDefinition[], string> VectorFieldProblems => new()
     {
-        await using var scope = target.NewCollection("dim");
-        await CreateCollection(scope.Name, [new("pk", MilvusDataType.Int64, IsPrimary: true), new("vector", MilvusDataType.FloatVector, Dimension: 8)]);
+        {
+            "dim",
+            [new("pk", MilvusDataType.Int64, IsPrimary: true), new("vector", MilvusDataType.FloatVector, Dimension: 8)],
+            "Vector field 'vector' of collection '{0}' has 8 dimensions, but the embedder produces 4."
+        },
+        {
+            "novec",
+            [new("pk", MilvusDataType.Int64, IsPrimary: true), new("emb", MilvusDataType.FloatVector, Dimension: 4), new("vector", MilvusDataType.VarChar, MaxLength: 100)],
+            "Field 'vector' of collection '{0}' is a VarChar, not a FloatVector."
+        },
+        {
+            "missing",
+            [new("pk", MilvusDataType.Int64, IsPrimary: true), new("embedding", MilvusDataType.FloatVector, Dimension: 4)],
+            "Collection '{0}' has no vector field 'vector'."
+        },
+    };
+
+    /// <summary>A wrong dimension, a vector field that is not a vector, no vector field: each fails with its own sentence.</summary>
+    [Theory]
+    [MemberData(nameof(VectorFieldProblems))]
+    public async Task A_collection_whose_vector_field_does_not_fit_the_embedder_fails_saying_why(string purpose, FieldDefinition[] fields, string expected)
+    {
+        await using var scope = target.TemporaryCollection(purpose);
+        await CreateCollection(scope.Name, fields);
         var (status, message, _) = await Check(Config(scope.Name, dimensions: 4));
         Assert.Equal("FAILED", status);
-        Assert.Equal($"Vector field 'vector' of collection '{scope.Name}' has 8 dimensions, but the embedder produces 4.", message);
-    }
-
-    [Fact]
-    public async Task A_vector_field_that_is_not_a_vector_fails()
-    {
-        await using var scope = target.NewCollection("novec");
-        await CreateCollection(scope.Name, [new("pk", MilvusDataType.Int64, IsPrimary: true), new("emb", MilvusDataType.FloatVector, Dimension: 4), new("vector", MilvusDataType.VarChar, MaxLength: 100)]);
-        var (status, message, _) = await Check(Config(scope.Name));
-        Assert.Equal("FAILED", status);
-        Assert.Equal($"Field 'vector' of collection '{scope.Name}' is a VarChar, not a FloatVector.", message);
-    }
-
-    [Fact]
-    public async Task A_missing_vector_field_fails()
-    {
-        await using var scope = target.NewCollection("missing");
-        await CreateCollection(scope.Name, [new("pk", MilvusDataType.Int64, IsPrimary: true), new("embedding", MilvusDataType.FloatVector, Dimension: 4)]);
-        var (status, message, _) = await Check(Config(scope.Name));
-        Assert.Equal("FAILED", status);
-        Assert.Equal($"Collection '{scope.Name}' has no vector field 'vector'.", message);
+        Assert.Equal(string.Format(CultureInfo.InvariantCulture, expected, scope.Name), message);
     }
 
     [Fact]
     public async Task Several_collection_problems_come_in_one_message_one_sentence_per_line()
     {
-        await using var scope = target.NewCollection("many");
+        await using var scope = target.TemporaryCollection("many");
         await CreateCollection(scope.Name, [new("id", MilvusDataType.Int64, IsPrimary: true), new("vector", MilvusDataType.FloatVector, Dimension: 8)], autoId: false, dynamic: false);
         var (status, message, _) = await Check(Config(scope.Name));
         Assert.Equal("FAILED", status);
@@ -202,7 +204,7 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
     {
         var key = SecretMarker.New("sk-wrong");
         await using var embeddings = await EmbeddingTestServerHost.StartAsync(new EmbeddingTestServerOptions { RequiredApiKey = SecretMarker.New("sk-right") }, Ct);
-        await using var scope = target.NewCollection("key");
+        await using var scope = target.TemporaryCollection("key");
         var embedding = new JsonObject { ["mode"] = "openai_compatible", ["api_key"] = key, ["base_url"] = embeddings.BaseUrl.ToString(), ["model_name"] = "m", ["dimensions"] = 1536 };
         var (status, message, run) = await Check(Config(scope.Name, embedding: embedding));
         Assert.Equal("FAILED", status);
@@ -216,7 +218,7 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
     public async Task An_embedding_dimension_mismatch_fails_with_both_numbers()
     {
         await using var embeddings = await EmbeddingTestServerHost.StartAsync(new EmbeddingTestServerOptions(), Ct);
-        await using var scope = target.NewCollection("edim");
+        await using var scope = target.TemporaryCollection("edim");
         var embedding = new JsonObject { ["mode"] = "openai_compatible", ["api_key"] = "", ["base_url"] = embeddings.BaseUrl + "v1", ["model_name"] = "nomic-embed-text", ["dimensions"] = 768 };
         var (status, message, _) = await Check(Config(scope.Name, embedding: embedding));
         Assert.Equal("FAILED", status);
@@ -228,7 +230,7 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
     public async Task A_working_embedding_server_and_milvus_succeed_with_one_embedding_call()
     {
         await using var embeddings = await EmbeddingTestServerHost.StartAsync(new EmbeddingTestServerOptions { DefaultDimensions = 768 }, Ct);
-        await using var scope = target.NewCollection("eok");
+        await using var scope = target.TemporaryCollection("eok");
         var embedding = new JsonObject { ["mode"] = "openai_compatible", ["api_key"] = "", ["base_url"] = embeddings.BaseUrl.ToString(), ["model_name"] = "nomic-embed-text", ["dimensions"] = 768 };
         var (status, message, _) = await Check(Config(scope.Name, embedding: embedding));
         Assert.True(status == "SUCCEEDED", message);

@@ -119,7 +119,7 @@ public sealed class TransportSecurityProcessTests
     {
         var token = SecretMarker.New("milvus-token");
         await using var milvus = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { ApiKeys = [token] }, Ct);
-        var collection = WriteTarget.NewCollection("cloudhttp");
+        var collection = MilvusTarget.NewCollection("cloudhttp");
         var run = await Write(Config(milvus.BaseUrl.ToString(), Token(token), collection: collection), Airbyte.Record("docs", new JsonObject { ["text"] = "a" }) + Airbyte.StreamState("docs", 1), Cloud("CLOUD"));
         AssertConfigErrorTrace(run, TransportSecurity.CloudMilvusProblem);
         Assert.DoesNotContain(token, run.Stdout + run.Stderr, StringComparison.Ordinal);
@@ -141,7 +141,7 @@ public sealed class TransportSecurityProcessTests
         var token = SecretMarker.New("milvus-token");
         await using var milvus = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { ApiKeys = [token] }, Ct);
         var run = await Write(
-            Config(milvus.BaseUrl.ToString(), Token(token), collection: WriteTarget.NewCollection("plainhttp")),
+            Config(milvus.BaseUrl.ToString(), Token(token), collection: MilvusTarget.NewCollection("plainhttp")),
             Airbyte.Record("docs", new JsonObject { ["text"] = "a" }) + Airbyte.StreamState("docs", 1),
             new Dictionary<string, string> { [Destination.Milvus.Writing.MilvusSinkOptions.VisibilityDelayVariable] = "0" });
         Assert.True(run.ExitCode == 0, run.Stdout);

@@ -14,7 +14,7 @@ namespace Destination.Milvus.IntegrationTests.HostileInput;
 /// (peak RSS sampled from /proc) nor, for generated inputs, slowed down more than linearly with the input size.
 /// </summary>
 [Collection(HostileInputGroup.Name)]
-public sealed partial class HostileInputTests(WriteTarget target) : IClassFixture<WriteTarget>
+public sealed partial class HostileInputTests(MilvusTarget target) : IClassFixture<MilvusTarget>
 {
     private const string Area = "Hostile input";
 
@@ -65,9 +65,9 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
                 // not repeat, superlinear growth does.
                 for (var attempt = 1; ; attempt++)
                 {
-                    var smallRun = await WriteAsync(WriteTarget.NewCollection("hostile_small"), processing, catalog, HostileInputGenerator.Generate(generate, small), timeout, drop: true);
+                    var smallRun = await WriteAsync(MilvusTarget.NewCollection("hostile_small"), processing, catalog, HostileInputGenerator.Generate(generate, small), timeout, drop: true);
                     Assert.True(smallRun.ExitCode == 0, smallRun.Stdout);
-                    var fullCollection = WriteTarget.NewCollection("hostile");
+                    var fullCollection = MilvusTarget.NewCollection("hostile");
                     var fullRun = await WriteAsync(fullCollection, processing, catalog, input, timeout, drop: false);
                     var ratio = WriteSeconds(fullRun) / WriteSeconds(smallRun);
                     figures["sizes"] = $"{small} → {size} {parameter}";
@@ -93,7 +93,7 @@ public sealed partial class HostileInputTests(WriteTarget target) : IClassFixtur
             input = HostileManifest.ReadInput(spec["input"]!.GetValue<string>());
         }
 
-        var collection = WriteTarget.NewCollection("hostile");
+        var collection = MilvusTarget.NewCollection("hostile");
         if (spec["collection"]?.GetValue<string>() == "python-auto-id")
         {
             using var client = target.CreateClient();

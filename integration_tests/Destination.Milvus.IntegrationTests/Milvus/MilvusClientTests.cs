@@ -32,12 +32,12 @@ public sealed class MilvusClientTests(MilvusTarget target) : IClassFixture<Milvu
     [Fact]
     public async Task Ensure_creates_the_connector_schema_with_scalar_indexes_and_loads_it()
     {
-        await using var scope = target.NewCollection("ensure");
+        await using var scope = target.TemporaryCollection("ensure");
         using var client = target.CreateClient();
         var manager = new MilvusCollectionManager(client);
 
-        var first = await manager.EnsureCollectionAsync(target.Config(scope.Name), 4, Ct);
-        var second = await manager.EnsureCollectionAsync(target.Config(scope.Name), 4, Ct);
+        var first = await manager.EnsureCollectionAsync(target.IndexingConfig(scope.Name), 4, Ct);
+        var second = await manager.EnsureCollectionAsync(target.IndexingConfig(scope.Name), 4, Ct);
 
         Assert.True(first.Created);
         Assert.False(second.Created);
@@ -60,9 +60,9 @@ public sealed class MilvusClientTests(MilvusTarget target) : IClassFixture<Milvu
     [Fact]
     public async Task Upserts_are_idempotent_and_query_search_and_delete_see_them()
     {
-        await using var scope = target.NewCollection("roundtrip");
+        await using var scope = target.TemporaryCollection("roundtrip");
         using var client = target.CreateClient();
-        await new MilvusCollectionManager(client).EnsureCollectionAsync(target.Config(scope.Name), 2, Ct);
+        await new MilvusCollectionManager(client).EnsureCollectionAsync(target.IndexingConfig(scope.Name), 2, Ct);
         var rows = new List<JsonObject>
         {
             Row("s", "r1", 0, [0, 0], "origin"),
@@ -94,9 +94,9 @@ public sealed class MilvusClientTests(MilvusTarget target) : IClassFixture<Milvu
     [Fact]
     public async Task Hostile_record_ids_round_trip_through_escaped_filters()
     {
-        await using var scope = target.NewCollection("hostile");
+        await using var scope = target.TemporaryCollection("hostile");
         using var client = target.CreateClient();
-        await new MilvusCollectionManager(client).EnsureCollectionAsync(target.Config(scope.Name), 2, Ct);
+        await new MilvusCollectionManager(client).EnsureCollectionAsync(target.IndexingConfig(scope.Name), 2, Ct);
         await client.UpsertAsync(scope.Name, Hostile.Select((id, i) => Row("s", id, 0, [i, 1], "text " + i)).ToList(), Ct);
         await Eventually.MatchAsync(() => client.QueryAsync(new QueryRequest(scope.Name, "_ab_stream == \"s\"", ["pk"], 100), Ct), r => r.Count == Hostile.Length);
 
@@ -116,9 +116,9 @@ public sealed class MilvusClientTests(MilvusTarget target) : IClassFixture<Milvu
     [Fact]
     public async Task A_vector_of_the_wrong_dimension_is_rejected_as_an_invalid_request()
     {
-        await using var scope = target.NewCollection("dim");
+        await using var scope = target.TemporaryCollection("dim");
         using var client = target.CreateClient();
-        await new MilvusCollectionManager(client).EnsureCollectionAsync(target.Config(scope.Name), 4, Ct);
+        await new MilvusCollectionManager(client).EnsureCollectionAsync(target.IndexingConfig(scope.Name), 4, Ct);
 
         var e = await Assert.ThrowsAsync<MilvusException>(() => client.UpsertAsync(scope.Name, [Row("s", "r", 0, [1, 2, 3], "x")], Ct));
 
@@ -130,9 +130,9 @@ public sealed class MilvusClientTests(MilvusTarget target) : IClassFixture<Milvu
     [Fact]
     public async Task Dynamic_metadata_over_64_KiB_is_rejected()
     {
-        await using var scope = target.NewCollection("json");
+        await using var scope = target.TemporaryCollection("json");
         using var client = target.CreateClient();
-        await new MilvusCollectionManager(client).EnsureCollectionAsync(target.Config(scope.Name), 2, Ct);
+        await new MilvusCollectionManager(client).EnsureCollectionAsync(target.IndexingConfig(scope.Name), 2, Ct);
         var row = Row("s", "big", 0, [1, 1], "x");
         row["huge"] = new string('a', 70_000);
 
@@ -164,11 +164,11 @@ public sealed class MilvusClientTests(MilvusTarget target) : IClassFixture<Milvu
     [Fact]
     public async Task Check_accepts_a_Python_connector_collection_and_reports_problems_without_changing_anything()
     {
-        await using var scope = target.NewCollection("check");
+        await using var scope = target.TemporaryCollection("check");
         using var client = target.CreateClient();
         var manager = new MilvusCollectionManager(client);
 
-        var before = await manager.CheckAsync(target.Config(scope.Name), 4, cancellationToken: Ct);
+        var before = await manager.CheckAsync(target.IndexingConfig(scope.Name), 4, cancellationToken: Ct);
         Assert.True(before.Succeeded);
         Assert.Contains(before.Notes, n => n.Contains("write will create it", StringComparison.Ordinal));
         Assert.False(await client.HasCollectionAsync(scope.Name, Ct));
@@ -179,26 +179,26 @@ public sealed class MilvusClientTests(MilvusTarget target) : IClassFixture<Milvu
                 [new IndexDefinition("vector", "vector", "AUTOINDEX", "L2")]),
             Ct);
 
-        var ok = await manager.CheckAsync(target.Config(scope.Name), 4, cancellationToken: Ct);
+        var ok = await manager.CheckAsync(target.IndexingConfig(scope.Name), 4, cancellationToken: Ct);
         Assert.True(ok.Succeeded, string.Join(" ", ok.Problems));
         Assert.Equal(CollectionKind.AutoIdSchema, ok.Layout!.Kind);
 
-        var wrong = await manager.CheckAsync(target.Config(scope.Name) with { VectorField = "embedding" }, 1536, cancellationToken: Ct);
+        var wrong = await manager.CheckAsync(target.IndexingConfig(scope.Name) with { VectorField = "embedding" }, 1536, cancellationToken: Ct);
         Assert.Equal([$"Collection '{scope.Name}' has no vector field 'embedding'."], wrong.Problems);
-        var dims = await manager.CheckAsync(target.Config(scope.Name), 1536, cancellationToken: Ct);
+        var dims = await manager.CheckAsync(target.IndexingConfig(scope.Name), 1536, cancellationToken: Ct);
         Assert.Equal([$"Vector field 'vector' of collection '{scope.Name}' has 4 dimensions, but the embedder produces 1536."], dims.Problems);
     }
 
     [Fact]
     public async Task An_auto_id_collection_takes_inserts_and_deletes_by_record_id()
     {
-        await using var scope = target.NewCollection("autoid");
+        await using var scope = target.TemporaryCollection("autoid");
         using var client = target.CreateClient();
         await client.CreateCollectionAsync(
             new CreateCollectionRequest(scope.Name, [new("pk", "Int64", IsPrimary: true), new("vector", "FloatVector", Dimension: 2)], AutoId: true, EnableDynamicField: true,
                 [new IndexDefinition("vector", "vector", "AUTOINDEX", "L2")]),
             Ct);
-        var ensured = await new MilvusCollectionManager(client).EnsureCollectionAsync(target.Config(scope.Name), 2, Ct);
+        var ensured = await new MilvusCollectionManager(client).EnsureCollectionAsync(target.IndexingConfig(scope.Name), 2, Ct);
         Assert.Equal(CollectionKind.AutoIdSchema, ensured.Layout.Kind);
         Assert.False(ensured.Created);
 
@@ -227,16 +227,16 @@ public sealed class MilvusClientTests(MilvusTarget target) : IClassFixture<Milvu
     [Fact]
     public async Task Ensure_indexes_and_loads_a_hand_made_collection_that_has_no_index()
     {
-        await using var scope = target.NewCollection("noindex");
+        await using var scope = target.TemporaryCollection("noindex");
         using var client = target.CreateClient();
         await client.CreateCollectionAsync(
             new CreateCollectionRequest(scope.Name, [new("pk", "Int64", IsPrimary: true), new("vector", "FloatVector", Dimension: 2)], AutoId: true, EnableDynamicField: true, []),
             Ct);
         Assert.Equal(MilvusLoadState.NotLoad, await client.GetLoadStateAsync(scope.Name, Ct));
-        var check = await new MilvusCollectionManager(client).CheckAsync(target.Config(scope.Name), 2, cancellationToken: Ct);
+        var check = await new MilvusCollectionManager(client).CheckAsync(target.IndexingConfig(scope.Name), 2, cancellationToken: Ct);
         Assert.Contains(check.Notes, n => n.Contains("has no index on 'vector'", StringComparison.Ordinal));
 
-        var ensured = await new MilvusCollectionManager(client).EnsureCollectionAsync(target.Config(scope.Name, "IP"), 2, Ct);
+        var ensured = await new MilvusCollectionManager(client).EnsureCollectionAsync(target.IndexingConfig(scope.Name, "IP"), 2, Ct);
 
         Assert.Equal(CollectionKind.AutoIdSchema, ensured.Layout.Kind);
         Assert.Equal(MilvusLoadState.Loaded, await client.GetLoadStateAsync(scope.Name, Ct));

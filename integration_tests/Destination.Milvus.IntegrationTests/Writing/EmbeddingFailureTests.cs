@@ -10,7 +10,7 @@ namespace Destination.Milvus.IntegrationTests.Writing;
 /// TRACE and a non-zero exit, every STATE it printed covers only records that are in Milvus, and a rerun with a
 /// working service converges to the collection a fault-free sync builds.
 /// </summary>
-public sealed class EmbeddingFailureTests(WriteTarget target) : IClassFixture<WriteTarget>
+public sealed class EmbeddingFailureTests(MilvusTarget target) : IClassFixture<MilvusTarget>
 {
     private const int Records = 1200;
     private const int StateEvery = 100;
@@ -33,8 +33,8 @@ public sealed class EmbeddingFailureTests(WriteTarget target) : IClassFixture<Wr
             }
         }
 
-        var collection = WriteTarget.NewCollection("embfail");
-        var reference = WriteTarget.NewCollection("embref");
+        var collection = MilvusTarget.NewCollection("embfail");
+        var reference = MilvusTarget.NewCollection("embref");
         var broken = await Airbyte.WriteAsync(target, Config(collection, failing, key), catalog, input.ToString());
 
         Assert.NotEqual(0, broken.ExitCode);

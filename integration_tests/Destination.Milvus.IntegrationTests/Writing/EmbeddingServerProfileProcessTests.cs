@@ -11,7 +11,7 @@ namespace Destination.Milvus.IntegrationTests.Writing;
 /// <c>encoding_format</c> (check used to fail), an input longer than the model reads on every server that refuses it
 /// (one config_error naming the stream and the numbers, at once), and Cohere v3 with the default chunk size.
 /// </summary>
-public sealed class EmbeddingServerProfileProcessTests(WriteTarget target) : IClassFixture<WriteTarget>
+public sealed class EmbeddingServerProfileProcessTests(MilvusTarget target) : IClassFixture<MilvusTarget>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -46,7 +46,7 @@ public sealed class EmbeddingServerProfileProcessTests(WriteTarget target) : ICl
     public async Task Check_and_a_sync_of_thousands_of_chunks_succeed(string profile)
     {
         await using var server = await EmbeddingTestServerHost.StartAsync(EmbeddingTestServerOptions.ForProfile(profile), Ct);
-        var collection = WriteTarget.NewCollection("profile");
+        var collection = MilvusTarget.NewCollection("profile");
         var config = Config(collection, Compatible(server));
 
         var (status, message, _) = await Check.CheckWiringTests.Check(JsonNode.Parse(config)!.AsObject());
@@ -92,7 +92,7 @@ public sealed class EmbeddingServerProfileProcessTests(WriteTarget target) : ICl
             ["DESTINATION_MILVUS_OPENAI_BASE_URL"] = server.BaseUrl + "v1",
             ["DESTINATION_MILVUS_COHERE_BASE_URL"] = server.BaseUrl + "v2/embed",
         };
-        var collection = WriteTarget.NewCollection("toolong");
+        var collection = MilvusTarget.NewCollection("toolong");
         var input = Input(600, i => i == 321 ? string.Concat(Enumerable.Repeat("one long paragraph ", 60)) : $"ticket {i}");
         using var files = new TempFiles();
         var run = await ConnectorProcess.RunAsync(

@@ -45,7 +45,7 @@ public enum KillScenario
 /// half-made collection. Small batches (<see cref="Destination.Milvus.Writing.MilvusSinkOptions.MaxBatchRecordsVariable"/>)
 /// and a STATE every few records make many commit points in a short run.
 /// </summary>
-public abstract class KillTests(WriteTarget target)
+public abstract class KillTests(MilvusTarget target)
 {
     private const int Records = 160;
     private const int StateEvery = 8;
@@ -94,21 +94,21 @@ public abstract class KillTests(WriteTarget target)
         };
 
         // The seed collection: rows of an earlier sync, copied for every trial.
-        var template = WriteTarget.NewCollection($"kill_tpl_{scenario}".ToLowerInvariant());
+        var template = MilvusTarget.NewCollection($"kill_tpl_{scenario}".ToLowerInvariant());
         await CreateIfAutoIdAsync(scenario, template);
         await RunToEndAsync(template, workload.TemplateCatalog, workload.TemplateInput, environment);
         var templateRows = Snapshot(server, template);
         Assert.Equal(workload.TemplateRecords, templateRows.Rows.Select(VersionOf).Distinct().Count());
 
         // The fault-free run, and every version's chunks (dedupe keeps only the last ones, so an append run of the same input lists them all).
-        var reference = WriteTarget.NewCollection("kill_ref");
+        var reference = MilvusTarget.NewCollection("kill_ref");
         Clone(server, template, reference);
         var referenceRun = await RunToEndAsync(reference, workload.Catalog(0), workload.Input, environment);
         var expected = Snapshot(server, reference);
         var versionsCollection = reference;
         if (scenario is KillScenario.Dedup or KillScenario.AutoIdDedup)
         {
-            versionsCollection = WriteTarget.NewCollection("kill_versions");
+            versionsCollection = MilvusTarget.NewCollection("kill_versions");
             await RunToEndAsync(versionsCollection, Airbyte.Catalog(Airbyte.Stream("docs", "append")), workload.Input, environment);
         }
 
@@ -125,7 +125,7 @@ public abstract class KillTests(WriteTarget target)
         for (var trial = 0; trial < trials; trial++)
         {
             var rng = new Random(Seed + ((int)scenario * 1000) + trial);
-            var collection = WriteTarget.NewCollection("kill");
+            var collection = MilvusTarget.NewCollection("kill");
 
             // Every fifth trial (not on auto_id collections, which only the Python connector creates) starts without a
             // collection and is killed early, often while the connector creates it, its indexes or loads it.
@@ -658,8 +658,8 @@ public abstract class KillTests(WriteTarget target)
     }
 }
 
-/// <summary>The test server with 400 ms of bounded staleness; the connector's visibility delay is matched (x1.25) as in <see cref="WriteTarget"/>.</summary>
-public sealed class KillStaleTarget : WriteTarget
+/// <summary>The test server with 400 ms of bounded staleness; the connector's visibility delay is matched (x1.25) as in <see cref="MilvusTarget"/>.</summary>
+public sealed class KillStaleTarget : MilvusTarget
 {
     public KillStaleTarget()
         : base(TimeSpan.FromMilliseconds(400))
@@ -668,7 +668,7 @@ public sealed class KillStaleTarget : WriteTarget
 }
 
 /// <summary>Kill tests against a strongly consistent test server.</summary>
-public sealed class KillFreshTests(WriteTarget target) : KillTests(target), IClassFixture<WriteTarget>
+public sealed class KillFreshTests(MilvusTarget target) : KillTests(target), IClassFixture<MilvusTarget>
 {
     protected override string Label => "strong consistency";
 

@@ -8,7 +8,7 @@ using MilvusTestServer;
 namespace Destination.Milvus.IntegrationTests.Writing;
 
 /// <summary>The periodic progress LOG: its cadence, and that each one reports counts and rates that only grow.</summary>
-public sealed partial class ProgressLogTests(WriteTarget target) : IClassFixture<WriteTarget>
+public sealed partial class ProgressLogTests(MilvusTarget target) : IClassFixture<MilvusTarget>
 {
     private const int IntervalMs = 300;
 
@@ -18,7 +18,7 @@ public sealed partial class ProgressLogTests(WriteTarget target) : IClassFixture
         // Against the test server each request is slowed down so the sync spans several intervals; a real Milvus is slow enough.
         await using var slow = target.IsRealMilvus ? null : await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { Latency = TimeSpan.FromMilliseconds(120) }, TestContext.Current.CancellationToken);
         var host = slow is null ? target.Host : slow.BaseUrl.ToString().TrimEnd('/');
-        var collection = WriteTarget.NewCollection("progress");
+        var collection = MilvusTarget.NewCollection("progress");
         var config = JsonNode.Parse(target.Config(collection))!;
         config["indexing"]!["host"] = host;
         var input = new StringBuilder();

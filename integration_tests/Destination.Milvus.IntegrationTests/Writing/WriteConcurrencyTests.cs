@@ -20,7 +20,7 @@ public sealed class WriteConcurrencyTests
             !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("MILVUS_URI")),
             "These tests count the write requests the Milvus test server has under way at once, which a real Milvus does not report.");
         var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { Latency = TimeSpan.FromMilliseconds(40) }, TestContext.Current.CancellationToken);
-        var collection = WriteTarget.NewCollection("conc");
+        var collection = MilvusTarget.NewCollection("conc");
         var config = new JsonObject
         {
             ["embedding"] = new JsonObject { ["mode"] = "fake", ["dimensions"] = 8 },

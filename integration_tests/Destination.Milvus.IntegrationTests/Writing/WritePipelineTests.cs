@@ -8,8 +8,21 @@ namespace Destination.Milvus.IntegrationTests.Writing;
 /// The write pipeline's data handling end to end: Airbyte's own message file, Python-style collections, the metadata
 /// size rule, omit_raw_text, Milvus failures (retried and fatal), and a larger input.
 /// </summary>
-public sealed class WritePipelineTests(WriteTarget target) : IClassFixture<WriteTarget>
+public sealed class WritePipelineTests(MilvusTarget target) : IClassFixture<MilvusTarget>
 {
+    /// <summary>A new collection, created before <paramref name="fault"/> is injected so that it hits the writes, not the set-up.</summary>
+    private async Task<string> CollectionWithFaultAsync(string purpose, MilvusTestServer.FaultRule fault)
+    {
+        var collection = MilvusTarget.NewCollection(purpose);
+        using (var client = target.CreateClient())
+        {
+            await new MilvusCollectionManager(client).EnsureCollectionAsync(target.IndexingConfig(collection), 8, TestContext.Current.CancellationToken);
+        }
+
+        target.Server!.Faults.Add(fault);
+        return collection;
+    }
+
     private static string Shared(string relative)
     {
         var shared = RepoPaths.SharedData;
@@ -20,7 +33,7 @@ public sealed class WritePipelineTests(WriteTarget target) : IClassFixture<Write
     [Fact]
     public async Task Messages_100_with_one_repeated_key_leave_exactly_one_record()
     {
-        var collection = WriteTarget.NewCollection("m100");
+        var collection = MilvusTarget.NewCollection("m100");
         var run = await Airbyte.WriteAsync(target, target.Config(collection), File.ReadAllText(Shared("destination-milvus/configured_catalog.json")), File.ReadAllBytes(Shared("destination-milvus/messages_100.jsonl")));
         Assert.Equal(0, run.ExitCode);
         var row = Assert.Single(await target.RowsAsync(collection));
@@ -33,7 +46,7 @@ public sealed class WritePipelineTests(WriteTarget target) : IClassFixture<Write
     [Fact]
     public async Task A_python_style_auto_id_collection_is_deduplicated_by_delete_then_insert()
     {
-        var collection = WriteTarget.NewCollection("autoid");
+        var collection = MilvusTarget.NewCollection("autoid");
         using (var client = target.CreateClient())
         {
             await client.CreateCollectionAsync(new CreateCollectionRequest(collection,
@@ -76,7 +89,7 @@ public sealed class WritePipelineTests(WriteTarget target) : IClassFixture<Write
     [Fact]
     public async Task Metadata_beyond_the_json_limit_drops_the_largest_values_and_says_so()
     {
-        var collection = WriteTarget.NewCollection("meta");
+        var collection = MilvusTarget.NewCollection("meta");
         var catalog = Airbyte.Catalog(Airbyte.Stream("docs", "append"));
         var data = new JsonObject { ["body"] = "hello", ["huge"] = new string('x', 100_000), ["medium"] = new string('m', 1000), ["small"] = "s" };
         var config = target.Config(collection, new JsonObject { ["chunk_size"] = 50, ["text_fields"] = new JsonArray("body") });
@@ -95,7 +108,7 @@ public sealed class WritePipelineTests(WriteTarget target) : IClassFixture<Write
     [Fact]
     public async Task Omit_raw_text_stores_no_text()
     {
-        var collection = WriteTarget.NewCollection("omit");
+        var collection = MilvusTarget.NewCollection("omit");
         var run = await Airbyte.WriteAsync(target, target.Config(collection, omitRawText: true), Airbyte.Catalog(Airbyte.Stream("docs", "append")),
             Airbyte.Record("docs", new JsonObject { ["body"] = "secret words" }));
         Assert.Equal(0, run.ExitCode);
@@ -109,14 +122,7 @@ public sealed class WritePipelineTests(WriteTarget target) : IClassFixture<Write
     public async Task Transient_milvus_failures_are_retried_and_the_sync_completes()
     {
         Assert.SkipWhen(target.Server is null, "needs the test server's fault injection");
-        var collection = WriteTarget.NewCollection("retry");
-        using (var client = target.CreateClient())
-        {
-            // Create it first, so the injected faults hit the writes and not the setup.
-            await new MilvusCollectionManager(client).EnsureCollectionAsync(new Configuration.IndexingConfig(target.Host, "", collection, new Configuration.NoAuthConfig(), "vector", "text", "L2"), 8, TestContext.Current.CancellationToken);
-        }
-
-        target.Server!.Faults.Add(new MilvusTestServer.FaultRule("entities/upsert", 0, MilvusTestServer.FaultKind.Http503, FailFirst: 2));
+        var collection = await CollectionWithFaultAsync("retry", new MilvusTestServer.FaultRule("entities/upsert", 0, MilvusTestServer.FaultKind.Http503, FailFirst: 2));
         try
         {
             var run = await Airbyte.WriteAsync(target, target.Config(collection), Airbyte.Catalog(Airbyte.Stream("docs", "append")),
@@ -137,13 +143,7 @@ public sealed class WritePipelineTests(WriteTarget target) : IClassFixture<Write
     public async Task A_permanent_milvus_failure_ends_the_sync_with_a_trace_and_no_state_for_unwritten_records()
     {
         Assert.SkipWhen(target.Server is null, "needs the test server's fault injection");
-        var collection = WriteTarget.NewCollection("fatal");
-        using (var client = target.CreateClient())
-        {
-            await new MilvusCollectionManager(client).EnsureCollectionAsync(new Configuration.IndexingConfig(target.Host, "", collection, new Configuration.NoAuthConfig(), "vector", "text", "L2"), 8, TestContext.Current.CancellationToken);
-        }
-
-        target.Server!.Faults.Add(new MilvusTestServer.FaultRule("entities/upsert", 1.0, MilvusTestServer.FaultKind.MilvusError, Code: 1100, Message: "injected: field too long"));
+        var collection = await CollectionWithFaultAsync("fatal", new MilvusTestServer.FaultRule("entities/upsert", 1.0, MilvusTestServer.FaultKind.MilvusError, Code: 1100, Message: "injected: field too long"));
         try
         {
             var input = new StringBuilder();
@@ -181,7 +181,7 @@ public sealed class WritePipelineTests(WriteTarget target) : IClassFixture<Write
     [Fact]
     public async Task A_hundred_thousand_small_records_with_states_are_all_written_and_every_state_released()
     {
-        var collection = WriteTarget.NewCollection("many");
+        var collection = MilvusTarget.NewCollection("many");
         var input = new StringBuilder(12 * 1024 * 1024);
         for (var i = 0; i < 100_000; i++)
         {

@@ -8,9 +8,9 @@ namespace Destination.Milvus.IntegrationTests.Writing;
 /// repeated, composite, nested and missing keys, CDC deletes, overwrite by generation, namespaces. Run twice: against
 /// a strongly consistent server and against one with bounded staleness, where fresh rows are invisible to filter deletes.
 /// </summary>
-public abstract class WriteSemanticsTests(WriteTarget target)
+public abstract class WriteSemanticsTests(MilvusTarget target)
 {
-    protected WriteTarget Target { get; } = target;
+    protected MilvusTarget Target { get; } = target;
 
     private static JsonObject Doc(int id, string text, int? version = null) =>
         new() { ["id"] = id, ["body"] = text, ["version"] = version ?? 1 };
@@ -31,7 +31,7 @@ public abstract class WriteSemanticsTests(WriteTarget target)
     [Fact]
     public async Task Append_adds_rows_across_two_syncs_and_a_rerun_of_the_same_input_converges()
     {
-        var collection = WriteTarget.NewCollection("append");
+        var collection = MilvusTarget.NewCollection("append");
         var catalog = Airbyte.Catalog(Airbyte.Stream("docs", "append"));
         var first = Airbyte.Record("docs", Doc(1, "alpha")) + Airbyte.Record("docs", Doc(1, "alpha")) + Airbyte.StreamState("docs", 1);
         var second = Airbyte.Record("docs", Doc(2, "beta"), emittedAt: 2) + Airbyte.StreamState("docs", 2);
@@ -49,7 +49,7 @@ public abstract class WriteSemanticsTests(WriteTarget target)
     [Fact]
     public async Task Dedupe_keeps_exactly_the_last_version_with_its_current_chunks_within_and_across_batches()
     {
-        var collection = WriteTarget.NewCollection("dedup");
+        var collection = MilvusTarget.NewCollection("dedup");
         var catalog = Airbyte.Catalog(Airbyte.Stream("docs", "append_dedup", primaryKey: new JsonArray(new JsonArray("id"))));
         var input = new StringBuilder();
 
@@ -99,7 +99,7 @@ public abstract class WriteSemanticsTests(WriteTarget target)
     [Fact]
     public async Task Composite_nested_and_missing_key_parts_build_distinct_record_ids()
     {
-        var collection = WriteTarget.NewCollection("keys");
+        var collection = MilvusTarget.NewCollection("keys");
         var catalog = Airbyte.Catalog(Airbyte.Stream("docs", "append_dedup", primaryKey: new JsonArray(new JsonArray("tenant"), new JsonArray("user", "name"))));
         JsonObject Rec(string? tenant, string? user, string body)
         {
@@ -140,7 +140,7 @@ public abstract class WriteSemanticsTests(WriteTarget target)
     [Fact]
     public async Task Overwrite_replaces_only_its_stream_at_the_end_and_a_failed_sync_keeps_the_old_rows()
     {
-        var collection = WriteTarget.NewCollection("overwrite");
+        var collection = MilvusTarget.NewCollection("overwrite");
         string Catalog(long generation) => Airbyte.Catalog(
             Airbyte.Stream("docs", "overwrite", generation: generation, minimumGeneration: generation),
             Airbyte.Stream("other", "append"));
@@ -174,7 +174,7 @@ public abstract class WriteSemanticsTests(WriteTarget target)
     public async Task The_old_rows_of_an_overwrite_stream_stay_until_all_new_rows_are_written()
     {
         Assert.SkipWhen(Target.Server is null, "needs the test server's fault injection");
-        var collection = WriteTarget.NewCollection("zerodowntime");
+        var collection = MilvusTarget.NewCollection("zerodowntime");
         var catalog = Airbyte.Catalog(Airbyte.Stream("docs", "overwrite"));
         await Sync(collection, catalog, Airbyte.Record("docs", Doc(1, "old")) + Airbyte.StreamState("docs", 1));
 
@@ -208,7 +208,7 @@ public abstract class WriteSemanticsTests(WriteTarget target)
     [Fact]
     public async Task Two_namespaces_with_the_same_stream_name_stay_apart()
     {
-        var collection = WriteTarget.NewCollection("ns");
+        var collection = MilvusTarget.NewCollection("ns");
         var catalog = Airbyte.Catalog(
             Airbyte.Stream("users", "append_dedup", ns: "crm", primaryKey: new JsonArray(new JsonArray("id"))),
             Airbyte.Stream("users", "overwrite", ns: "erp"));
@@ -223,7 +223,7 @@ public abstract class WriteSemanticsTests(WriteTarget target)
 }
 
 /// <summary>The semantics against a strongly consistent test server (or the real Milvus of MILVUS_URI).</summary>
-public sealed class WriteSemanticsFreshTests(WriteTarget target) : WriteSemanticsTests(target), IClassFixture<WriteTarget>;
+public sealed class WriteSemanticsFreshTests(MilvusTarget target) : WriteSemanticsTests(target), IClassFixture<MilvusTarget>;
 
 /// <summary>The semantics against a test server with bounded staleness.</summary>
-public sealed class WriteSemanticsStaleTests(StaleWriteTarget target) : WriteSemanticsTests(target), IClassFixture<StaleWriteTarget>;
+public sealed class WriteSemanticsStaleTests(StaleMilvusTarget target) : WriteSemanticsTests(target), IClassFixture<StaleMilvusTarget>;
