@@ -3,14 +3,17 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using CliWrap.Buffered;
 using Destination.Milvus.Processing.Tokenizer;
+using Destination.Milvus.Tests.Processing.Tokenizer;
 
 namespace Destination.Milvus.Benchmarks.Tokenizer;
 
 /// <summary>
 /// <c>dotnet run -c Release --project benchmarks/Destination.Milvus.Benchmarks -- tokenizer-report [MB]</c>:
 /// measures load time, single-thread count and encode throughput, 2-thread scaling on the shared instance, and npm
-/// tiktoken (WASM) on the same corpus in the same run, then writes benchmarks/REPORT-tokenizer.md.
+/// tiktoken (WASM) on the same corpus in the same run, and Microsoft.ML.Tokenizers side by side (<see cref="TokenizerComparison"/>),
+/// then writes benchmarks/REPORT-tokenizer.md.
 /// </summary>
 internal static class TokenizerReport
 {
@@ -103,7 +106,13 @@ internal static class TokenizerReport
         report.AppendLine().AppendLine("How it is measured: each pass tokenizes every ticket separately (as the connector does per record); a warm-up pass runs first; ");
         report.AppendLine("the 2-thread figures run two `Thread`s that each process the whole corpus with `Cl100kTokenizer.Instance` and divide 2× the tokens by the wall time. ");
         report.AppendLine("npm tiktoken is timed inside node (best of 3 passes after a 10% warm-up), excluding process start and JSON parsing.");
-        report.AppendLine().AppendLine("For reference, `../shared/reference/environment.md` §2 measured on this machine type (52 MB corpus): Microsoft.ML.Tokenizers 11.9 M tokens/s count, tryAGI Tiktoken 23.3 M tokens/s, npm tiktoken 1.18 M tokens/s; with 2 threads those .NET libraries got slower (shared Regex).");
+        var parity = TokenizerParityCorpus.Generate(seed: 20261122, randomCount: 50_000)
+            .Where(t => MicrosoftCl100k.CannotJudge(t) is null && !t.Contains("<|", StringComparison.Ordinal)).ToList();
+        TokenizerComparison.Append(report, [("support tickets", corpus), ("cache-hostile pseudo-words", hostile), ("parity corpus (multilingual, code, blanks; see below)", parity)], rounds: 7);
+        report.AppendLine().AppendLine(
+            "The parity corpus is the tokenizer tests' generated corpus without the strings the two read differently by design: special-token text " +
+            "(`CreateForEncoding` adds the special tokens; the connector reads them as plain text, as tiktoken with `disallowed_special=()`), lone " +
+            "surrogates and letters or digits outside the BMP (`MicrosoftCl100k.CannotJudge`: there Microsoft.ML.Tokenizers differs from tiktoken, ours does not).");
         var path = Path.Combine(root, "destination-milvus-dotnet", "benchmarks", "REPORT-tokenizer.md");
         File.WriteAllText(path, report.ToString());
         Console.WriteLine(report);
@@ -267,17 +276,9 @@ internal static class TokenizerReport
                 }
             }
 
-            var start = new ProcessStartInfo("node", ["oracle.mjs", "bench", file, "3"])
-            {
-                WorkingDirectory = oracle,
-                RedirectStandardOutput = true,
-                UseShellExecute = false,
-            };
-            using var process = Process.Start(start)!;
-            var output = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            using var json = JsonDocument.Parse(output);
-            var version = Process.Start(new ProcessStartInfo("node", ["--version"]) { RedirectStandardOutput = true })!.StandardOutput.ReadToEnd().Trim();
+            var bench = CliWrap.Cli.Wrap("node").WithWorkingDirectory(oracle).WithArguments(["oracle.mjs", "bench", file, "3"]).ExecuteBufferedAsync().GetAwaiter().GetResult();
+            using var json = JsonDocument.Parse(bench.StandardOutput);
+            var version = CliWrap.Cli.Wrap("node").WithArguments("--version").ExecuteBufferedAsync().GetAwaiter().GetResult().StandardOutput.Trim();
             return new NpmResult(json.RootElement.GetProperty("tokens").GetInt64(), json.RootElement.GetProperty("tokensPerSecond").GetDouble(), version);
         }
         finally

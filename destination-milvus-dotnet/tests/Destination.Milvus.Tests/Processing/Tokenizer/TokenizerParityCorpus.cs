@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Destination.Milvus.IntegrationTests.Tokenizer;
+namespace Destination.Milvus.Tests.Processing.Tokenizer;
 
 /// <summary>
 /// A seeded generator of strings that stress every decision of the cl100k_base pre-tokenizer and BPE: support-ticket
