@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Destination.Milvus.Embedding;
 using Destination.Milvus.Protocol;
-using Microsoft.Extensions.Time.Testing;
+using Destination.Milvus.Tests.TestSupport;
 
 namespace Destination.Milvus.Tests.Embedding;
 
@@ -24,31 +24,21 @@ public class EmbeddingSchedulerTests
 
     private static string[] Texts(int n) => [.. Enumerable.Range(0, n).Select(i => $"text number {i}")];
 
-    private static EmbeddingScheduler Create(ScriptedClient client, FakeTimeProvider time, EmbeddingSchedulerOptions? options = null) =>
+    private static EmbeddingScheduler Create(ScriptedClient client, FakeClock time, EmbeddingSchedulerOptions? options = null) =>
         new(client, new CharTokenCounter(), 3, options ?? Options, time, new Random(3));
 
     /// <summary>
-    /// Drives <paramref name="task"/> on the fake clock in steps of <paramref name="step"/>, letting real continuations
-    /// run between steps. Times the code reads are the fake clock's, so a late continuation can only add a step.
+    /// Drives <paramref name="task"/> on the fake clock: towards the next timer, at most <paramref name="step"/> per
+    /// look, and never while no timer is due (a late continuation is waited for, not overtaken). With one batch the
+    /// times are exact; with several, a batch still being handed a slot would have to lag many looks to see a later time.
     /// </summary>
-    private static async Task<T> Drive<T>(FakeTimeProvider time, Task<T> task, TimeSpan? step = null, int maxSteps = 20_000)
-    {
-        for (var i = 0; i < maxSteps && !task.IsCompleted; i++)
-        {
-            await Task.Delay(1, Ct);
-            if (!task.IsCompleted)
-            {
-                time.Advance(step ?? TimeSpan.FromMilliseconds(50));
-            }
-        }
-
-        return await task.WaitAsync(TimeSpan.FromSeconds(30), Ct);
-    }
+    private static Task<T> Drive<T>(FakeClock time, Task<T> task, TimeSpan? step = null) =>
+        time.RunAsync(task, maxStep: step ?? TimeSpan.FromMilliseconds(50));
 
     [Fact]
     public async Task Results_come_back_in_input_order_although_requests_finish_out_of_order()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time) { Shuffle = true };
         var texts = Texts(95);
 
@@ -64,7 +54,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task A_429_waits_for_Retry_After_and_pauses_every_request_meanwhile()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time);
         client.Faults.Enqueue(new RetryableEmbeddingException("429", rateLimited: true, new ServerWait(TimeSpan.FromSeconds(20), PausesAll: true)));
         var scheduler = Create(client, time, Options with { MaxConcurrency = 1 });
@@ -80,7 +70,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task A_wait_read_only_from_the_reset_headers_holds_back_the_refused_request_alone()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time);
         client.Faults.Enqueue(new RetryableEmbeddingException("429", rateLimited: true, new ServerWait(TimeSpan.FromSeconds(30), PausesAll: false)));
         var scheduler = Create(client, time, Options with { MaxConcurrency = 2 });
@@ -95,7 +85,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task Without_a_server_wait_the_backoff_grows()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time);
         for (var i = 0; i < 4; i++)
         {
@@ -104,20 +94,20 @@ public class EmbeddingSchedulerTests
 
         await Drive(time, Create(client, time).EmbedAsync(Texts(1), EmbeddingPurpose.Document, TimeSpan.FromMinutes(1), Ct));
 
-        // 1, 2, 4, 8 s (capped at 8), each in its equal-jitter band [half, full]; a driver step may add 50 ms.
+        // 1, 2, 4, 8 s (capped at 8), each in its equal-jitter band [half, full]; one batch, so the fake times are exact.
         var gaps = client.Calls.Zip(client.Calls.Skip(1), (a, b) => b.At - a.At).ToList();
         Assert.Equal(5, client.Calls.Count);
         double[] bands = [1, 2, 4, 8];
         for (var i = 0; i < gaps.Count; i++)
         {
-            Assert.InRange(gaps[i].TotalSeconds, bands[i] / 2, bands[i] + 0.2);
+            Assert.InRange(gaps[i].TotalSeconds, bands[i] / 2, bands[i] + 0.001);
         }
     }
 
     [Fact]
     public async Task A_storm_longer_than_the_retry_budget_fails_as_a_transient_error()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time) { AlwaysFail = new RetryableEmbeddingException("HTTP 503 from the test.", rateLimited: false, (ServerWait?)null) };
 
         var ex = await Assert.ThrowsAsync<EmbeddingException>(() =>
@@ -132,7 +122,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task A_server_wait_past_the_budget_fails_at_once_instead_of_sleeping()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time) { AlwaysFail = new RetryableEmbeddingException("429 for a day", rateLimited: true, new ServerWait(TimeSpan.FromDays(1), PausesAll: true)) };
 
         var ex = await Assert.ThrowsAsync<EmbeddingException>(() =>
@@ -146,7 +136,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task A_config_error_stops_everything_without_retrying()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time) { AlwaysFail = new EmbeddingException(FailureType.ConfigError, "bad key") };
 
         var ex = await Assert.ThrowsAsync<EmbeddingException>(() =>
@@ -159,7 +149,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task A_timed_out_single_input_is_retried()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time) { HangFirst = 1 };
         var scheduler = Create(client, time, Options with { RequestTimeout = TimeSpan.FromSeconds(5) });
 
@@ -173,7 +163,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task Wrong_vector_size_is_a_config_error_naming_both_sizes()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time) { Dimensions = 5 };
         var ex = await Assert.ThrowsAsync<EmbeddingException>(() =>
             Drive(time, Create(client, time).EmbedAsync(Texts(1), EmbeddingPurpose.Document, TimeSpan.FromMinutes(1), Ct)));
@@ -185,7 +175,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task Rate_limits_lower_concurrency_and_successes_raise_it_again()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time);
         for (var i = 0; i < 4; i++)
         {
@@ -204,7 +194,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task A_server_batch_cap_is_learned_once_remembered_and_said_once()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time) { MaxInputs = 8 };
         var log = new ConcurrentQueue<(LogLevel Level, string Message)>();
         var scheduler = Create(client, time, Options with { MaxInputsPerRequest = 25, Log = (l, m) => log.Enqueue((l, m)) });
@@ -225,7 +215,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task A_refusal_without_numbers_halves_the_batch_down_to_what_fits()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time) { MaxTokens = 30 }; // "413 Payload Too Large": no numbers
         var scheduler = Create(client, time, Options with { MaxInputsPerRequest = 64, MaxTokensPerRequest = 100_000 });
         var texts = Texts(64); // 14 or 15 characters (tokens) each
@@ -239,7 +229,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task A_single_input_the_server_refuses_for_size_is_a_config_error()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time) { MaxTokens = 5 };
         var ex = await Assert.ThrowsAsync<EmbeddingException>(() =>
             Drive(time, Create(client, time).EmbedAsync(Texts(4), EmbeddingPurpose.Document, TimeSpan.FromMinutes(1), Ct)));
@@ -250,7 +240,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task A_slow_server_that_times_out_on_big_batches_gets_smaller_ones()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time) { LatencyPerToken = TimeSpan.FromMilliseconds(100) }; // 150 tokens: 15 s
         var scheduler = Create(client, time, Options with { RequestTimeout = TimeSpan.FromSeconds(4), MaxConcurrency = 2 });
         var texts = Texts(40);
@@ -263,7 +253,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task An_input_too_long_is_found_by_halving_and_reported_with_its_index_without_retries()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var texts = Texts(20);
         texts[13] = new string('x', 200);
         var client = new ScriptedClient(time) { MaxInputLength = 100 };
@@ -283,7 +273,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task Inputs_per_minute_are_paced()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time);
         var scheduler = Create(client, time, Options with { MaxInputsPerRequest = 50, MaxInputsPerMinute = 100 });
 
@@ -299,7 +289,7 @@ public class EmbeddingSchedulerTests
     [Fact]
     public async Task Retries_are_logged_as_warnings_at_most_once_per_ten_seconds()
     {
-        var time = new FakeTimeProvider(Start);
+        var time = new FakeClock();
         var client = new ScriptedClient(time);
         for (var i = 0; i < 12; i++)
         {

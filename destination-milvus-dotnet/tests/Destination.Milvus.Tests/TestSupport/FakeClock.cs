@@ -3,16 +3,16 @@ using Microsoft.Extensions.Time.Testing;
 namespace Destination.Milvus.Tests.TestSupport;
 
 /// <summary>
-/// A <see cref="FakeTimeProvider"/> that also knows when its timers are due, so a test can jump straight to the next
-/// one (<see cref="AdvanceToNextTimer"/>) or drive a task to completion timer by timer (<see cref="RunAsync{T}"/>)
-/// without knowing the delays the code under test picks (jittered backoffs, Retry-After, poll intervals).
-/// FakeTimeProvider keeps its timers private; this class only records the due times it hands out.
+/// A <see cref="FakeTimeProvider"/> that also knows when its timers are due, so a test can drive a task to completion
+/// timer by timer (<see cref="RunAsync{T}"/>) without knowing the delays the code under test picks (jittered
+/// backoffs, Retry-After, poll intervals). FakeTimeProvider keeps its timers private and has no "advance to the next
+/// timer"; this class only records the due times it hands out.
 /// </summary>
 internal sealed class FakeClock : FakeTimeProvider
 {
     /// <summary>
-    /// How far <see cref="RunAsync{T}"/> jumps at most. Longer timers (request timeouts of tests that do not test
-    /// timeouts) are never jumped to, so a request still in flight cannot time out by accident.
+    /// Timers further away than this are never moved to by <see cref="RunAsync{T}"/> (request timeouts of tests that
+    /// do not test timeouts), so a request still in flight cannot time out by accident.
     /// </summary>
     public static readonly TimeSpan DefaultHorizon = TimeSpan.FromMinutes(10);
 
@@ -55,47 +55,43 @@ internal sealed class FakeClock : FakeTimeProvider
         }
     }
 
-    /// <summary>Jumps to the earliest pending timer within <paramref name="horizon"/> and fires it; false when there is none.</summary>
-    public bool AdvanceToNextTimer(TimeSpan horizon)
-    {
-        var now = GetUtcNow();
-        if (NextDue() is not { } due || due - now > horizon)
-        {
-            return false;
-        }
-
-        Advance(due - now);
-        return true;
-    }
-
     /// <summary>
-    /// Drives <paramref name="task"/> to completion: lets the code under test run until it waits, then jumps to the
-    /// next timer within <paramref name="horizon"/> (default <see cref="DefaultHorizon"/>), and again, until the task
-    /// ends. Real time only bounds a hang.
+    /// Drives <paramref name="task"/> to completion: lets the code under test run until it waits, then moves the clock
+    /// towards the next timer within <paramref name="horizon"/> (default <see cref="DefaultHorizon"/>), by at most
+    /// <paramref name="maxStep"/> per look when given, and again, until the task ends. The clock never moves while no
+    /// timer is due within the horizon, so work that is still running (a continuation the thread pool has not run
+    /// yet) is waited for, not overtaken. Real time only bounds a hang.
     /// </summary>
     /// <remarks>
-    /// A jump is safe when nothing the test started is still running towards a timer it has not created yet, or
-    /// towards an answer that would make a pending timer moot (a request in flight on a real socket, whose timeout is
-    /// pending). Tests keep their test doubles synchronous for the first reason, and pass a horizon shorter than the
-    /// request timeouts they do not mean to reach for the second.
+    /// A jump overtakes running work only when another timer is already pending: concurrent work (several batches,
+    /// one waiting on a timer while another is handed a slot) should pass a <paramref name="maxStep"/>, so that such
+    /// work would have to lag for many looks before it saw a later time. Requests on a real socket, whose timeouts
+    /// are pending while the answer travels, need a horizon shorter than those timeouts.
     /// </remarks>
-    public async Task<T> RunAsync<T>(Task<T> task, TimeSpan? horizon = null)
+    public async Task<T> RunAsync<T>(Task<T> task, TimeSpan? horizon = null, TimeSpan? maxStep = null)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!task.IsCompleted && DateTime.UtcNow < deadline)
         {
             await Task.Delay(1);
-            if (!task.IsCompleted)
+            if (task.IsCompleted)
             {
-                AdvanceToNextTimer(horizon ?? DefaultHorizon);
+                break;
+            }
+
+            var now = GetUtcNow();
+            if (NextDue() is { } due && due - now <= (horizon ?? DefaultHorizon))
+            {
+                var by = due - now;
+                Advance(maxStep is { } step && step < by ? step : by);
             }
         }
 
         return await task.WaitAsync(TimeSpan.FromSeconds(10));
     }
 
-    /// <inheritdoc cref="RunAsync{T}(Task{T}, TimeSpan?)"/>
-    public async Task RunAsync(Task task, TimeSpan? horizon = null) => await RunAsync(AsValued(task), horizon);
+    /// <inheritdoc cref="RunAsync{T}(Task{T}, TimeSpan?, TimeSpan?)"/>
+    public async Task RunAsync(Task task, TimeSpan? horizon = null, TimeSpan? maxStep = null) => await RunAsync(AsValued(task), horizon, maxStep);
 
     private static async Task<bool> AsValued(Task task)
     {
