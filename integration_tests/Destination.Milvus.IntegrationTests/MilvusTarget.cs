@@ -137,8 +137,16 @@ public class MilvusTarget : IAsyncLifetime
 
         await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);
         using var client = CreateClient();
+        var primaryKey = (await client.DescribeCollectionAsync(collection, TestContext.Current.CancellationToken)).PrimaryKey?.Name
+            ?? throw new InvalidOperationException($"Collection {collection} has no primary key field.");
         var result = await client.QueryAsync(new QueryRequest(collection, "_ab_chunk >= 0", ["*"], 16384), TestContext.Current.CancellationToken);
-        return result.ToList();
+
+        // The same shape as the test server's rows above: the primary key also as __pk, whatever its field is named.
+        return result.Select(row =>
+        {
+            row["__pk"] = row[primaryKey]?.DeepClone();
+            return row;
+        }).ToList();
     }
 
     /// <summary>Drops a collection (best effort: a test that broke the connection on purpose must not fail in cleanup).</summary>

@@ -313,7 +313,8 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
         JsonDocument? document = null;
         try
         {
-            document = JsonDocument.Parse(body);
+            // Query answers carry the metadata as written, which may nest as deep as the requests did.
+            document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = MilvusJsonContext.MaxDepth });
         }
         catch (JsonException)
         {

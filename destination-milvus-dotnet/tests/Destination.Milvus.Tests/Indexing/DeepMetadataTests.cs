@@ -47,6 +47,29 @@ public class DeepMetadataTests
     }
 
     [Fact]
+    public async Task A_query_answer_with_deep_metadata_is_read_back()
+    {
+        // What the connector writes, Milvus gives back to a query with output "*": the answer nests deeper than 64 levels.
+        var row = DeepRow(MessageParser.MaxDepth);
+        row["pk"] = "tickets_1_0";
+        var answer = new JsonObject { ["code"] = 0, ["data"] = new JsonArray(row) };
+        var handler = StubHttpHandler.Json((System.Net.HttpStatusCode.OK, answer.ToJsonString(new JsonSerializerOptions { MaxDepth = MilvusJsonContext.MaxDepth })));
+        using var client = new MilvusRestClient(MilvusEndpoint.Parse("http://milvus:19530"), new Destination.Milvus.Configuration.NoAuthConfig(), "", new MilvusClientOptions(), new HttpClient(handler));
+
+        var rows = await client.QueryAsync(new QueryRequest("c", "pk == \"tickets_1_0\"", ["*"], 10), CancellationToken.None);
+
+        var node = Assert.Single(rows)["deep"];
+        var depth = 0;
+        while (node is JsonObject o)
+        {
+            node = o["a"];
+            depth++;
+        }
+
+        Assert.Equal(MessageParser.MaxDepth, depth);
+    }
+
+    [Fact]
     public void The_default_serializer_depth_would_have_failed()
     {
         // Guards the premise of the tests above: with the serializer's default depth (64) the row cannot be written.
