@@ -75,18 +75,8 @@ dotnet test integration_tests/Destination.Milvus.IntegrationTests -c Release --n
   --logger trx --results-directory "$results" --filter "$filter" "$@"
 rc=$?
 
+. .ci/trx-counts.sh
 passed=0 failed=0 skipped=0
-for f in "$results"/*.trx; do
-  [ -e "$f" ] || continue
-  c=$(grep -o '<Counters [^>]*>' "$f" | head -n1)
-  n() { local v; v=$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$c"); echo "${v:-0}"; }
-  passed=$((passed + $(n passed)))
-  failed=$((failed + $(n failed) + $(n error) + $(n timeout) + $(n aborted)))
-  skipped=$((skipped + $(n total) - $(n executed)))
-done
-if [ "$skipped" -gt 0 ]; then
-  echo "$passed passed, $failed failed, $skipped skipped"
-else
-  echo "$passed passed, $failed failed"
-fi
+count "$results"
+summary
 [ "$rc" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -76,17 +76,7 @@ else
 fi
 [ "$rc" -eq 0 ] || log "dotnet test exited $rc"
 
-count() { # sums the TRX counters of a folder into passed/failed/skipped
-  local f c
-  for f in "$1"/*.trx; do
-    [ -e "$f" ] || continue
-    c=$(grep -o '<Counters [^>]*>' "$f" | head -n1)
-    n() { local v; v=$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$c"); echo "${v:-0}"; }
-    passed=$((passed + $(n passed)))
-    failed=$((failed + $(n failed) + $(n error) + $(n timeout) + $(n aborted)))
-    skipped=$((skipped + $(n total) - $(n executed)))
-  done
-}
+. .ci/trx-counts.sh
 passed=0 failed=0 skipped=0
 count "$results/after"
 after_passed=$passed
@@ -95,9 +85,5 @@ if [ $# -eq 0 ] && [ "$after_passed" -lt 2 ]; then
   log "the after-suite checks did not pass (secret scan and reliability report): counted as a failure"
   [ "$failed" -gt 0 ] || failed=1
 fi
-if [ "$skipped" -gt 0 ]; then
-  echo "$passed passed, $failed failed, $skipped skipped"
-else
-  echo "$passed passed, $failed failed"
-fi
+summary
 [ "$rc" -eq 0 ] && [ "$rc_after" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
