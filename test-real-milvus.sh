@@ -11,7 +11,7 @@ cd "$(dirname "$0")"
 
 log() { printf '[test-real-milvus.sh] %s\n' "$*" >&2; }
 
-# The test classes that use MILVUS_URI when it is set (MilvusTarget, WriteTarget); the fault and kill tests need the
+# The test classes that use MILVUS_URI when it is set (through MilvusTarget); the fault and kill tests need the
 # test server's fault injection and stay in ./test.sh.
 filter='FullyQualifiedName~Destination.Milvus.IntegrationTests.Milvus.MilvusClientTests'
 filter+='|FullyQualifiedName~Destination.Milvus.IntegrationTests.Check.'
