@@ -10,9 +10,10 @@ root=$(pwd)
 log() { printf '[test.sh] %s\n' "$*" >&2; }
 
 # Debian packages the tests need: podman, runc and debootstrap build and run the Docker image (no Docker engine here);
-# chromium is the browser of the search sample's web page test (Playwright drives it; nothing is downloaded).
+# chromium is the browser of the search sample's web page test (Playwright drives it; nothing is downloaded); node and
+# npm run the test oracles below (tiktoken, the Milvus Node SDK).
 need=()
-for pkg_cmd in podman:podman runc:runc debootstrap:debootstrap chromium:chromium; do
+for pkg_cmd in podman:podman runc:runc debootstrap:debootstrap chromium:chromium nodejs:node npm:npm; do
   pkg=${pkg_cmd%%:*} cmd=${pkg_cmd##*:}
   command -v "$cmd" >/dev/null 2>&1 || [ -x "/usr/sbin/$cmd" ] || need+=("$pkg")
 done

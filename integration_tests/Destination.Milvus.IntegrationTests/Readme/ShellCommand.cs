@@ -154,9 +154,12 @@ internal sealed class ShellCommand : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a signal to the process group; setsid made the command's process its leader.</summary>
+    /// <summary>
+    /// Sends a signal to the process group; setsid made the command's process its leader. Bash's built-in kill, because
+    /// /bin/kill comes with procps, which a fresh Debian (the SDK's slim image) does not have.
+    /// </summary>
     private async Task Signal(string signal) =>
-        await CliWrap.Cli.Wrap("kill").WithArguments([signal, "--", "-" + _run.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        await CliWrap.Cli.Wrap("bash").WithArguments(["-c", "kill \"$1\" -- \"-$2\"", "kill", signal, _run.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
             .WithValidation(CommandResultValidation.None)
             .ExecuteAsync();
 }
