@@ -33,6 +33,29 @@ public sealed partial class ReadmeTests(ReadmeSandbox sandbox) : IClassFixture<R
     }
 
     [Fact]
+    public void The_test_filters_of_the_README_select_tests_that_exist_and_their_variables_are_read()
+    {
+        // Not run here (they run this suite); what can go stale is checked: the filter names a test class or folder,
+        // and an environment variable set in front of ./test.sh is read by the tests it selects.
+        var testSources = new[] { "integration_tests", "destination-milvus-dotnet/tests", "destination-milvus-dotnet/samples/SupportSearch.Tests" }
+            .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, folder), "*Tests.cs", SearchOption.AllDirectories))
+            .Select(file => Path.GetRelativePath(RepoPaths.Root, file))
+            .ToList();
+        var filtered = ReadmeCommands.All.Where(c => c.Text.Contains("./test.sh --filter", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(filtered);
+        foreach (var command in filtered)
+        {
+            var name = Regex.Match(command.Text, @"FullyQualifiedName~(?<name>[\w.]+)").Groups["name"].Value;
+            var selected = testSources.Where(f => f.Split(Path.DirectorySeparatorChar).Any(part => part == name || part == name + ".cs")).ToList();
+            Assert.True(selected.Count > 0, $"'{command.Text}' selects {name}, which names no test class or folder");
+            foreach (var variable in Regex.Matches(command.Text, @"(?<=^|\s)(?<name>[A-Z][A-Z0-9_]+)=").Select(m => m.Groups["name"].Value))
+            {
+                Assert.True(selected.Any(f => File.ReadAllText(Path.Combine(RepoPaths.Root, f)).Contains($"\"{variable}\"", StringComparison.Ordinal)), $"'{command.Text}' sets {variable}, which the selected tests do not read");
+            }
+        }
+    }
+
+    [Fact]
     public void The_README_starts_with_the_demo_and_the_test_command_that_CI_runs()
     {
         var first = Readme.Blocks.First(b => b.Language.Length > 0);
