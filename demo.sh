@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job end to end on local defaults: starts the Milvus test server in-process, generates Zendesk-like tickets
-# and articles, loads them with the connector's real `write` twice (fake embedder, append_dedup, text fields body,
-# title, description, subject, chunk size 1000 as in the Milvus + Airbyte tutorial), prints the connector's summary of
+# The main job end to end on local defaults: starts the Milvus and embedding test servers in-process, generates
+# Zendesk-like tickets and articles, loads them with the connector's real `write` twice (an openai_compatible embedder
+# served offline by the embedding test server, append_dedup, text fields body, title, description, subject, chunk size
+# 1000 as in the Milvus + Airbyte tutorial), prints the connector's summary of
 # each sync, runs the tutorial's two support-form queries (a near-duplicate ticket, then a new problem) and prints what
 # the form would show, then stops the server.
 #   ./demo.sh --web [--port N]   then serves the support form on http://localhost:5080/ against the data until Ctrl+C.

@@ -76,6 +76,9 @@ public sealed class DemoTests
         Assert.Contains($"(id #{planted.TicketId}), make sure it has not been submitted before.", html, StringComparison.Ordinal);
         Assert.Contains("  - " + Data.NewProblems[2].ArticleTitle, buffer.ToString(), StringComparison.Ordinal);
 
+        // The documents and the questions were embedded over HTTP by an openai_compatible provider, not the fake embedder.
+        Assert.Matches(@"embedding test server at http://127\.0\.0\.1:\d+/", buffer.ToString());
+
         await stop.CancelAsync();
         Assert.Equal(0, await demo.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
         Assert.EndsWith("Support form stopped." + Environment.NewLine, buffer.ToString(), StringComparison.Ordinal);

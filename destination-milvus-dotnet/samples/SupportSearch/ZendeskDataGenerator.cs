@@ -288,12 +288,12 @@ public static class ZendeskDataGenerator
     }
 
     /// <summary>
-    /// The connector config of the tutorial's setup: fake embedder, text fields body, title, description, subject,
-    /// chunk size 1000, all fields as metadata.
+    /// The connector config of the tutorial's setup: text fields body, title, description, subject, chunk size 1000,
+    /// all fields as metadata; the fake embedder unless <paramref name="embedding"/> names another.
     /// </summary>
-    public static string ConnectorConfig(string host, string collection) => new JsonObject
+    public static string ConnectorConfig(string host, string collection, JsonObject? embedding = null) => new JsonObject
     {
-        ["embedding"] = new JsonObject { ["mode"] = "fake" },
+        ["embedding"] = embedding ?? new JsonObject { ["mode"] = "fake" },
         ["processing"] = new JsonObject
         {
             ["chunk_size"] = 1000,
