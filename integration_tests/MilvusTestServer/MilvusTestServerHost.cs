@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MilvusTestServer.Controls;
+using MilvusTestServer.Profiles;
 using MilvusTestServer.Store;
 
 namespace MilvusTestServer;
@@ -31,8 +33,17 @@ public sealed class MilvusTestServerHost : IAsyncDisposable
     /// <summary>Fault rules, latency and request counters, changeable while running.</summary>
     public FaultInjector Faults => Api.Faults;
 
+    /// <summary>The limiter, quota-denial and restart windows and the staleness of Bounded reads, changeable while running.</summary>
+    public ServerControls Controls => Api.Controls;
+
+    /// <summary>The Milvus release or Zilliz plan this server behaves as.</summary>
+    public MilvusProfile Profile => Api.Controls.Profile;
+
     /// <summary>The most insert and upsert requests under way at the same time so far.</summary>
     public int MaxConcurrentWrites => Api.MaxConcurrentWrites;
+
+    /// <summary>The largest insert or upsert body received so far, in bytes.</summary>
+    public int LargestWriteBytes => Api.LargestWriteBytes;
 
     /// <summary>The in-memory state (for assertions that must bypass the API).</summary>
     public MilvusStore Store { get; }
@@ -43,6 +54,13 @@ public sealed class MilvusTestServerHost : IAsyncDisposable
     public static async Task<MilvusTestServerHost> StartAsync(MilvusTestServerOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new MilvusTestServerOptions();
+        var profile = options.Profile ?? MilvusProfile.FromEnvironment();
+        if (!profile.HasDatabases && options.Databases.Count > 0)
+        {
+            throw new ArgumentException($"Zilliz Cloud Serverless and Free clusters ({profile.Name}) have no databases besides 'default'.", nameof(options));
+        }
+
+        var controls = new ServerControls(profile, options.Staleness, options.TimeProvider, options.Seed);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(MilvusTestServerHost).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -52,7 +70,7 @@ public sealed class MilvusTestServerHost : IAsyncDisposable
         });
         var app = builder.Build();
         var store = new MilvusStore(options.Databases);
-        var api = new MilvusApi(store, options, new FaultInjector(options.Seed, options.Faults, options.Latency));
+        var api = new MilvusApi(store, options, controls, new FaultInjector(options.Seed, options.Faults, options.Latency));
         app.MapPost("/v2/vectordb/{category}/{action}", api.HandleAsync);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

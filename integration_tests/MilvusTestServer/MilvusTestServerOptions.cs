@@ -1,3 +1,5 @@
+using MilvusTestServer.Profiles;
+
 namespace MilvusTestServer;
 
 /// <summary>
@@ -5,6 +7,12 @@ namespace MilvusTestServer;
 /// </summary>
 public sealed record MilvusTestServerOptions
 {
+    /// <summary>
+    /// The Milvus release or Zilliz Cloud plan to behave as (<see cref="MilvusProfile"/>). <value>Default null: the
+    /// profile named by the <c>MILVUS_TEST_PROFILE</c> environment variable, else the newest 2.6 release.</value>
+    /// </summary>
+    public MilvusProfile? Profile { get; init; }
+
     /// <summary>TCP port; 0 picks a free one. <value>Default 0.</value></summary>
     public int Port { get; init; }
 
@@ -17,13 +25,15 @@ public sealed record MilvusTestServerOptions
     /// <summary>Users (name to password) accepted as <c>Bearer user:password</c> or HTTP Basic.</summary>
     public IReadOnlyDictionary<string, string> Users { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Databases besides <c>default</c>.</summary>
+    /// <summary>Databases besides <c>default</c> (none on Zilliz Serverless and Free profiles, which refuse them).</summary>
     public IReadOnlyList<string> Databases { get; init; } = [];
 
     /// <summary>
-    /// Bounded-staleness delay: inserted rows (and deletes) become visible to query, search, get and delete-by-filter
-    /// only after this long, like Milvus's default Bounded consistency. Requests asking for <c>Strong</c> consistency
-    /// see everything at once. <value>Default zero (everything visible immediately).</value>
+    /// Bounded-staleness delay (the query nodes' tsafe lag, at most Milvus's 5 s graceful time): inserted rows and
+    /// deletes become visible to query, search and get only after this long, like Milvus's default Bounded
+    /// consistency. Reads Milvus runs Strong see everything at once: filter deletes always (F9), and queries that ask
+    /// for it on releases that honour the request's level (F2). Changeable at run time through
+    /// <c>MilvusTestServerHost.Controls</c>. <value>Default zero (everything visible immediately).</value>
     /// </summary>
     public TimeSpan Staleness { get; init; }
 

@@ -1,11 +1,15 @@
 using System.Globalization;
 using MilvusTestServer;
+using MilvusTestServer.Profiles;
 
 // Standalone Milvus test server: dotnet run --project integration_tests/MilvusTestServer -- --port 19530
-// Flags: --port N (0 = free port), --bind ADDR, --token KEY (repeatable), --user NAME:PASSWORD (repeatable),
+// Flags: --profile NAME (a release from 2.4.0 on, e.g. 2.4.12 | 2.5.11 | 2.5.12 | 2.6.18 (default), master,
+//        zilliz-serverless, zilliz-free; the MILVUS_TEST_PROFILE environment variable when absent),
+//        --port N (0 = free port), --bind ADDR, --token KEY (repeatable), --user NAME:PASSWORD (repeatable),
 //        --database NAME (repeatable), --staleness-ms N, --load-ms N, --latency-ms N, --seed N,
+//        --write-rate BYTES_PER_SECOND, --delete-rate BYTES_PER_SECOND (the limiter, as on a Zilliz plan),
 //        --fault ENDPOINT:RATE:KIND[:CODE] (KIND = 503 | milvus | drop | drop-after-apply; ENDPOINT like entities/insert or *).
-MilvusTestServerOptions options;
+CommandLineOptions options;
 try
 {
     options = Cli.Parse(args);
@@ -16,17 +20,31 @@ catch (FormatException e)
     return 2;
 }
 
-await using var host = await MilvusTestServerHost.StartAsync(options);
-Console.WriteLine($"Milvus test server listening on {host.BaseUrl.ToString().TrimEnd('/')}");
+await using var host = await MilvusTestServerHost.StartAsync(options.Server);
+if (options.WriteRate is { } writeRate)
+{
+    host.Controls.LimitWrites(writeRate);
+}
+
+if (options.DeleteRate is { } deleteRate)
+{
+    host.Controls.LimitDeletes(deleteRate);
+}
+
+Console.WriteLine($"Milvus test server ({host.Profile.Name}) listening on {host.BaseUrl.ToString().TrimEnd('/')}");
 // The host's console lifetime turns SIGTERM and Ctrl+C into a graceful shutdown.
 await host.WaitForShutdownAsync();
 return 0;
 
+/// <summary>The server's options and the limiter rates to set once it runs.</summary>
+internal sealed record CommandLineOptions(MilvusTestServerOptions Server, long? WriteRate, long? DeleteRate);
+
 internal static class Cli
 {
-    public static MilvusTestServerOptions Parse(string[] args)
+    public static CommandLineOptions Parse(string[] args)
     {
         var options = new MilvusTestServerOptions { Port = 19530 };
+        long? writeRate = null, deleteRate = null;
         var keys = new List<string>();
         var users = new Dictionary<string, string>(StringComparer.Ordinal);
         var databases = new List<string>();
@@ -37,6 +55,9 @@ internal static class Cli
             int Number() => int.TryParse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0 ? n : throw new FormatException($"{args[i - 1]} needs a non-negative integer.");
             switch (args[i])
             {
+                case "--profile": options = options with { Profile = MilvusProfile.Parse(Value()) }; break;
+                case "--write-rate": writeRate = Number(); break;
+                case "--delete-rate": deleteRate = Number(); break;
                 case "--port": options = options with { Port = Number() }; break;
                 case "--bind": options = options with { BindAddress = Value() }; break;
                 case "--token": keys.Add(Value()); break;
@@ -60,7 +81,8 @@ internal static class Cli
             }
         }
 
-        return options with { ApiKeys = keys, Users = users, Databases = databases, Faults = faults };
+        var profile = options.Profile ?? MilvusProfile.FromEnvironment();
+        return new CommandLineOptions(options with { Profile = profile, ApiKeys = keys, Users = users, Databases = databases, Faults = faults }, writeRate, deleteRate);
     }
 
     private static FaultRule ParseFault(string text)

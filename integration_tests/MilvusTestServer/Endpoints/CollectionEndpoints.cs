@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using MilvusTestServer.Profiles;
 using MilvusTestServer.Store;
 using static MilvusTestServer.Http.Envelope;
 using static MilvusTestServer.Http.JsonArgs;
@@ -8,14 +9,15 @@ namespace MilvusTestServer.Endpoints;
 
 /// <summary>
 /// <c>collections/*</c>: list, has, describe, create (quick setup and full schema), drop, load, release,
-/// get_load_state and get_stats, with Milvus's shapes and codes.
+/// get_load_state and get_stats, with Milvus's shapes and codes: names checked at has and create and dimensions at
+/// create (F5), every index listed by describe (F10).
 /// </summary>
-internal sealed class CollectionEndpoints(MilvusStore store, MilvusTestServerOptions options)
+internal sealed class CollectionEndpoints(MilvusStore store, MilvusTestServerOptions options, MilvusProfile profile)
 {
     public void Register(IDictionary<string, Func<Call, JsonObject>> routes)
     {
         routes["collections/list"] = call => Ok(new JsonArray(call.Collections.Keys.Order(StringComparer.Ordinal).Select(n => (JsonNode?)n).ToArray()));
-        routes["collections/has"] = call => Ok(new JsonObject { ["has"] = call.Collections.ContainsKey(call.CollectionName()) });
+        routes["collections/has"] = Has;
         routes["collections/describe"] = Describe;
         routes["collections/create"] = Create;
         routes["collections/drop"] = Drop;
@@ -23,6 +25,19 @@ internal sealed class CollectionEndpoints(MilvusStore store, MilvusTestServerOpt
         routes["collections/release"] = Release;
         routes["collections/get_load_state"] = LoadState;
         routes["collections/get_stats"] = call => Ok(new JsonObject { ["rowCount"] = call.Collection().Rows.LiveVersionCount() });
+    }
+
+    /// <summary>A name in the proxy's cache is found at once; any other goes to the proxy, which checks it (F5).</summary>
+    private static JsonObject Has(Call call)
+    {
+        var name = call.CollectionName();
+        if (!call.Collections.ContainsKey(name))
+        {
+            SchemaRules.CheckCollectionName(name);
+            return Ok(new JsonObject { ["has"] = false });
+        }
+
+        return Ok(new JsonObject { ["has"] = true });
     }
 
     private JsonObject Describe(Call call)
@@ -55,9 +70,10 @@ internal sealed class CollectionEndpoints(MilvusStore store, MilvusTestServerOpt
             fields.Add(field);
         }
 
-        var firstVector = c.Fields.FirstOrDefault(f => f.IsVector)?.Name;
-        var indexes = new JsonArray(c.Indexes.Where(i => i.FieldName == firstVector)
-            .Select(i => (JsonNode?)new JsonObject { ["fieldName"] = i.FieldName, ["indexName"] = i.IndexName, ["metricType"] = i.MetricType }).ToArray());
+        // F10: describe asks for the first vector field's indexes, but the proxy never filters by field: every index is
+        // listed, a scalar one with the default metric COSINE.
+        var indexes = new JsonArray(c.Indexes
+            .Select(i => (JsonNode?)new JsonObject { ["fieldName"] = i.FieldName, ["indexName"] = i.IndexName, ["metricType"] = i.MetricType.Length > 0 ? i.MetricType : "COSINE" }).ToArray());
         var data = new JsonObject
         {
             ["collectionName"] = c.Name,
@@ -120,11 +136,6 @@ internal sealed class CollectionEndpoints(MilvusStore store, MilvusTestServerOpt
                 var isPrimary = Bool(f["isPrimary"]) ?? false;
                 int? dim = dataType.EndsWith("Vector", StringComparison.Ordinal) ? Int(typeParams?["dim"]) ?? throw MilvusApiException.InvalidParameter($"dimension of field {fieldName} is required") : null;
                 int? maxLength = dataType == "VarChar" ? Int(typeParams?["max_length"]) ?? throw MilvusApiException.InvalidParameter($"type param(max_length) should be specified for the field({fieldName})") : null;
-                if (dim is < 1 or > 32768)
-                {
-                    throw MilvusApiException.InvalidParameter($"dim should be in range 2 ~ 32768, but got {dim}");
-                }
-
                 if (maxLength is < 1 or > 65535)
                 {
                     throw MilvusApiException.InvalidParameter($"the maximum length specified for the field({fieldName}) should be in (0, 65535], but got {maxLength} instead");
@@ -192,6 +203,17 @@ internal sealed class CollectionEndpoints(MilvusStore store, MilvusTestServerOpt
             fields.Add(new FieldSchema(vectorName, "FloatVector", false, false, dimension, null, 101));
             indexes.Add(new IndexSchema(vectorName, vectorName, "AUTOINDEX", metric));
             loadAfter = true;
+        }
+
+        // The proxy's own checks (createCollectionTask.PreExecute) on the schema the REST layer built (F5).
+        SchemaRules.CheckCollectionName(name);
+        foreach (var field in fields)
+        {
+            SchemaRules.CheckFieldName(field.Name);
+            if (field.IsVector)
+            {
+                SchemaRules.CheckDimension(field, profile);
+            }
         }
 
         var canonical = string.Join('|', fields.Select(f => $"{f.Name}:{f.DataType}:{f.IsPrimary}:{f.AutoId}:{f.Dimension}:{f.MaxLength}")) + "|dyn=" + dynamic;

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using MilvusTestServer.Controls;
 using MilvusTestServer.Filter;
 using MilvusTestServer.Http;
+using MilvusTestServer.Profiles;
 using MilvusTestServer.Search;
 using MilvusTestServer.Store;
 using static MilvusTestServer.Http.Envelope;
@@ -12,9 +14,11 @@ namespace MilvusTestServer.Endpoints;
 
 /// <summary>
 /// <c>entities/*</c>: insert and upsert (prepared outside the server lock, stored under it), delete by primary key or
-/// filter, query, get and search, with Bounded staleness for reads.
+/// filter, query, get and search, as the profile's release answers them: which reads honour a requested consistency
+/// level (F2), filter deletes that are always Strong (F9), repeated keys in one upsert (F6), missing JSON keys in
+/// filters (F7), the delete reply (L8), search rows keyed by <c>id</c> (L9).
 /// </summary>
-internal sealed class EntityEndpoints(MilvusTestServerOptions options)
+internal sealed class EntityEndpoints(MilvusTestServerOptions options, ServerControls controls)
 {
     /// <summary>Milvus's <c>quotaAndLimits.limits.maxQueryResultWindow</c> (offset + limit) and topK.</summary>
     private const int MaxWindow = 16384;
@@ -27,19 +31,28 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options)
         routes["entities/search"] = Search;
     }
 
+    private MilvusProfile Profile => controls.Profile;
+
     /// <summary>Validates and converts the rows of a write against <paramref name="c"/>, outside the server lock.</summary>
-    public static List<StoredRow> PrepareWrite(CollectionState c, JsonElement root, ElidedArrays? elided, bool upsert, DateTimeOffset now)
+    public List<StoredRow> PrepareWrite(CollectionState c, JsonElement root, ElidedArrays? elided, bool upsert, DateTimeOffset now)
     {
         if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array || data.GetArrayLength() == 0)
         {
             throw MilvusApiException.MissingParameter("Key: 'InsertReq.Data' Error:Field validation for 'Data' failed on the 'required' tag");
         }
 
-        return c.Validator.PrepareRows(data, elided, upsert, now);
+        var rows = c.Validator.PrepareRows(data, elided, upsert, Profile.AutoIdUpsert, now);
+        if (upsert && Profile.RefusesRepeatedUpsertKeys && !c.Primary.AutoId && rows.Select(r => r.PkKey).Distinct(StringComparer.Ordinal).Count() != rows.Count)
+        {
+            // F6: internal/proxy/task_upsert.go refuses the batch from 2.6.8 (earlier releases keep the later row).
+            throw MilvusApiException.InvalidParameter("duplicate primary keys are not allowed in the same batch");
+        }
+
+        return rows;
     }
 
     /// <summary>Stores rows prepared outside the lock; if the collection was dropped or re-created meanwhile, as Milvus would see it now.</summary>
-    public static JsonObject CommitWrite(Call call, CollectionState preparedFor, List<StoredRow> rows, ElidedArrays? elided, bool upsert)
+    public JsonObject CommitWrite(Call call, CollectionState preparedFor, List<StoredRow> rows, ElidedArrays? elided, bool upsert)
     {
         var c = call.Collection();
         if (!ReferenceEquals(c, preparedFor))
@@ -68,8 +81,20 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options)
         return new JsonObject { ["code"] = 0, ["cost"] = 0, ["data"] = payload };
     }
 
-    private TimeSpan Staleness(Call call) =>
-        Str(call.Body, "consistencyLevel") == "Strong" ? TimeSpan.Zero : options.Staleness;
+    /// <summary>
+    /// How stale a read is: the level the request asks for where the release honours it (query and get from 2.5.12,
+    /// search from 2.5.0; F2), else the collection's own (from 2.4.3; Bounded before). Strong sees everything; the other
+    /// levels lag by the server's staleness.
+    /// </summary>
+    private TimeSpan ReadStaleness(Call call, CollectionState c, bool search)
+    {
+        var honoured = search ? Profile.HonoursSearchConsistency : Profile.HonoursQueryConsistency;
+        var level = (honoured ? Str(call.Body, "consistencyLevel") : null)
+            ?? (Profile.UsesCollectionConsistency ? c.ConsistencyLevel : "Bounded");
+        return level == "Strong" ? TimeSpan.Zero : controls.Staleness;
+    }
+
+    private bool Matches(FilterNode node, StoredRow row) => node.Matches(RowStore.AsFilterRow(row), Profile.MissingJsonKeysAreUnknown);
 
     private JsonObject Delete(Call call)
     {
@@ -79,11 +104,14 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options)
         var deleted = 0;
         if (PrimaryKeys(node, c) is { } keys)
         {
-            // A plain primary-key filter is executed directly by Milvus, without a query, so it sees every row.
+            // A plain primary-key filter is executed directly by Milvus, without a query, so it sees every row; the
+            // count it answers is the number of keys requested (simpleDelete: task.count).
             foreach (var key in keys)
             {
-                deleted += c.Rows.MarkDeleted(key, call.Now);
+                c.Rows.MarkDeleted(key, call.Now);
             }
+
+            deleted = keys.Count;
         }
         else
         {
@@ -92,13 +120,15 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options)
                 throw new MilvusApiException(101, $"collection not loaded[collection={c.Name}]");
             }
 
-            foreach (var row in c.Rows.Visible(call.Now, Staleness(call)).Where(r => node.Matches(RowStore.AsFilterRow(r))))
+            // F9: the REST delete sets no consistency level, and the proto's zero value is Strong, so the query behind a
+            // filter delete sees every write acknowledged before it.
+            foreach (var row in c.Rows.Visible(call.Now, TimeSpan.Zero).Where(r => Matches(node, r)))
             {
                 deleted += c.Rows.MarkDeleted(row.PkKey, call.Now);
             }
         }
 
-        return Ok(new JsonObject { ["deleteCount"] = deleted });
+        return Profile.AnswersDeleteCount ? Ok(new JsonObject { ["deleteCount"] = deleted }) : Dql(new JsonObject());
     }
 
     private static List<string>? PrimaryKeys(FilterNode node, CollectionState c) => node switch
@@ -114,13 +144,18 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options)
     private JsonObject Query(Call call)
     {
         var c = call.Collection();
+        if (Profile.QueryFilterRequired && Str(call.Body, "filter") is null)
+        {
+            throw MilvusApiException.MissingParameter("Key: 'QueryReqV2.Filter' Error:Field validation for 'Filter' failed on the 'required' tag");
+        }
+
         var filter = Str(call.Body, "filter") ?? string.Empty;
         var limit = call.Body.ContainsKey("limit") ? Int(call.Body["limit"]) ?? 0 : 100;
         var offset = Int(call.Body["offset"]) ?? 0;
         var outputs = StringList(call.Body["outputFields"]);
         if (outputs.Count == 1 && outputs[0] == "count(*)")
         {
-            var all = Matching(c, call, filter);
+            var all = Matching(c, call, filter, search: false);
             return Dql(new JsonArray(new JsonObject { ["count(*)"] = call.AllowInt64 ? JsonValue.Create((long)all.Count) : JsonValue.Create(all.Count.ToString(CultureInfo.InvariantCulture)) }));
         }
 
@@ -134,14 +169,14 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options)
             throw new MilvusApiException(65535, $"invalid max query result window, (offset+limit) should be in range [1, {MaxWindow}], but got {offset + limit}");
         }
 
-        var rows = Matching(c, call, filter).Skip(offset);
+        var rows = Matching(c, call, filter, search: false).Skip(offset);
         if (limit > 0)
         {
             rows = rows.Take(limit);
         }
 
         var projection = RowRendering.Projection(c, outputs.Count == 0 ? ["*"] : outputs);
-        return Dql(new JsonArray(rows.Select(r => (JsonNode?)RowRendering.Render(c, r, projection, call.AllowInt64)).ToArray()));
+        return Dql(new JsonArray(rows.Select(r => (JsonNode?)RowRendering.Render(c, r, projection, call.AllowInt64, Profile.JsonFieldsAsBase64)).ToArray()));
     }
 
     private JsonObject GetById(Call call)
@@ -169,8 +204,8 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options)
         RequireLoaded(c, call);
         var outputs = StringList(call.Body["outputFields"]);
         var projection = RowRendering.Projection(c, outputs.Count == 0 ? ["*"] : outputs);
-        var rows = c.Rows.Visible(call.Now, Staleness(call)).Where(r => keys.Contains(r.PkKey));
-        return Dql(new JsonArray(rows.Select(r => (JsonNode?)RowRendering.Render(c, r, projection, call.AllowInt64)).ToArray()));
+        var rows = c.Rows.Visible(call.Now, ReadStaleness(call, c, search: false)).Where(r => keys.Contains(r.PkKey));
+        return Dql(new JsonArray(rows.Select(r => (JsonNode?)RowRendering.Render(c, r, projection, call.AllowInt64, Profile.JsonFieldsAsBase64)).ToArray()));
     }
 
     private JsonObject Search(Call call)
@@ -207,7 +242,7 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options)
         }
 
         var filter = Str(call.Body, "filter") ?? string.Empty;
-        var candidates = Matching(c, call, filter);
+        var candidates = Matching(c, call, filter, search: true);
         var metric = c.Indexes.FirstOrDefault(i => i.FieldName == vectorField.Name)?.MetricType is { Length: > 0 } m ? m : "COSINE";
         var outputs = StringList(call.Body["outputFields"]);
         var projection = RowRendering.Projection(c, outputs);
@@ -223,7 +258,19 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options)
             topks.Add(hits.Count);
             foreach (var (row, score) in hits)
             {
-                var rendered = RowRendering.Render(c, row, projection, call.AllowInt64);
+                var rendered = RowRendering.Render(c, row, projection, call.AllowInt64, Profile.JsonFieldsAsBase64);
+                if (Profile.SearchRowsKeyedById)
+                {
+                    // L9: up to 2.5.15 the primary key of a hit is "id", whatever the field is called.
+                    var key = rendered[c.Primary.Name]?.DeepClone();
+                    if (!outputs.Contains(c.Primary.Name))
+                    {
+                        rendered.Remove(c.Primary.Name);
+                    }
+
+                    rendered["id"] = key;
+                }
+
                 rendered["distance"] = (float)score;
                 result.Add(rendered);
             }
@@ -238,17 +285,17 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options)
         return response;
     }
 
-    private List<StoredRow> Matching(CollectionState c, Call call, string filter)
+    private List<StoredRow> Matching(CollectionState c, Call call, string filter, bool search)
     {
         RequireLoaded(c, call);
-        var rows = c.Rows.Visible(call.Now, Staleness(call));
+        var rows = c.Rows.Visible(call.Now, ReadStaleness(call, c, search));
         if (filter.Trim().Length == 0)
         {
             return rows;
         }
 
         var node = FilterParser.Parse(filter, c.FilterSchema);
-        return rows.Where(r => node.Matches(RowStore.AsFilterRow(r))).ToList();
+        return rows.Where(r => Matches(node, r)).ToList();
     }
 
     private void RequireLoaded(CollectionState c, Call call)

@@ -33,17 +33,38 @@ public sealed record DynamicOperand(string Key, IReadOnlyList<object> Path) : Op
     public override FilterValue Evaluate(IFilterRow row) => row.Dynamic(Key, Path);
 }
 
-/// <summary>A boolean expression.</summary>
+/// <summary>
+/// A boolean expression. Milvus up to 2.6 treats a comparison on a missing JSON key as false (so <c>not</c> of it is
+/// true); master (3.0) treats it as UNKNOWN with SQL three-valued logic (<c>NOT UNKNOWN</c> is UNKNOWN, which does not
+/// match): F7. <see cref="Evaluate"/> computes both; null is UNKNOWN.
+/// </summary>
 public abstract record FilterNode
 {
-    public abstract bool Matches(IFilterRow row);
+    /// <summary>True when the row matches under two-valued logic (Milvus up to 2.6).</summary>
+    public bool Matches(IFilterRow row) => Evaluate(row, missingIsUnknown: false) == true;
+
+    /// <summary>True when the row matches; with <paramref name="missingIsUnknown"/>, under three-valued logic (master).</summary>
+    public bool Matches(IFilterRow row, bool missingIsUnknown) => Evaluate(row, missingIsUnknown) == true;
+
+    /// <summary>The expression's truth value; null (UNKNOWN) only with <paramref name="missingIsUnknown"/>.</summary>
+    public abstract bool? Evaluate(IFilterRow row, bool missingIsUnknown);
+
+    /// <summary>The value of a comparison whose operand is missing.</summary>
+    protected static bool? OnMissing(bool missingIsUnknown) => missingIsUnknown ? null : false;
 }
 
 public sealed record CompareNode(string Op, Operand Left, Operand Right) : FilterNode
 {
-    public override bool Matches(IFilterRow row)
+    public override bool? Evaluate(IFilterRow row, bool missingIsUnknown)
     {
-        var cmp = FilterValue.Compare(Left.Evaluate(row), Right.Evaluate(row));
+        var left = Left.Evaluate(row);
+        var right = Right.Evaluate(row);
+        if (left.Kind == FilterValueKind.Missing || right.Kind == FilterValueKind.Missing)
+        {
+            return OnMissing(missingIsUnknown);
+        }
+
+        var cmp = FilterValue.Compare(left, right);
         return cmp is { } c && Op switch
         {
             "==" => c == 0,
@@ -59,12 +80,12 @@ public sealed record CompareNode(string Op, Operand Left, Operand Right) : Filte
 
 public sealed record InNode(Operand Operand, IReadOnlyList<FilterValue> Values, bool Negated) : FilterNode
 {
-    public override bool Matches(IFilterRow row)
+    public override bool? Evaluate(IFilterRow row, bool missingIsUnknown)
     {
         var value = Operand.Evaluate(row);
         if (value.Kind == FilterValueKind.Missing)
         {
-            return false;
+            return OnMissing(missingIsUnknown);
         }
 
         var found = Values.Any(v => FilterValue.Compare(value, v) == 0);
@@ -74,21 +95,45 @@ public sealed record InNode(Operand Operand, IReadOnlyList<FilterValue> Values, 
 
 public sealed record AndNode(FilterNode Left, FilterNode Right) : FilterNode
 {
-    public override bool Matches(IFilterRow row) => Left.Matches(row) && Right.Matches(row);
+    public override bool? Evaluate(IFilterRow row, bool missingIsUnknown)
+    {
+        var left = Left.Evaluate(row, missingIsUnknown);
+        if (left == false)
+        {
+            return false;
+        }
+
+        var right = Right.Evaluate(row, missingIsUnknown);
+        return right == false ? false : left == true && right == true ? true : null;
+    }
 }
 
 public sealed record OrNode(FilterNode Left, FilterNode Right) : FilterNode
 {
-    public override bool Matches(IFilterRow row) => Left.Matches(row) || Right.Matches(row);
+    public override bool? Evaluate(IFilterRow row, bool missingIsUnknown)
+    {
+        var left = Left.Evaluate(row, missingIsUnknown);
+        if (left == true)
+        {
+            return true;
+        }
+
+        var right = Right.Evaluate(row, missingIsUnknown);
+        return right == true ? true : left == false && right == false ? false : null;
+    }
 }
 
 public sealed record NotNode(FilterNode Inner) : FilterNode
 {
-    public override bool Matches(IFilterRow row) => !Inner.Matches(row);
+    public override bool? Evaluate(IFilterRow row, bool missingIsUnknown) => !Inner.Evaluate(row, missingIsUnknown);
 }
 
 /// <summary>A bare boolean operand (<c>flag</c>, <c>true</c>).</summary>
 public sealed record TruthNode(Operand Operand) : FilterNode
 {
-    public override bool Matches(IFilterRow row) => Operand.Evaluate(row) is { Kind: FilterValueKind.Bool, Bool: true };
+    public override bool? Evaluate(IFilterRow row, bool missingIsUnknown) => Operand.Evaluate(row) switch
+    {
+        { Kind: FilterValueKind.Missing } => OnMissing(missingIsUnknown),
+        var value => value is { Kind: FilterValueKind.Bool, Bool: true },
+    };
 }

@@ -21,14 +21,18 @@ public sealed class RequestBody : IDisposable
     private readonly byte[]? elidedBuffer;
     private readonly JsonDocument document;
 
-    private RequestBody(byte[] rented, byte[]? elidedBuffer, JsonDocument document, ElidedArrays? elision)
+    private RequestBody(byte[] rented, int length, byte[]? elidedBuffer, JsonDocument document, ElidedArrays? elision)
     {
         this.rented = rented;
+        Length = length;
         this.elidedBuffer = elidedBuffer;
         this.document = document;
         Elision = elision;
         Body = JsonObject.Create(document.RootElement)!;
     }
+
+    /// <summary>The body's size in bytes.</summary>
+    public int Length { get; }
 
     /// <summary>The parsed body (a JSON object).</summary>
     public JsonElement Root => document.RootElement;
@@ -69,7 +73,7 @@ public sealed class RequestBody : IDisposable
                 throw new MilvusApiException(1801, "can only accept json format request, error: the body is not a json object");
             }
 
-            return new RequestBody(buffer, elided, document, elision);
+            return new RequestBody(buffer, length, elided, document, elision);
         }
         catch
         {

@@ -33,12 +33,12 @@ public sealed class RowStore(FieldSchema primary)
         }
     }
 
-    /// <summary>Upsert: stamps every live version of each key deleted, then adds the new versions.</summary>
+    /// <summary>Upsert: stamps every live version of each key (or of the key it replaces) deleted, then adds the new versions.</summary>
     public void Upsert(IReadOnlyList<StoredRow> newRows, DateTimeOffset now)
     {
         foreach (var row in newRows)
         {
-            MarkDeleted(row.PkKey, now);
+            MarkDeleted(row.ReplacesKey ?? row.PkKey, now);
         }
 
         Insert(newRows);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MilvusTestServer.Http;
+using MilvusTestServer.Profiles;
 
 namespace MilvusTestServer.Store;
 
@@ -45,8 +46,11 @@ public sealed class RowValidator
 
     private FieldSchema? Field(string name) => fieldsByName.GetValueOrDefault(name);
 
-    /// <summary>Validates and converts request rows like Milvus does (codes 1804 and 1100); nothing is stored when any row fails.</summary>
-    public List<StoredRow> PrepareRows(JsonElement data, ElidedArrays? elided, bool upsert, DateTimeOffset now)
+    /// <summary>
+    /// Validates and converts request rows like Milvus does (codes 1804 and 1100); nothing is stored when any row fails.
+    /// <paramref name="autoIdUpsert"/> is what the release does with an upsert on an auto_id collection (F13).
+    /// </summary>
+    public List<StoredRow> PrepareRows(JsonElement data, ElidedArrays? elided, bool upsert, AutoIdUpsert autoIdUpsert, DateTimeOffset now)
     {
         var prepared = new List<StoredRow>(data.GetArrayLength());
         var index = 0;
@@ -57,17 +61,19 @@ public sealed class RowValidator
                 throw MilvusApiException.InsertData($"row {index} is not a json object");
             }
 
-            prepared.Add(PrepareRow(row, elided, index++, upsert, now));
+            prepared.Add(PrepareRow(row, elided, index++, upsert, autoIdUpsert, now));
         }
 
         return prepared;
     }
 
-    private StoredRow PrepareRow(JsonElement row, ElidedArrays? elided, int index, bool upsert, DateTimeOffset now)
+    private StoredRow PrepareRow(JsonElement row, ElidedArrays? elided, int index, bool upsert, AutoIdUpsert autoIdUpsert, DateTimeOffset now)
     {
         var fields = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
         byte[]? vector = null;
         JsonNode? pk = null;
+        string? replacesKey = null;
+        long bytes = 0;
         foreach (var field in Fields)
         {
             var present = row.TryGetProperty(field.Name, out var value) && value.ValueKind != JsonValueKind.Null;
@@ -83,6 +89,20 @@ public sealed class RowValidator
                     throw MilvusApiException.InsertData($"row {index} does not has field {field.Name}");
                 }
 
+                if (upsert)
+                {
+                    // F13: 2.4.8+ delete the given key and insert under a new one; 2.4.7 deletes the new one instead
+                    // (the old row survives); up to 2.4.6 the upsert is refused.
+                    if (autoIdUpsert == AutoIdUpsert.Refused)
+                    {
+                        throw new MilvusApiException(1100, $"upsert can not assign primary field data when auto id enabled {field.Name}: invalid parameter");
+                    }
+
+                    var given = ConvertCell(field, value, index)!;
+                    replacesKey = autoIdUpsert == AutoIdUpsert.ReplacesOldRow ? RowStore.KeyOf(given) : null;
+                }
+
+                bytes += 8;
                 pk = JsonValue.Create(Interlocked.Increment(ref nextAutoId));
                 fields[field.Name] = pk.DeepClone();
                 continue;
@@ -104,11 +124,13 @@ public sealed class RowValidator
             {
                 vector = elided is not null && elided.TryGetRaw(value, out var raw) ? CheckPlainVector(field, raw) : ReadVector(field, value);
                 fields[field.Name] = null; // served from StoredRow.Vector
+                bytes += 4L * field.Dimension!.Value;
                 continue;
             }
 
             var converted = ConvertCell(field, elided?.Restore(value) ?? value, index);
             fields[field.Name] = converted;
+            bytes += JsonMarshal.GetRawUtf8Value(value).Length;
             if (field.IsPrimary)
             {
                 pk = converted!.DeepClone();
@@ -140,24 +162,24 @@ public sealed class RowValidator
             {
                 var raw = JsonMarshal.GetRawUtf8Value(propertyValue);
                 rawDynamicBytes += JsonMarshal.GetRawUtf8PropertyName(property).Length + raw.Length + 4;
-                // A string becomes a string node (one allocation). Other values are cloned: a clone copies the value's
-                // bytes and token table, the same nodes JsonNode.Parse builds without parsing again, and numbers keep
-                // their spelling.
+                // A string becomes a string node (one allocation). Objects and arrays are cloned (a clone copies the
+                // value's bytes and token table, the same nodes JsonNode.Parse builds without parsing again) unless
+                // their numbers change on the way through float64; numbers are stored as Milvus converts them (F1).
                 dynamic[property.Name] = propertyValue.ValueKind switch
                 {
                     JsonValueKind.String => JsonValue.Create(propertyValue.GetString()),
-                    JsonValueKind.Object => JsonObject.Create(propertyValue.Clone(), new JsonNodeOptions()),
-                    JsonValueKind.Array => JsonArray.Create(propertyValue.Clone(), new JsonNodeOptions()),
+                    JsonValueKind.Object or JsonValueKind.Array => DynamicNumbers.Nested(propertyValue),
+                    JsonValueKind.Number => DynamicNumbers.TopLevel(propertyValue),
                     _ => JsonValue.Create(propertyValue.Clone(), new JsonNodeOptions()),
                 };
             }
         }
 
-        // Re-serializing is the exact measure but costs as much as the rest of the row; one byte of the request can grow
-        // to at most 6 when re-escaped ("<" → "\u003c"), so rows far below the limit skip it.
+        // Measuring the re-marshalled JSON costs as much as the rest of the row; one byte of the request grows to at
+        // most 6 when Go re-escapes it ("<" becomes "\u003c"), so rows far below the limit skip it.
         if (EnableDynamicField && dynamic.Count > 0 && rawDynamicBytes * 6 > MaxJsonBytes)
         {
-            var size = Encoding.UTF8.GetByteCount(new JsonObject(dynamic.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone()))).ToJsonString(DeepJson.Options));
+            var size = 2 + (dynamic.Count - 1) + dynamic.Sum(kv => GoJson.StringLength(kv.Key) + 1 + GoJson.MarshalledLength(kv.Value));
             if (size > MaxJsonBytes)
             {
                 throw new MilvusApiException(1100, $"the length ({size}) of dynamic field exceeds max length ({MaxJsonBytes}): invalid parameter[expected=valid length json string][actual=length exceeds max length]");
@@ -173,6 +195,8 @@ public sealed class RowValidator
             VectorJson = vector,
             Sequence = nextSequence(),
             InsertedAt = now,
+            ReplacesKey = replacesKey,
+            RequestBytes = bytes + rawDynamicBytes,
         };
     }
 
@@ -331,7 +355,7 @@ public sealed class RowValidator
                     throw MilvusApiException.InsertData(Bad());
                 }
 
-                var size = Encoding.UTF8.GetByteCount(json?.ToJsonString(DeepJson.Options) ?? "null");
+                var size = GoJson.MarshalledLength(json);
                 if (size > MaxJsonBytes)
                 {
                     throw new MilvusApiException(1100, $"the length ({size}) of json field ({field.Name}) exceeds max length ({MaxJsonBytes}): invalid parameter");

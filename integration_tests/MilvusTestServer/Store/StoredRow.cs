@@ -45,6 +45,12 @@ public sealed class StoredRow
 
     public required DateTimeOffset InsertedAt { get; init; }
 
+    /// <summary>The key an upsert on an auto_id collection replaces (F13), when it is not <see cref="PkKey"/>.</summary>
+    public string? ReplacesKey { get; init; }
+
+    /// <summary>The row's size as Milvus's limiter counts it (the converted columns: 4 bytes per vector value, scalars as sent).</summary>
+    public long RequestBytes { get; init; }
+
     public DateTimeOffset? DeletedAt { get; set; }
 
     public bool IsVisible(DateTimeOffset now, TimeSpan staleness) =>
