@@ -65,6 +65,20 @@ else
     --logger trx --results-directory "$results/main" --filter "Category!=AfterSuite" 2>&1 | tee "$results/console.log"
   rc=${PIPESTATUS[0]}
 
+  # The tests that exercise Milvus (client, check, write, faults, kill) once more against each other release the
+  # Milvus test server reproduces (integration_tests/MilvusTestServer/Profiles; the main run used the default, 2.6.18),
+  # with fewer trials each to stay within CI's time: kill scenarios 6 trials (auto_id 10), fault runs 5 syncs.
+  # MILVUS_TEST_PROFILES overrides the list (empty: none).
+  milvus_tests="FullyQualifiedName~IntegrationTests.Milvus.MilvusClientTests|FullyQualifiedName~IntegrationTests.Check.|FullyQualifiedName~IntegrationTests.CheckProcessTests|FullyQualifiedName~IntegrationTests.Writing.|FullyQualifiedName~IntegrationTests.WriteProcessTests|FullyQualifiedName~IntegrationTests.Faults."
+  for profile in ${MILVUS_TEST_PROFILES-2.4.12 2.5.11 2.5.12 master zilliz-serverless zilliz-free}; do
+    log "testing against Milvus profile $profile"
+    MILVUS_TEST_PROFILE=$profile DESTINATION_MILVUS_KILL_TRIALS=6 DESTINATION_MILVUS_FAULT_SYNCS=5 \
+      dotnet test integration_tests/Destination.Milvus.IntegrationTests/Destination.Milvus.IntegrationTests.csproj \
+      -c Release --no-build -nologo --logger trx --results-directory "$results/main" --filter "$milvus_tests" 2>&1 | tee -a "$results/console.log"
+    rc_profile=${PIPESTATUS[0]}
+    [ "$rc_profile" -eq 0 ] || { log "dotnet test against Milvus profile $profile exited $rc_profile"; rc=$rc_profile; }
+  done
+
   # After the suite: scan all captured output, the console log and the test results for secret markers (any hit
   # fails), and write RELIABILITY.md at the repo root from the reliability records and the scan's figures.
   log "after-suite checks: secret scan and RELIABILITY.md"

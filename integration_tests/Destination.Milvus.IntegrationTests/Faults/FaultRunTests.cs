@@ -28,7 +28,8 @@ namespace Destination.Milvus.IntegrationTests.Faults;
 /// </remarks>
 public sealed class FaultRunTests
 {
-    private const int Syncs = 20;
+    /// <summary>Syncs per run: 20 unless <c>DESTINATION_MILVUS_FAULT_SYNCS</c> says otherwise (test.sh runs fewer per extra Milvus profile).</summary>
+    private static readonly int Syncs = int.TryParse(Environment.GetEnvironmentVariable("DESTINATION_MILVUS_FAULT_SYNCS"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 20;
     private const int Dimensions = 8;
     private static readonly CancellationToken Ct = CancellationToken.None;
 

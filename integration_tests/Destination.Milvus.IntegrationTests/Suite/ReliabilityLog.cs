@@ -15,6 +15,9 @@ internal static class ReliabilityLog
 
     private static readonly string? Folder = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } dir ? dir : null;
 
+    /// <summary>The Milvus test server profile of this run when test.sh names one (runs per profile are reported apart).</summary>
+    private static readonly string? Profile = Environment.GetEnvironmentVariable(MilvusTestServer.Profiles.MilvusProfile.EnvironmentVariable) is { Length: > 0 } p ? p : null;
+
     /// <summary>
     /// Records one scenario. <paramref name="area"/> groups scenarios in the report (e.g. "Faults", "Kill", "Hostile input",
     /// "Configs", "Network", "Secrets"); <paramref name="held"/> of <paramref name="trials"/> met every assertion;
@@ -31,7 +34,7 @@ internal static class ReliabilityLog
         var node = new JsonObject
         {
             ["area"] = area,
-            ["scenario"] = scenario,
+            ["scenario"] = Profile is null ? scenario : $"{scenario} [Milvus {Profile}]",
             ["trials"] = trials,
             ["held"] = held,
             ["figures"] = new JsonObject((figures ?? new Dictionary<string, string>()).Select(f => KeyValuePair.Create(f.Key, (JsonNode?)JsonValue.Create(f.Value)))),
