@@ -27,7 +27,7 @@ public enum MilvusErrorKind
     /// <summary>A rate limiter or quota rejected the call (codes 4, 8, 1807); worth retrying later.</summary>
     RateLimited,
 
-    /// <summary>The server failed or was unavailable (HTTP 5xx, 408, codes 1, 2, 10001); worth retrying.</summary>
+    /// <summary>The server failed or was unavailable (HTTP 5xx, 408, and the codes Milvus marks retriable: <see cref="MilvusRetryPolicy.RetriableCodes"/>); worth retrying.</summary>
     Unavailable,
 
     /// <summary>The call did not finish within the configured per-attempt timeout.</summary>

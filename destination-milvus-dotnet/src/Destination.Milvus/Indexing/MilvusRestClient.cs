@@ -383,9 +383,9 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
 
         var kind = code switch
         {
-            4 or 8 or 1807 => MilvusErrorKind.RateLimited,
-            1 or 2 or 10001 => MilvusErrorKind.Unavailable,
-            1100 or (>= 1801 and <= 1806) or 65535 or 700 or 1700 => MilvusErrorKind.InvalidRequest,
+            _ when MilvusRetryPolicy.RateLimitCodes.Contains(code) => MilvusErrorKind.RateLimited,
+            _ when MilvusRetryPolicy.RetriableCodes.Contains(code) => MilvusErrorKind.Unavailable,
+            1100 or (>= 1801 and <= 1806) or 65535 or 700 or 1700 or 1701 => MilvusErrorKind.InvalidRequest,
             _ => MilvusErrorKind.Other,
         };
         var target = collection is null ? path : $"{path} on collection '{collection}'";

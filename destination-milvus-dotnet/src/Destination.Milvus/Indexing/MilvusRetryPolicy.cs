@@ -12,6 +12,19 @@ namespace Destination.Milvus.Indexing;
 /// </summary>
 public static class MilvusRetryPolicy
 {
+    /// <summary>
+    /// Every code Milvus marks retriable (<c>pkg/util/merr/errors.go</c>, 2.4 to master): service not ready (1),
+    /// unavailable (2), too many requests (4), rate limit (8), resource insufficient (12), collection not fully loaded
+    /// (103) or on recovering (106), schema version not ready (110), partition not fully loaded (202), resource group
+    /// unavailable (305), channel tsafe stalled (505) or misrouted (507), IO unexpected EOF (1002) or too many requests
+    /// (1003), the REST limiter (1807) and an inconsistent requery (2200); and the request timeout (10001). Nodes
+    /// restarting, rolling upgrades and limiters answer with these.
+    /// </summary>
+    public static IReadOnlySet<int> RetriableCodes { get; } = new HashSet<int> { 1, 2, 4, 8, 12, 103, 106, 110, 202, 305, 505, 507, 1002, 1003, 1807, 2200, 10001 };
+
+    /// <summary>The retriable codes that mean a limiter or quota refused the call before applying it.</summary>
+    public static IReadOnlySet<int> RateLimitCodes { get; } = new HashSet<int> { 4, 8, 1807 };
+
     /// <summary>True when retrying the call may succeed.</summary>
     public static bool IsTransient(Exception exception) => exception switch
     {

@@ -122,6 +122,50 @@ public class MilvusRestClientTests
         Assert.Equal([MilvusErrorKind.Unavailable, MilvusErrorKind.RateLimited], retries.Cast<MilvusException>().Select(e => e.Kind));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(12)]
+    [InlineData(103)]
+    [InlineData(106)]
+    [InlineData(110)]
+    [InlineData(202)]
+    [InlineData(305)]
+    [InlineData(505)]
+    [InlineData(507)]
+    [InlineData(1002)]
+    [InlineData(1003)]
+    [InlineData(2200)]
+    [InlineData(10001)]
+    public async Task Every_code_Milvus_marks_retriable_is_retried(int code)
+    {
+        var handler = StubHttpHandler.Json(
+            (HttpStatusCode.OK, $$"""{"code":{{code}},"message":"node restarting"}"""),
+            (HttpStatusCode.OK, """{"code":0,"data":{"upsertCount":1,"upsertIds":["a"]}}"""));
+        using var client = Client(handler, options: NoDelay);
+
+        var result = await client.UpsertAsync("c", [new JsonObject { ["pk"] = "a" }], CancellationToken.None);
+
+        Assert.Equal(1, result.Count);
+        Assert.Equal(2, handler.Requests.Count);
+    }
+
+    [Theory]
+    [InlineData(5, MilvusErrorKind.Other)]
+    [InlineData(9, MilvusErrorKind.Other)]
+    [InlineData(65535, MilvusErrorKind.InvalidRequest)]
+    [InlineData(1701, MilvusErrorKind.InvalidRequest)]
+    public async Task Codes_Milvus_does_not_mark_retriable_fail_at_once(int code, MilvusErrorKind kind)
+    {
+        var handler = StubHttpHandler.Json((HttpStatusCode.OK, $$"""{"code":{{code}},"message":"no"}"""));
+        using var client = Client(handler, options: NoDelay);
+
+        var e = await Assert.ThrowsAsync<MilvusException>(() => client.UpsertAsync("c", [new JsonObject { ["pk"] = "a" }], CancellationToken.None));
+
+        Assert.Equal(kind, e.Kind);
+        Assert.Single(handler.Requests);
+    }
+
     [Fact]
     public async Task Retries_stop_after_the_configured_attempts()
     {
