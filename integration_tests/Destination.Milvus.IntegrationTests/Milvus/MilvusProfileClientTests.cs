@@ -69,4 +69,31 @@ public sealed class MilvusProfileClientTests
         Assert.Subset(server.Profile.RestartErrors.Select(e => e.Code).ToHashSet(), seen.ToHashSet());
         Assert.Contains(seen, code => code is not (1 or 2)); // beyond the two codes retried before F4
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(32769)]
+    public async Task F5_check_refuses_a_dimension_Milvus_cannot_create_and_names_it(int dimensions)
+    {
+        await using var server = await StartAsync("2.6.18");
+
+        var check = await MilvusCollectionManager.CheckConfigAsync(Config(server.BaseUrl.ToString()), dimensions, cancellationToken: Ct);
+
+        var problem = Assert.Single(check.Problems);
+        Assert.Contains($"{dimensions}-dimensional", problem, StringComparison.Ordinal);
+        Assert.Contains("2 to 32768", problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task F5_check_refuses_names_Milvus_would_refuse_before_write_creates_anything()
+    {
+        await using var server = await StartAsync("2.6.18");
+
+        var badCollection = await MilvusCollectionManager.CheckConfigAsync(Config(server.BaseUrl.ToString(), collection: "support-tickets"), 4, cancellationToken: Ct);
+        var badField = await MilvusCollectionManager.CheckConfigAsync(Config(server.BaseUrl.ToString(), textField: "chunk-text"), 4, cancellationToken: Ct);
+
+        Assert.Contains("'support-tickets'", Assert.Single(badCollection.Problems), StringComparison.Ordinal);
+        Assert.Contains("'chunk-text'", Assert.Single(badField.Problems), StringComparison.Ordinal);
+        Assert.Empty(server.Store.Databases["default"]);
+    }
 }

@@ -61,13 +61,23 @@ public sealed class MilvusCollectionManager
     {
         ArgumentNullException.ThrowIfNull(config);
         var problems = new List<string>(NameProblems(config));
+        problems.AddRange(DimensionProblems(dimensions));
+        var collectionNameProblem = MilvusNames.Problem(config.Collection, "collection name");
         var notes = new List<string>();
         try
         {
             // Listing proves the host answers, the credentials work and the database exists.
             await client.ListCollectionsAsync(cancellationToken).ConfigureAwait(false);
+            if (collectionNameProblem is not null)
+            {
+                // Milvus would refuse the name at has and create (code 1100).
+                problems.Add(collectionNameProblem);
+                return new MilvusCheckResult(problems, notes, null);
+            }
+
             if (!await client.HasCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false))
             {
+                problems.AddRange(NewFieldProblems(config));
                 notes.Add($"Collection '{config.Collection}' does not exist yet; write will create it with a {dimensions}-dimensional vector field '{config.VectorField}'.");
                 return new MilvusCheckResult(problems, notes, null);
             }
@@ -104,7 +114,12 @@ public sealed class MilvusCollectionManager
     public async Task<MilvusEnsureResult> EnsureCollectionAsync(IndexingConfig config, int dimensions, int requiredTextBytes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var nameProblems = NameProblems(config).ToList();
+        var nameProblems = NameProblems(config).Concat(DimensionProblems(dimensions)).ToList();
+        if (MilvusNames.Problem(config.Collection, "collection name") is { } collectionNameProblem)
+        {
+            nameProblems.Add(collectionNameProblem);
+        }
+
         if (nameProblems.Count > 0)
         {
             throw new MilvusException("Milvus: " + string.Join(" ", nameProblems), MilvusErrorKind.IncompatibleCollection);
@@ -114,6 +129,11 @@ public sealed class MilvusCollectionManager
         var created = false;
         if (!await client.HasCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false))
         {
+            if (NewFieldProblems(config).ToList() is { Count: > 0 } fieldProblems)
+            {
+                throw new MilvusException("Milvus: " + string.Join(" ", fieldProblems), MilvusErrorKind.IncompatibleCollection);
+            }
+
             await client.CreateCollectionAsync(ConnectorSchema.Define(config, dimensions), cancellationToken).ConfigureAwait(false);
             await client.CreateIndexesAsync(config.Collection, [ConnectorSchema.VectorIndex(config)], cancellationToken).ConfigureAwait(false);
             await CreateScalarIndexesAsync(config.Collection, ConnectorSchema.ScalarIndexes, warnings, cancellationToken).ConfigureAwait(false);
@@ -276,6 +296,29 @@ public sealed class MilvusCollectionManager
         }
 
         return problems;
+    }
+
+    /// <summary>A vector dimension Milvus cannot create (<c>validateDimension</c>: 2 to 32768).</summary>
+    private static IEnumerable<string> DimensionProblems(int dimensions)
+    {
+        if (dimensions is < MilvusNames.MinDimension or > MilvusNames.MaxDimension)
+        {
+            yield return $"The embedding produces {dimensions}-dimensional vectors, but Milvus accepts vector dimensions from {MilvusNames.MinDimension} to {MilvusNames.MaxDimension}; choose an embedding (or a dimensions setting) within that range.";
+        }
+    }
+
+    /// <summary>Field names write would create that Milvus refuses (code 1701); an existing collection's fields need no such check.</summary>
+    private static IEnumerable<string> NewFieldProblems(IndexingConfig config)
+    {
+        if (MilvusNames.Problem(config.VectorField, "vector field name") is { } vector)
+        {
+            yield return vector;
+        }
+
+        if (!string.IsNullOrEmpty(config.TextField) && MilvusNames.Problem(config.TextField, "text field name") is { } text)
+        {
+            yield return text;
+        }
     }
 
     private static IEnumerable<string> NameProblems(IndexingConfig config)
