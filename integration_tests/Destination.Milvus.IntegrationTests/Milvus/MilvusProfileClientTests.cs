@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json.Nodes;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Indexing;
@@ -95,5 +96,93 @@ public sealed class MilvusProfileClientTests
         Assert.Contains("'support-tickets'", Assert.Single(badCollection.Problems), StringComparison.Ordinal);
         Assert.Contains("'chunk-text'", Assert.Single(badField.Problems), StringComparison.Ordinal);
         Assert.Empty(server.Store.Databases["default"]);
+    }
+
+    [Fact]
+    public async Task F14_request_bodies_carry_non_ASCII_text_as_raw_UTF_8()
+    {
+        await using var server = await StartAsync("2.6.18");
+        var bodies = new List<byte[]>();
+        using var http = new HttpClient(new RecordingHandler(bodies));
+        using var client = new MilvusRestClient(MilvusEndpoint.Parse(server.BaseUrl.ToString()), new NoAuthConfig(), string.Empty, new MilvusClientOptions(), http);
+        await new MilvusCollectionManager(client).EnsureCollectionAsync(Config(server.BaseUrl.ToString()), 2, Ct);
+        var row = Row("ü");
+        row["text"] = "サポート <b>&</b> naïve";
+
+        await client.UpsertAsync("docs", [row], Ct);
+
+        var body = Encoding.UTF8.GetString(bodies[^1]);
+        Assert.Contains("\"サポート <b>&</b> naïve\"", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("\\u", body, StringComparison.Ordinal);
+        var stored = await client.QueryAsync(new QueryRequest("docs", "_ab_record_id == \"ü\"", ["text"], 10), Ct);
+        Assert.Equal("サポート <b>&</b> naïve", Assert.Single(stored)["text"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task F14_write_requests_stay_within_the_4_MB_budget_in_the_bytes_Milvus_receives()
+    {
+        await using var server = await StartAsync("2.6.18");
+
+        // Every chunk row repeats its record's metadata: here a nested object of 12 KB of ASCII and 4,000 CJK
+        // characters (12 KB as UTF-8, 24 KB as \uXXXX escapes), on 40 chunks per record.
+        var body = string.Join(' ', Enumerable.Range(0, 800).Select(i => "word" + i));
+        var input = new StringBuilder();
+        for (var i = 0; i < 60; i++)
+        {
+            var data = new JsonObject
+            {
+                ["id"] = i,
+                ["body"] = body,
+                ["detail"] = new JsonObject { ["notes"] = new string('n', 12_000), ["rank"] = i },
+                ["title"] = new string('語', 4_000),
+            };
+            input.Append(Writing.Airbyte.Record("docs", data));
+        }
+
+        var config = new JsonObject
+        {
+            ["embedding"] = new JsonObject { ["mode"] = "fake", ["dimensions"] = 8 },
+            ["processing"] = new JsonObject { ["chunk_size"] = 20, ["text_fields"] = new JsonArray("body"), ["metadata_fields"] = new JsonArray("id", "detail", "title") },
+            ["indexing"] = new JsonObject { ["host"] = server.BaseUrl.ToString().TrimEnd('/'), ["collection"] = "budget", ["auth"] = new JsonObject { ["mode"] = "no_auth" } },
+        };
+        using var files = new TempFiles();
+        var run = await ConnectorProcess.RunAsync(
+            ["write", "--config", files.Write("config.json", config.ToJsonString()), "--catalog", files.Write("catalog.json", Writing.Airbyte.Catalog(Writing.Airbyte.Stream("docs", "append")))],
+            Encoding.UTF8.GetBytes(input.ToString()),
+            TimeSpan.FromSeconds(120));
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        lock (server.Store.Gate)
+        {
+            Assert.InRange(server.Store.Databases["default"]["budget"].Rows.LiveVersionCount(), 60 * 40, int.MaxValue);
+        }
+
+        Assert.InRange(server.LargestWriteBytes, 1, RequestSlicer.MaxRequestBytes + (64 * 1024));
+    }
+
+    /// <summary>Keeps a copy of every request body, then sends it on.</summary>
+    private sealed class RecordingHandler(List<byte[]> bodies) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Content is { } content)
+            {
+                var bytes = await content.ReadAsByteArrayAsync(cancellationToken);
+                lock (bodies)
+                {
+                    bodies.Add(bytes);
+                }
+
+                var copy = new ByteArrayContent(bytes);
+                foreach (var header in content.Headers)
+                {
+                    copy.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                }
+
+                request.Content = copy;
+            }
+
+            return await base.SendAsync(request, cancellationToken);
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
@@ -237,7 +238,9 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
     private async Task<JsonElement> CallAsync<T>(string path, T body, JsonTypeInfo<T> typeInfo, string? collection, bool idempotent, CancellationToken cancellationToken)
     {
         using var payload = new PooledBuffer();
-        using (var writer = new Utf8JsonWriter(payload, new JsonWriterOptions { MaxDepth = MilvusJsonContext.MaxDepth, SkipValidation = true }))
+        // Text goes out as raw UTF-8, as Milvus stores and measures it; the default encoder would send every non-ASCII
+        // character as a six- or twelve-byte \uXXXX escape.
+        using (var writer = new Utf8JsonWriter(payload, new JsonWriterOptions { MaxDepth = MilvusJsonContext.MaxDepth, SkipValidation = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             JsonSerializer.Serialize(writer, body, typeInfo);
         }

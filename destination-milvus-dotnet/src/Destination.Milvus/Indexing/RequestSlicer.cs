@@ -51,7 +51,7 @@ public sealed class RequestSlicer
         }
     }
 
-    /// <summary>A cheap upper-bound-ish size of a row's JSON: the encoded vector's length, strings at 3 bytes a character, 64 bytes for anything else.</summary>
+    /// <summary>A row's size in the request body: the encoded vector, everything else as <see cref="MilvusJsonSize"/> measures it.</summary>
     public long EstimateBytes(JsonObject row)
     {
         ArgumentNullException.ThrowIfNull(row);
@@ -62,9 +62,7 @@ public sealed class RequestSlicer
             {
                 _ when key == _vectorField && value is JsonValue v && v.TryGetValue<JsonVector>(out var encoded) => encoded.Utf8.Length,
                 JsonArray a when key == _vectorField => a.Count * 16L,
-                JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>().Length * 3L,
-                null => 4,
-                _ => 64,
+                _ => MilvusJsonSize.Value(value),
             };
         }
 

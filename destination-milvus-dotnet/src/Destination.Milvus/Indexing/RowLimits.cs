@@ -86,7 +86,7 @@ public static class RowLimits
                 continue;
             }
 
-            var bytes = Encoding.UTF8.GetByteCount(key) + 4 + Encoding.UTF8.GetByteCount(value?.ToJsonString(MilvusJsonContext.Default.Options) ?? "null");
+            var bytes = (int)MilvusJsonSize.Member(key, value);
             total += bytes;
             sizes.Add((key, bytes));
         }

@@ -22,7 +22,7 @@ public class RequestSlicerTests
     {
         var slicer = new RequestSlicer("vector");
         var rowBytes = slicer.EstimateBytes(Row(100_000));
-        var rows = Enumerable.Range(0, 100).Select(_ => Row(100_000)).Append(Row(2_000_000)).ToList();
+        var rows = Enumerable.Range(0, 100).Select(_ => Row(100_000)).Append(Row(5_000_000)).ToList(); // the last row alone exceeds the budget
         var requests = slicer.Slice(rows).ToList();
         Assert.All(requests.SkipLast(1), r => Assert.True(r.Sum(slicer.EstimateBytes) <= RequestSlicer.MaxRequestBytes));
         Assert.Equal((int)(RequestSlicer.MaxRequestBytes / rowBytes), requests[0].Count);

@@ -53,4 +53,35 @@ public class RowLimitsTests
         Assert.Empty(RowLimits.FitDynamicFields(row, new HashSet<string>()));
         Assert.Null(row[RowLimits.DroppedMetadataField]);
     }
+
+    [Fact]
+    public void Metadata_is_measured_in_the_UTF_8_bytes_Milvus_sees_so_CJK_text_keeps_its_full_capacity()
+    {
+        // 20,000 CJK characters: 60,000 bytes as UTF-8 (what Milvus measures), 120,000 as \uXXXX escapes.
+        var row = new JsonObject { ["title"] = new string('語', 20_000), ["_ab_stream"] = "docs" };
+
+        Assert.Empty(RowLimits.FitDynamicFields(row, new HashSet<string>()));
+        Assert.NotNull(row["title"]);
+    }
+
+    [Fact]
+    public void Characters_Go_escapes_count_six_bytes()
+    {
+        // Milvus re-marshals the dynamic fields with HTML escaping: each '<' is "\u003c".
+        var row = new JsonObject { ["html"] = new string('<', 11_000), ["_ab_stream"] = "docs" };
+
+        Assert.Equal(["html"], RowLimits.FitDynamicFields(row, new HashSet<string>()));
+    }
+
+    [Theory]
+    [InlineData("\"abc\"", 5)]
+    [InlineData("\"語\"", 5)]
+    [InlineData("\"a<b\"", 10)]
+    [InlineData("{\"k\":[1,2.5,true,null]}", 23)]
+    [InlineData("1e-05", 25)]
+    [InlineData("{\"n\":{\"x\":\"😀\"}}", 18)]
+    public void Json_values_are_measured_as_sent_and_re_marshalled(string json, long bytes)
+    {
+        Assert.Equal(bytes, MilvusJsonSize.Value(JsonNode.Parse(json)));
+    }
 }
