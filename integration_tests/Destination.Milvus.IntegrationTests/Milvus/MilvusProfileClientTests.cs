@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Destination.Milvus.Configuration;
@@ -158,6 +159,34 @@ public sealed class MilvusProfileClientTests
         }
 
         Assert.InRange(server.LargestWriteBytes, 1, RequestSlicer.MaxRequestBytes + (64 * 1024));
+    }
+
+    [Theory]
+    [InlineData("zilliz-serverless")]
+    [InlineData("zilliz-free")]
+    public async Task F15_check_on_a_Zilliz_Serverless_or_Free_cluster_says_there_is_no_database_besides_default(string profile)
+    {
+        await using var server = await StartAsync(profile);
+        var port = server.BaseUrl.Port;
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            // The cluster's public endpoint resolves to the test server.
+            ConnectCallback = async (_, token) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync("127.0.0.1", port, token);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        });
+        var host = $"http://in03-0123456789abcdef.serverless.gcp-us-west1.vectordb.zillizcloud.com:{port}";
+
+        var check = await MilvusCollectionManager.CheckConfigAsync(Config(host, db: "analytics"), 4, httpClient: http, cancellationToken: Ct);
+        var defaultDb = await MilvusCollectionManager.CheckConfigAsync(Config(host), 4, httpClient: http, cancellationToken: Ct);
+
+        var problem = Assert.Single(check.Problems);
+        Assert.Contains("Zilliz Cloud Free and Serverless clusters", problem, StringComparison.Ordinal);
+        Assert.Contains("'analytics'", problem, StringComparison.Ordinal);
+        Assert.True(defaultDb.Succeeded, string.Join(" ", defaultDb.Problems));
     }
 
     /// <summary>Keeps a copy of every request body, then sends it on.</summary>

@@ -47,9 +47,28 @@ public sealed class MilvusCollectionManager
             return new MilvusCheckResult([cloudProblem], [], null);
         }
 
+        if (ZillizServerlessDatabaseProblem(endpoint, config) is { } zillizProblem)
+        {
+            return new MilvusCheckResult([zillizProblem], [], null);
+        }
+
         options ??= new MilvusClientOptions { RequestTimeout = TimeSpan.FromSeconds(15), MaxRetryAttempts = 2 };
         using var client = new MilvusRestClient(endpoint, config.Auth, config.Db, options, httpClient);
         return await new MilvusCollectionManager(client, options.TimeProvider).CheckAsync(config, dimensions, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Zilliz Cloud Free and Serverless clusters (endpoints <c>https://{cluster}.serverless.{region}.vectordb.zillizcloud.com</c>)
+    /// have no databases besides <c>default</c> (docs.zilliz.com/docs/database): a configured one can never work there.
+    /// </summary>
+    private static string? ZillizServerlessDatabaseProblem(MilvusEndpoint endpoint, IndexingConfig config)
+    {
+        var host = endpoint.BaseUri.Host;
+        var zilliz = host.EndsWith(".zillizcloud.com", StringComparison.OrdinalIgnoreCase) || host.EndsWith(".zilliz.com", StringComparison.OrdinalIgnoreCase);
+        var db = config.Db?.Trim();
+        return zilliz && host.Contains(".serverless.", StringComparison.OrdinalIgnoreCase) && !string.IsNullOrEmpty(db) && db != "default"
+            ? $"Zilliz Cloud Free and Serverless clusters have only the 'default' database, but db is '{db}'; leave db empty, or use a Dedicated cluster for other databases."
+            : null;
     }
 
     /// <summary>Verifies connection, credentials, database and (if it exists) the collection's schema. Read-only.</summary>
