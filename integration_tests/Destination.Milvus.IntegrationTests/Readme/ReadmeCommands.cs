@@ -76,7 +76,7 @@ internal static class ReadmeCommands
         new("dotnet run --project integration_tests/MilvusTestServer -c Release -- --port 19530", Exercise.Serve, "the Milvus test server, on a free port (--port 0) instead of 19530")
         {
             Replace = [("--port 19530", "--port 0")],
-            Ready = @"^Milvus test server listening on (?<url>http://\S+)",
+            Ready = @"^Milvus test server \([^)]+\) listening on (?<url>http://\S+)",
             Probe = async (http, url, ct) =>
             {
                 using var body = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
