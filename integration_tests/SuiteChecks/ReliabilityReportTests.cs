@@ -26,7 +26,7 @@ public sealed class ReliabilityReportTests : IDisposable
         Assert.Contains("| 20% Milvus faults | 20 | 19 | retries: 88; p\\|pe: a |", report, StringComparison.Ordinal);
         Assert.Contains("| SIGKILL during append | 30 | 30 | states before kill: 412 |", report, StringComparison.Ordinal);
         var headings = report.Split('\n').Where(l => l.StartsWith("## ", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["## Faults", "## Kill", "## Network", "## Hostile input", "## Configs", "## Secrets", "## Extra"], headings);
+        Assert.Equal(["## Faults", "## Kill", "## Failed syncs", "## Network", "## Hostile input", "## Configs", "## Secrets", "## Extra"], headings);
         Assert.Contains("## Network\n\nNo records in this run.", report.ReplaceLineEndings("\n"), StringComparison.Ordinal);
         Assert.Contains("**0 hits**", report, StringComparison.Ordinal);
         foreach (var (area, _) in ReliabilityReport.Areas)

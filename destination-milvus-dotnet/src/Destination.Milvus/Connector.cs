@@ -9,7 +9,9 @@ namespace Destination.Milvus;
 /// The command line: <c>spec | check --config F | write --config F --catalog F | preview --config F --catalog F</c>
 /// (and <c>--help</c>).
 /// Every failure becomes one TRACE error on stdout with a user-facing, secret-free message and a non-zero exit
-/// code; no stack trace ever reaches stdout or stderr.
+/// code; no stack trace ever reaches stdout or stderr. Two ends are not failures to report: a termination signal (how
+/// Airbyte cancels a job) exits with <see cref="Terminated"/> after one WARN log, and a stdout closed by its reader
+/// (Airbyte closes it on cancel and abort) ends the command quietly, since nothing can be reported any more.
 /// </summary>
 public static class Connector
 {
@@ -21,6 +23,9 @@ public static class Connector
 
     /// <summary>Exit code of a command-line mistake (also reported as a TRACE error).</summary>
     public const int UsageError = 2;
+
+    /// <summary>Exit code after a termination signal (128 + SIGTERM): the platform treats it as the normal end of a cancelled job.</summary>
+    public const int Terminated = 143;
 
     private static volatile SecretScrubber _activeScrubber = SecretScrubber.None;
 
@@ -57,6 +62,11 @@ public static class Connector
 
                 default:
                 {
+                    if (command.Name == "write" && DataChannel.Problem(services.Environment) is { } channelProblem)
+                    {
+                        throw new ConfigErrorException(channelProblem);
+                    }
+
                     using var configJson = ReadJsonFile(command.ConfigPath!, "config");
                     output.Scrubber = _activeScrubber = new SecretScrubber(ConfigParser.RawSecrets(configJson.RootElement));
                     using var catalogJson = ReadJsonFile(command.CatalogPath!, "catalog");
@@ -89,28 +99,63 @@ public static class Connector
                 }
             }
         }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested && e is OperationCanceledException or DestinationException or IOException)
+        {
+            // Not a failure to report: the platform cancels this way and treats exit code 143 as normal.
+            output.TryLog(LogLevel.Warn, "Stopped by a termination signal before the command finished (Airbyte cancels a job this way). "
+                + "No end-of-sync delete was started; every STATE printed covers records already written.");
+            return Terminated;
+        }
+#pragma warning disable CA1031 // Whatever failed, nothing can be reported on a closed stdout.
+        catch (Exception) when (output.IsClosed)
+#pragma warning restore CA1031
+        {
+            return StdoutClosed(stderr);
+        }
         catch (UsageException e)
         {
-            output.TraceError(e.Message, e.FailureType);
-            return UsageError;
+            return Report(() => output.TraceError(e.Message, e.FailureType), UsageError, output, stderr);
         }
         catch (DestinationException e)
         {
-            output.TraceError(e.Message, e.FailureType, Describe(e.InnerException));
-            return Failure;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            output.TraceError("The connector was stopped (by a termination signal) before it finished.", FailureType.TransientError);
-            return Failure;
+            return Report(() => output.TraceError(e.Message, e.FailureType, Describe(e.InnerException)), Failure, output, stderr);
         }
 #pragma warning disable CA1031 // The last line of defence: every unexpected error becomes one TRACE message.
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            output.TraceError($"An unexpected error stopped the connector: {e.Message}", FailureType.SystemError, Describe(e));
-            return Failure;
+            return Report(() => output.TraceError($"An unexpected error stopped the connector: {e.Message}", FailureType.SystemError, Describe(e)), Failure, output, stderr);
         }
+    }
+
+    /// <summary>Writes the TRACE of a failure and returns <paramref name="exitCode"/>; a stdout closed meanwhile ends quietly.</summary>
+    private static int Report(Action writeTrace, int exitCode, MessageWriter output, TextWriter stderr)
+    {
+        try
+        {
+            writeTrace();
+            return exitCode;
+        }
+        catch (IOException) when (output.IsClosed)
+        {
+            return StdoutClosed(stderr);
+        }
+    }
+
+    /// <summary>One plain line on stderr (best effort: the platform may have closed it too), then <see cref="Failure"/>.</summary>
+    private static int StdoutClosed(TextWriter stderr)
+    {
+        try
+        {
+            stderr.WriteLine("destination-milvus: stdout was closed by its reader before the command finished; stopped without end-of-sync deletes.");
+            stderr.Flush();
+        }
+        catch (IOException)
+        {
+            // Nobody is listening at all.
+        }
+
+        return Failure;
     }
 
     /// <summary>Exception types and messages of a chain, without stack traces.</summary>

@@ -13,15 +13,18 @@ public sealed record ConnectorServices(
     Func<SinkContext, IRecordSink> CreateSink)
 {
     /// <summary>
-    /// True on Airbyte Cloud (<c>DEPLOYMENT_MODE=cloud</c>): <c>write</c> then refuses, with a config_error TRACE, what
+    /// True on Airbyte Cloud (<c>DEPLOYMENT_MODE</c> or <c>AIRBYTE_EDITION</c> is <c>cloud</c>): <c>write</c> then refuses, with a config_error TRACE, what
     /// <c>check</c> refuses there (see <see cref="TransportSecurity.CloudProblems"/>), so a config that skipped
     /// "Test connection" cannot send data over plain HTTP either.
     /// </summary>
     public bool CloudDeployment { get; init; }
 
+    /// <summary>Reads an environment variable (the data channel guard); tests pass their own.</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
     /// <summary>
     /// The production composition. Check: one real embedding call, then the read-only Milvus check (both honour
-    /// <c>DEPLOYMENT_MODE=cloud</c>). Write: the Milvus pipeline (<see cref="MilvusRecordSink"/>).
+    /// Airbyte Cloud, see <see cref="DeploymentMode"/>). Write: the Milvus pipeline (<see cref="MilvusRecordSink"/>).
     /// </summary>
     public static ConnectorServices Default { get; } = new(
         [new EmbeddingCheckStep(Embedding.EmbedderFactoryOptions.FromEnvironment(), cloudDeployment: DeploymentMode.IsCloudProcess), new MilvusCheckStep(cloudDeployment: DeploymentMode.IsCloudProcess)],

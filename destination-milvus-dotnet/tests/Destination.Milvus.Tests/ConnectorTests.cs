@@ -134,12 +134,113 @@ public sealed class ConnectorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_termination_signal_stops_write_with_a_trace()
+    public async Task A_termination_signal_stops_write_with_exit_code_143_and_a_warning_not_a_failure()
     {
-        var catalog = File("cat.json", """{"streams":[{"stream":{"name":"a"},"destination_sync_mode":"append"}]}""");
+        var catalog = File("cat.json", """{"streams":[{"stream":{"name":"a"},"destination_sync_mode":"overwrite"}]}""");
         var (code, messages) = await Run(["write", "--config", File("c.json", Config), "--catalog", catalog], ConnectorServices.Default,
             """{"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}""", cancelled: true);
+        Assert.Equal(Connector.Terminated, code);
+        var log = Assert.Single(messages)["log"]!;
+        Assert.Equal("WARN", log["level"]!.GetValue<string>());
+        Assert.StartsWith("Stopped by a termination signal before the command finished (Airbyte cancels a job this way). No end-of-sync delete was started", log["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A stdout whose reader is gone after <paramref name="okWrites"/> writes: every later write fails with a broken pipe.</summary>
+    private sealed class ClosingPipe(int okWrites) : MemoryStream
+    {
+        private int _writes;
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (++_writes > okWrites)
+            {
+                throw new IOException("Broken pipe");
+            }
+
+            base.Write(buffer);
+        }
+    }
+
+    private sealed class StateThenCompleteSink(SinkContext context) : IRecordSink
+    {
+        public bool Completed { get; private set; }
+
+        public ValueTask StartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask AcceptAsync(SinkRecord record, CancellationToken cancellationToken)
+        {
+            context.Commits.Committed(record.Ticket, 1);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask CheckpointAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask CompleteAsync(CancellationToken cancellationToken)
+        {
+            Completed = true;
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_stdout_closed_by_its_reader_ends_write_quietly_without_reaching_the_end_of_the_sync()
+    {
+        StateThenCompleteSink? sink = null;
+        var services = ConnectorServices.Default with { CreateSink = c => sink = new StateThenCompleteSink(c) };
+        var catalog = File("cat.json", """{"streams":[{"stream":{"name":"a"},"destination_sync_mode":"overwrite"}]}""");
+        using var stdout = new ClosingPipe(okWrites: 0);
+        using var stderr = new StringWriter();
+        var code = await Connector.RunAsync(
+            ["write", "--config", File("c.json", Config), "--catalog", catalog],
+            new MemoryStream(Encoding.UTF8.GetBytes("""
+                {"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}
+                {"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"a"}}}}
+                """)),
+            stdout, stderr, services, TimeProvider.System, TestContext.Current.CancellationToken);
         Assert.Equal(Connector.Failure, code);
-        Assert.Equal("The connector was stopped (by a termination signal) before it finished.", Assert.Single(messages)["trace"]!["error"]!["message"]!.GetValue<string>());
+        Assert.False(sink!.Completed); // the state echo failed: the sync never reached its end
+        Assert.Equal("destination-milvus: stdout was closed by its reader before the command finished; stopped without end-of-sync deletes.", stderr.ToString().Trim());
+    }
+
+    [Theory]
+    [InlineData("SOCKET", "PROTOBUF")]
+    [InlineData("SOCKET", "JSONL")]
+    [InlineData("STDIO", "PROTOBUF")]
+    public async Task Write_refuses_the_platforms_socket_mode_at_once_with_a_config_error(string medium, string format)
+    {
+        var services = ConnectorServices.Default with
+        {
+            CreateSink = _ => throw new InvalidOperationException("no sink may be built"),
+            Environment = name => name switch { "DATA_CHANNEL_MEDIUM" => medium, "DATA_CHANNEL_FORMAT" => format, "DATA_CHANNEL_SOCKET_PATHS" => "/var/run/s1.sock", _ => null },
+        };
+        var (code, messages) = await Run(["write", "--config", "missing.json", "--catalog", "missing.json"], services);
+        Assert.Equal(Connector.Failure, code);
+        var error = Assert.Single(messages)["trace"]!["error"]!;
+        Assert.Equal("config_error", error["failure_type"]!.GetValue<string>());
+        Assert.Equal($"The platform asked for records over DATA_CHANNEL_MEDIUM={medium} with DATA_CHANNEL_FORMAT={format}, but this connector reads only JSON lines on stdin (STDIO, JSONL). Run it without Airbyte's socket (\"speed\") mode for this connection.", error["message"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData(null, null)]
+    [InlineData("STDIO", "JSONL")]
+    [InlineData("stdio", "jsonl")]
+    [InlineData("", "")]
+    public void The_stdio_channel_or_none_is_accepted(string? medium, string? format)
+    {
+        Assert.Null(DataChannel.Problem(name => name == "DATA_CHANNEL_MEDIUM" ? medium : name == "DATA_CHANNEL_FORMAT" ? format : null));
+    }
+
+    [Theory]
+    [InlineData(null, null, false)]
+    [InlineData("OSS", "community", false)]
+    [InlineData("CLOUD", null, true)]
+    [InlineData("cloud", null, true)]
+    [InlineData(null, "CLOUD", true)] // check pods get AIRBYTE_EDITION but no DEPLOYMENT_MODE
+    [InlineData("OSS", "cloud", true)]
+    public void Cloud_is_read_from_deployment_mode_or_the_airbyte_edition(string? deploymentMode, string? edition, bool cloud)
+    {
+        Assert.Equal(cloud, DeploymentMode.IsCloudEnvironment(name => name == "DEPLOYMENT_MODE" ? deploymentMode : name == "AIRBYTE_EDITION" ? edition : null));
     }
 }

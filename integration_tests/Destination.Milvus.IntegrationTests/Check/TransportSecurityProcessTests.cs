@@ -106,6 +106,15 @@ public sealed class TransportSecurityProcessTests
     }
 
     [Fact]
+    public async Task Check_on_cloud_is_recognised_from_the_airbyte_edition_that_check_pods_get()
+    {
+        // The platform sets DEPLOYMENT_MODE only in sync pods; check pods get AIRBYTE_EDITION.
+        var (status, message, _) = await CheckWiringTests.Check(Config("http://127.0.0.1:1", Token(SecretMarker.New("milvus-token"))), new Dictionary<string, string> { ["AIRBYTE_EDITION"] = "CLOUD" });
+        Assert.Equal("FAILED", status);
+        Assert.Equal(TransportSecurity.CloudMilvusProblem, message);
+    }
+
+    [Fact]
     public async Task Check_on_cloud_refuses_no_auth_and_a_plain_http_base_url_together()
     {
         var embedding = new JsonObject { ["mode"] = "openai_compatible", ["api_key"] = SecretMarker.New("sk"), ["base_url"] = "http://127.0.0.1:1/v1", ["model_name"] = "m", ["dimensions"] = 4 };

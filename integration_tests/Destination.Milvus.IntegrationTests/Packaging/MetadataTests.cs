@@ -50,6 +50,10 @@ public partial class MetadataTests
         Assert.Matches(@"^\d+\.\d+\.\d+$", Text(data, "dockerImageTag"));
         var tags = Assert.IsType<List<object>>(data["tags"]);
         Assert.Contains("language:csharp", tags);
+
+        // Declared only because a failed sync never deletes: a stream is truncated only after STREAM_STATUS COMPLETE
+        // (Writing/FailedSyncTests), which the platform sends to refresh-capable destinations.
+        Assert.Equal("true", Assert.IsType<string>(data["supportsRefreshes"]));
     }
 
     [Fact]

@@ -164,8 +164,11 @@ public abstract class WriteSemanticsTests(MilvusTarget target)
         Assert.Equal(["body: kept", "body: new six"], rows.Select(r => r["text"]!.GetValue<string>()).Order());
         Assert.Equal(3L, rows.Single(r => r["_ab_stream"]!.GetValue<string>() == "docs")["_ab_generation"]!.GetValue<long>());
 
-        // An overwrite sync without records clears the stream.
+        // An overwrite sync without records whose input ends with the stream's state (the platform's clear job sends a
+        // null state per stream) clears the stream; an empty input (a source that failed at once) does not.
         await Sync(collection, Catalog(4), "");
+        Assert.Equal(["body: kept", "body: new six"], (await Target.RowsAsync(collection)).Select(r => r["text"]!.GetValue<string>()).Order());
+        await Sync(collection, Catalog(5), """{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"docs"},"stream_state":null}}}""" + "\n");
         Assert.Equal(["body: kept"], (await Target.RowsAsync(collection)).Select(r => r["text"]!.GetValue<string>()));
         await Target.DropAsync(collection);
     }
@@ -213,7 +216,7 @@ public abstract class WriteSemanticsTests(MilvusTarget target)
             Airbyte.Stream("users", "append_dedup", ns: "crm", primaryKey: new JsonArray(new JsonArray("id"))),
             Airbyte.Stream("users", "overwrite", ns: "erp"));
         await Sync(collection, catalog, Airbyte.Record("users", Doc(1, "crm one"), "crm") + Airbyte.Record("users", Doc(1, "erp one"), "erp") + Airbyte.StreamState("users", 1, "crm") + Airbyte.StreamState("users", 1, "erp"));
-        await Sync(collection, catalog, Airbyte.Record("users", Doc(1, "crm two"), "crm") + Airbyte.Record("users", Doc(2, "erp two"), "erp"));
+        await Sync(collection, catalog, Airbyte.Record("users", Doc(1, "crm two"), "crm") + Airbyte.Record("users", Doc(2, "erp two"), "erp") + Airbyte.StreamState("users", 2, "erp"));
         var rows = await Target.RowsAsync(collection);
         Assert.Equal(
             ["crm_users|body: crm two", "erp_users|body: erp two"],

@@ -5,8 +5,9 @@ namespace Destination.Milvus.Protocol;
 
 /// <summary>
 /// Classifies one stdin line in a single <see cref="Utf8JsonReader"/> pass: finds <c>type</c>, and for RECORD the
-/// stream, namespace, <c>emitted_at</c> and the byte ranges of <c>data</c> and <c>meta</c>; for STATE its scope.
-/// Everything else is skipped token by token. Reasons for rejection never quote record contents.
+/// stream, namespace, <c>emitted_at</c> and the byte ranges of <c>data</c> and <c>meta</c>; for STATE the checkpoint
+/// intervals it closes; for a STREAM_STATUS TRACE its stream and status. Everything else is skipped token by token.
+/// Reasons for rejection never quote record contents; a rejected RECORD keeps its stream when it was read.
 /// </summary>
 internal static class MessageParser
 {
@@ -36,16 +37,17 @@ internal static class MessageParser
         }
 
         var reader = new Utf8JsonReader(line, isFinalBlock: true, new JsonReaderState(ReaderOptions));
+        var seen = default(Seen);
         try
         {
-            return ParseMessage(ref reader);
+            return ParseMessage(ref reader, ref seen);
         }
         catch (JsonException e)
         {
             // The reader stops one level short of the limit; any other syntax error happens at a shallower depth.
             return reader.CurrentDepth >= MaxDepth - 1
-                ? Invalid($"nested deeper than {MaxDepth} levels (at byte {e.BytePositionInLine ?? 0})")
-                : Invalid($"not valid JSON (syntax error at byte {e.BytePositionInLine ?? 0})");
+                ? Invalid($"nested deeper than {MaxDepth} levels (at byte {e.BytePositionInLine ?? 0})", seen.RecordStream)
+                : Invalid($"not valid JSON (syntax error at byte {e.BytePositionInLine ?? 0})", seen.RecordStream);
         }
     }
 
@@ -132,7 +134,22 @@ internal static class MessageParser
         return true;
     }
 
-    private static ParsedLine ParseMessage(ref Utf8JsonReader reader)
+    /// <summary>
+    /// What is known of a RECORD line so far. It survives a syntax error deep inside <c>data</c> (the realistic reason
+    /// to reject a record behind the platform: nesting deeper than <see cref="MaxDepth"/>), so the rejection can still
+    /// be charged to the record's stream. Airbyte writes <c>namespace</c> and <c>stream</c> before <c>data</c>.
+    /// </summary>
+    private struct Seen
+    {
+        public string? Type;
+        public string? Stream;
+        public string? Namespace;
+
+        /// <summary>The stream of the RECORD this line was meant to be, or null when that is not known.</summary>
+        public readonly StreamDescriptor? RecordStream => Stream is not null && Type is null or "RECORD" ? new StreamDescriptor(Stream, Namespace) : null;
+    }
+
+    private static ParsedLine ParseMessage(ref Utf8JsonReader reader, ref Seen seen)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -140,11 +157,11 @@ internal static class MessageParser
             return Invalid("not an AirbyteMessage: the line is not a JSON object");
         }
 
-        string? type = null;
         RecordFields? record = null;
         string? recordProblem = null;
-        StateScope? scope = null;
+        IReadOnlyList<StateScope>? scopes = null;
         string? stateProblem = null;
+        TraceFields? trace = null;
         var hasRecord = false;
         var hasState = false;
 
@@ -153,8 +170,8 @@ internal static class MessageParser
             if (reader.ValueTextEquals("type"u8))
             {
                 reader.Read();
-                type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                if (type is null)
+                seen.Type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                if (seen.Type is null)
                 {
                     reader.Skip();
                 }
@@ -163,13 +180,18 @@ internal static class MessageParser
             {
                 reader.Read();
                 hasRecord = true;
-                (record, recordProblem) = ReadRecord(ref reader);
+                (record, recordProblem) = ReadRecord(ref reader, ref seen);
             }
             else if (reader.ValueTextEquals("state"u8))
             {
                 reader.Read();
                 hasState = true;
-                (scope, stateProblem) = ReadState(ref reader);
+                (scopes, stateProblem) = ReadState(ref reader);
+            }
+            else if (reader.ValueTextEquals("trace"u8))
+            {
+                reader.Read();
+                trace = ReadTrace(ref reader);
             }
             else
             {
@@ -189,9 +211,10 @@ internal static class MessageParser
             trailing = true;
         }
 
+        var type = seen.Type;
         if (trailing)
         {
-            return Invalid($"not valid JSON: unexpected data after the end of the message at byte {end}");
+            return Invalid($"not valid JSON: unexpected data after the end of the message at byte {end}", type == "RECORD" ? seen.RecordStream : null);
         }
 
         switch (type)
@@ -201,7 +224,7 @@ internal static class MessageParser
             case "RECORD" when !hasRecord:
                 return Invalid("RECORD message without \"record\"");
             case "RECORD" when recordProblem is not null:
-                return Invalid(recordProblem);
+                return Invalid(recordProblem, seen.RecordStream);
             case "RECORD":
                 var r = record!.Value;
                 return new ParsedLine(LineKind.Record, Stream: r.Stream, Data: r.Data, Meta: r.Meta, EmittedAt: r.EmittedAt, MessageType: type);
@@ -210,15 +233,21 @@ internal static class MessageParser
             case "STATE" when stateProblem is not null:
                 return Invalid(stateProblem);
             case "STATE":
-                return new ParsedLine(LineKind.State, Scope: scope, MessageType: type);
+                return new ParsedLine(LineKind.State, Scopes: scopes, MessageType: type);
+            case "TRACE" when trace is { Type: "STREAM_STATUS" } status:
+                return new ParsedLine(LineKind.StreamStatus, Stream: status.Stream, MessageType: type, Status: status.Status);
             default:
                 return new ParsedLine(LineKind.Ignored, MessageType: type);
         }
     }
 
+    private static ParsedLine Invalid(string reason, StreamDescriptor? stream) => new(LineKind.Invalid, reason, stream);
+
     private readonly record struct RecordFields(StreamDescriptor Stream, Range Data, Range? Meta, long EmittedAt);
 
-    private static (RecordFields? Record, string? Problem) ReadRecord(ref Utf8JsonReader reader)
+    private readonly record struct TraceFields(string? Type, StreamDescriptor? Stream, string? Status);
+
+    private static (RecordFields? Record, string? Problem) ReadRecord(ref Utf8JsonReader reader, ref Seen seen)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -238,6 +267,7 @@ internal static class MessageParser
             {
                 reader.Read();
                 stream = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                seen.Stream = stream;
                 problem ??= stream is null ? "RECORD whose \"stream\" is not a string" : null;
                 reader.Skip();
             }
@@ -245,6 +275,7 @@ internal static class MessageParser
             {
                 reader.Read();
                 ns = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                seen.Namespace = ns;
                 problem ??= ns is null && reader.TokenType != JsonTokenType.Null ? "RECORD whose \"namespace\" is not a string" : null;
                 reader.Skip();
             }
@@ -296,7 +327,7 @@ internal static class MessageParser
             : (null, problem);
     }
 
-    private static (StateScope? Scope, string? Problem) ReadState(ref Utf8JsonReader reader)
+    private static (IReadOnlyList<StateScope>? Scopes, string? Problem) ReadState(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -308,6 +339,8 @@ internal static class MessageParser
         var typeIsInvalid = false;
         StreamDescriptor? descriptor = null;
         string? descriptorProblem = null;
+        List<StateScope>? globalStreams = null;
+        string? globalProblem = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("type"u8))
@@ -321,6 +354,11 @@ internal static class MessageParser
             {
                 reader.Read();
                 (descriptor, descriptorProblem) = ReadStreamState(ref reader);
+            }
+            else if (reader.ValueTextEquals("global"u8))
+            {
+                reader.Read();
+                (globalStreams, globalProblem) = ReadGlobalState(ref reader);
             }
             else
             {
@@ -336,15 +374,159 @@ internal static class MessageParser
 
         switch (stateType)
         {
+            case "GLOBAL" when globalProblem is not null:
+                return (null, globalProblem);
+            case "GLOBAL" when globalStreams is { Count: > 0 }:
+                return (globalStreams, null);
             case null or "LEGACY" or "GLOBAL":
-                return (StateScope.Global, null);
+                return (GlobalScope, null);
             case "STREAM" when descriptor is not null:
-                return (StateScope.ForStream(descriptor), null);
+                return ([StateScope.ForStream(descriptor)], null);
             case "STREAM":
                 return (null, descriptorProblem ?? "STREAM state without \"stream\"");
             default:
                 return (null, "STATE of unknown type (expected STREAM, GLOBAL or LEGACY)");
         }
+    }
+
+    private static readonly IReadOnlyList<StateScope> GlobalScope = [StateScope.Global];
+
+    /// <summary>
+    /// The streams listed in <c>global.stream_states</c> (each once, in order); null when the list is absent, null or
+    /// empty (then the GLOBAL state covers every stream, as before stream_states existed).
+    /// </summary>
+    private static (List<StateScope>? Streams, string? Problem) ReadGlobalState(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return (null, null);
+        }
+
+        List<StateScope>? streams = null;
+        string? problem = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.ValueTextEquals("stream_states"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.Null)
+            {
+                continue;
+            }
+
+            if (reader.TokenType != JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                problem ??= "GLOBAL state whose \"global.stream_states\" is not an array";
+                continue;
+            }
+
+            var index = 0;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                StreamDescriptor? descriptor = null;
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    (descriptor, _) = ReadStreamState(ref reader);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+
+                if (descriptor is null)
+                {
+                    problem ??= $"GLOBAL state whose global.stream_states[{index}] has no stream_descriptor with a string \"name\"";
+                }
+                else
+                {
+                    streams ??= [];
+                    var scope = StateScope.ForStream(descriptor);
+                    if (!streams.Contains(scope))
+                    {
+                        streams.Add(scope);
+                    }
+                }
+
+                index++;
+            }
+        }
+
+        return (streams, problem);
+    }
+
+    /// <summary>A TRACE's type and, for STREAM_STATUS, the stream and status; everything else (emitted_at included, a double on the platform) is skipped.</summary>
+    private static TraceFields? ReadTrace(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        string? type = null;
+        StreamDescriptor? stream = null;
+        string? status = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                reader.Skip();
+            }
+            else if (reader.ValueTextEquals("stream_status"u8))
+            {
+                reader.Read();
+                (stream, status) = ReadStreamStatus(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return new TraceFields(type, stream, status);
+    }
+
+    private static (StreamDescriptor? Stream, string? Status) ReadStreamStatus(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return (null, null);
+        }
+
+        StreamDescriptor? stream = null;
+        string? status = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("stream_descriptor"u8))
+            {
+                reader.Read();
+                (stream, _) = ReadDescriptor(ref reader);
+            }
+            else if (reader.ValueTextEquals("status"u8))
+            {
+                reader.Read();
+                status = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                reader.Skip();
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return (stream, status);
     }
 
     private static (StreamDescriptor? Descriptor, string? Problem) ReadStreamState(ref Utf8JsonReader reader)

@@ -25,6 +25,7 @@ public sealed class MessageWriter : IDisposable
     private readonly ArrayBufferWriter<byte> _buffer = new(4096);
     private readonly Utf8JsonWriter _json;
     private SecretScrubber _scrubber = SecretScrubber.None;
+    private volatile bool _closed;
 
     /// <summary>Creates a writer over <paramref name="output"/> (stdout in production).</summary>
     public MessageWriter(Stream output, TimeProvider time)
@@ -43,7 +44,31 @@ public sealed class MessageWriter : IDisposable
         set => _scrubber = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>
+    /// True once a write failed: the reader closed stdout. The platform does that when it cancels or aborts a sync
+    /// (before it closes stdin), so nobody reads what the connector says any more and nothing can be reported.
+    /// </summary>
+    public bool IsClosed => _closed;
+
+    /// <summary>
+    /// Writes a LOG message and says whether it reached the output: false when the output is closed. Used as a probe
+    /// before destructive work (is the platform still listening?) and for logs that must not fail a background thread.
+    /// </summary>
+    public bool TryLog(LogLevel level, string message)
+    {
+        try
+        {
+            Log(level, message);
+            return true;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Writes a LOG message.</summary>
+    /// <exception cref="IOException">The output is closed (see <see cref="IsClosed"/>).</exception>
     public void Log(LogLevel level, string message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -199,8 +224,19 @@ public sealed class MessageWriter : IDisposable
     {
         _json.Flush();
         _buffer.Write("\n"u8);
-        _output.Write(_buffer.WrittenSpan);
-        _output.Flush();
-        _buffer.ResetWrittenCount();
+        try
+        {
+            _output.Write(_buffer.WrittenSpan);
+            _output.Flush();
+        }
+        catch (IOException)
+        {
+            _closed = true;
+            throw;
+        }
+        finally
+        {
+            _buffer.ResetWrittenCount();
+        }
     }
 }

@@ -1,8 +1,10 @@
 namespace Destination.Milvus.Protocol;
 
 /// <summary>
-/// Which records a STATE message vouches for: one stream (STREAM states) or all streams (GLOBAL and LEGACY states,
-/// which share one scope). States of one scope are counted and released in the order they arrive.
+/// A set of records a STATE message vouches for: one stream, or all streams (the global scope). A STREAM state has its
+/// stream's scope, a GLOBAL state listing streams in <c>stream_states</c> has each listed stream's scope, and LEGACY
+/// states and GLOBAL states without <c>stream_states</c> share the global scope. States are counted per scope and
+/// released in the order they arrive.
 /// </summary>
 public sealed record StateScope
 {

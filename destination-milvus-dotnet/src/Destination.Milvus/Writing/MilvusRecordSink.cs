@@ -16,7 +16,8 @@ namespace Destination.Milvus.Writing;
 /// batches concurrently) → write to Milvus in input order → report commits, which release STATE messages.
 /// Every hand-over is a bounded channel, so a slow Milvus or embedding service stops <c>write</c> from reading
 /// stdin instead of filling memory. Any failure ends the sync with the mapped <see cref="DestinationException"/>;
-/// nothing not written is ever reported committed, and rows of older generations are only deleted after a clean end.
+/// nothing not written is ever reported committed, and rows of older generations are only deleted at the end, for the
+/// streams the input shows complete (<see cref="EndOfSyncTruncation"/>).
 /// </summary>
 public sealed class MilvusRecordSink : IRecordSink
 {
@@ -163,17 +164,20 @@ public sealed class MilvusRecordSink : IRecordSink
     /// <inheritdoc />
     public async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
+        // A termination signal while the last batches are written stops them; no delete starts after it.
+        using var stop = cancellationToken.Register(static cts => ((CancellationTokenSource)cts!).Cancel(), _cts);
         _input.Writer.TryComplete();
         await _batcher!.ConfigureAwait(false);
         await _writer!.ConfigureAwait(false);
         ThrowIfFailed();
         try
         {
-            foreach (var plan in _plans.Values.Where(p => p.Truncate))
-            {
-                await _indexer!.DeleteOlderGenerationsAsync(plan.Info.Identifier, plan.Generation, cancellationToken).ConfigureAwait(false);
-                _context.Output.Log(LogLevel.Info, $"Stream {plan.Stream.Descriptor}: rows older than generation {plan.Generation.ToString(CultureInfo.InvariantCulture)} deleted after all of this sync's records were written.");
-            }
+            await EndOfSyncTruncation.RunAsync(
+                _plans.Values,
+                _context.Truncation,
+                _context.Output,
+                (plan, token) => _indexer!.DeleteOlderGenerationsAsync(plan.Info.Identifier, plan.Generation, token),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -210,8 +214,9 @@ public sealed class MilvusRecordSink : IRecordSink
         _cts.Dispose();
     }
 
+    // TryLog: the progress timer's thread must not die when stdout was closed (the platform stopped listening).
     private void LogProgress(string prefix) =>
-        _context.Output.Log(LogLevel.Info, prefix + ": " + _progress.Describe(_time.GetElapsedTime(_started)) + ".");
+        _context.Output.TryLog(LogLevel.Info, prefix + ": " + _progress.Describe(_time.GetElapsedTime(_started)) + ".");
 
     private void ThrowIfFailed()
     {
@@ -443,10 +448,32 @@ public sealed class MilvusRecordSink : IRecordSink
     {
         var indexer = _indexer!;
         var inFlight = new Queue<(PreparedBatch Batch, IndexWritePlan Plan, Task<IndexWriteResult> Write)>();
+        Task<bool>? nextBatch = null;
         try
         {
-            await foreach (var next in _ready.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            while (true)
             {
+                if (!_ready.Reader.TryRead(out var next))
+                {
+                    // While no batch is waiting (the source is slow or paused), report each write as soon as it ends:
+                    // its states must not wait for the next batch or the end of the input.
+                    nextBatch ??= _ready.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                    if (inFlight.Count > 0 && await Task.WhenAny(nextBatch, inFlight.Peek().Write).ConfigureAwait(false) != nextBatch)
+                    {
+                        await DrainAsync(inFlight, inFlight.Count - 1).ConfigureAwait(false);
+                        continue;
+                    }
+
+                    var more = await nextBatch.ConfigureAwait(false);
+                    nextBatch = null;
+                    if (!more)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
                 PreparedBatch batch;
                 try
                 {

@@ -9,9 +9,14 @@ namespace Destination.Milvus.Writing;
 /// <param name="Commits">Where the sink reports commits.</param>
 /// <param name="Output">For LOG messages (secrets are scrubbed by it).</param>
 /// <param name="Time">The clock (fake in tests).</param>
+/// <param name="Truncation">
+/// What the input showed about each stream's completeness; the sink asks it (<see cref="EndOfSyncTruncation"/>) before
+/// deleting older generations at the end. Fed by <see cref="WriteCommand"/> only.
+/// </param>
 public sealed record SinkContext(
     DestinationConfig Config,
     ConfiguredCatalog Catalog,
     ICommitReporter Commits,
     MessageWriter Output,
-    TimeProvider Time);
+    TimeProvider Time,
+    TruncationGate Truncation);

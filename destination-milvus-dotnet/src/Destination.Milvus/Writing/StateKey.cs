@@ -4,11 +4,12 @@ namespace Destination.Milvus.Writing;
 
 /// <summary>
 /// One checkpoint interval of a state scope: the records of <see cref="Scope"/> that arrive after its
-/// <see cref="Index"/>-th STATE and up to (including the closing) next one. Index 0 is the interval before the first
-/// state of the scope. A STATE closes the open key of its scope; the next records count toward Index + 1.
+/// <see cref="Index"/>-th checkpoint and up to the next one. Index 0 is the interval before the first checkpoint of the
+/// scope. A STATE closes the open key of each of its scopes; the next records count toward Index + 1.
 /// </summary>
-/// <param name="Scope">A stream (STREAM states) or the global scope (GLOBAL and LEGACY states).</param>
-/// <param name="Index">How many states of this scope arrived before this interval.</param>
+/// <param name="Scope">A stream (closed by its STREAM states and by GLOBAL states listing it) or the global scope
+/// (closed by LEGACY states and GLOBAL states without <c>stream_states</c>).</param>
+/// <param name="Index">How many checkpoints of this scope arrived before this interval.</param>
 public readonly record struct StateKey(StateScope Scope, long Index)
 {
     /// <inheritdoc />
@@ -25,8 +26,8 @@ public readonly record struct StateKey(StateScope Scope, long Index)
 public readonly record struct CommitTicket(StateKey StreamKey, StateKey GlobalKey);
 
 /// <summary>A state the watermark released: every record before it is committed.</summary>
-/// <param name="State">The payload given to <see cref="CommitWatermark{TState}.OnState"/>.</param>
-/// <param name="Scope">Its scope.</param>
-/// <param name="RecordCount">Records of its scope since the previous state of that scope (<c>destinationStats.recordCount</c>).</param>
-/// <param name="RejectedCount">Input lines rejected since the previous state of any scope (<c>destinationStats.rejectedRecordCount</c>).</param>
-public readonly record struct ReleasedState<TState>(TState State, StateScope Scope, long RecordCount, long RejectedCount);
+/// <param name="State">The payload given to <see cref="CommitWatermark{TState}.OnState(IReadOnlyList{StateScope}, TState)"/>.</param>
+/// <param name="Scopes">The scopes whose keys it closed.</param>
+/// <param name="RecordCount">Records of its scopes, each since that scope's previous checkpoint (<c>destinationStats.recordCount</c>).</param>
+/// <param name="RejectedCount">Rejected lines of its scopes' streams over the same intervals (<c>destinationStats.rejectedRecordCount</c>).</param>
+public readonly record struct ReleasedState<TState>(TState State, IReadOnlyList<StateScope> Scopes, long RecordCount, long RejectedCount);

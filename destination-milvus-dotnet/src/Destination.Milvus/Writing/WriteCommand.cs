@@ -7,7 +7,9 @@ namespace Destination.Milvus.Writing;
 /// The <c>write</c> loop: streams stdin line by line, hands accepted records to the sink, and passes every STATE on
 /// (with <c>destinationStats</c>) once the <see cref="CommitWatermark{TState}"/> says all records before it are
 /// committed. Bad lines (not JSON, not an AirbyteMessage, a RECORD of a stream outside the catalog) are rejected
-/// with a WARN log and counted, and the sync goes on. TRACE and unknown message types are ignored.
+/// with a WARN log and counted, and the sync goes on. Records, states and STREAM_STATUS traces also feed the
+/// <see cref="TruncationGate"/>, which the sink asks before deleting older generations at the end. Other TRACEs and
+/// unknown message types are ignored.
 /// </summary>
 public sealed class WriteCommand : ICommitReporter
 {
@@ -39,8 +41,9 @@ public sealed class WriteCommand : ICommitReporter
         ArgumentNullException.ThrowIfNull(catalog);
         ArgumentNullException.ThrowIfNull(input);
         var started = _time.GetTimestamp();
-        long lines = 0, records = 0, rejected = 0, statesIn = 0, rejectedAfterLastState = 0;
-        await using var sink = _sinkFactory(new SinkContext(config, catalog, this, _output, _time));
+        long lines = 0, records = 0, rejected = 0, statesIn = 0;
+        var truncation = new TruncationGate(catalog.Streams.Select(s => s.Descriptor));
+        await using var sink = _sinkFactory(new SinkContext(config, catalog, this, _output, _time, truncation));
         await sink.StartAsync(cancellationToken).ConfigureAwait(false);
 
         using var reader = new MessageReader(input, maxLineBytes);
@@ -49,7 +52,7 @@ public sealed class WriteCommand : ICommitReporter
             lines = line.Number;
             if (line.TooLong)
             {
-                Reject(line.Number, $"longer than the limit of {maxLineBytes} bytes", ref rejected, ref rejectedAfterLastState);
+                Reject(line.Number, $"longer than the limit of {maxLineBytes} bytes", null, ref rejected);
                 continue;
             }
 
@@ -57,15 +60,16 @@ public sealed class WriteCommand : ICommitReporter
             switch (parsed.Kind)
             {
                 case LineKind.Invalid:
-                    Reject(line.Number, parsed.Reason!, ref rejected, ref rejectedAfterLastState);
+                    Reject(line.Number, parsed.Reason!, parsed.Stream, ref rejected);
                     break;
                 case LineKind.Record:
                     if (!catalog.TryGetStream(parsed.Stream!, out var stream))
                     {
-                        Reject(line.Number, $"RECORD of stream {Excerpt(parsed.Stream!.ToString())}, which is not in the configured catalog", ref rejected, ref rejectedAfterLastState);
+                        Reject(line.Number, $"RECORD of stream {Excerpt(parsed.Stream!.ToString())}, which is not in the configured catalog", parsed.Stream, ref rejected);
                         break;
                     }
 
+                    truncation.OnRecord(stream.Descriptor);
                     var ticket = _watermark.OnRecord(stream.Descriptor);
                     var bytes = line.Bytes.Span;
                     var record = new SinkRecord(
@@ -80,10 +84,13 @@ public sealed class WriteCommand : ICommitReporter
                     break;
                 case LineKind.State:
                     statesIn++;
-                    rejectedAfterLastState = 0;
-                    _watermark.OnState(parsed.Scope!, line.Bytes.ToArray());
+                    truncation.OnState(parsed.Scopes!);
+                    _watermark.OnState(parsed.Scopes!, line.Bytes.ToArray());
                     ReleaseStates();
                     await sink.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+                    break;
+                case LineKind.StreamStatus:
+                    truncation.OnStreamStatus(parsed.Stream, parsed.Status);
                     break;
             }
         }
@@ -96,9 +103,10 @@ public sealed class WriteCommand : ICommitReporter
         }
 
         var seconds = _time.GetElapsedTime(started).TotalSeconds;
+        var unattributed = _watermark.UnattributedRejections;
         _output.Log(LogLevel.Info,
             $"Write finished in {seconds:0.###} s: {lines} line(s) read, {records} record(s) accepted, {rejected} line(s) rejected"
-            + (rejectedAfterLastState > 0 ? $" ({rejectedAfterLastState} after the last state, so in no state's rejectedRecordCount)" : "")
+            + (unattributed > 0 ? $" ({unattributed} of no known stream, so in no state's rejectedRecordCount)" : "")
             + $", {Interlocked.Read(ref _statesEmitted)} of {statesIn} state(s) emitted.");
     }
 
@@ -137,11 +145,11 @@ public sealed class WriteCommand : ICommitReporter
         return string.Concat(text.AsSpan(0, cut), $"... ({text.Length} characters)");
     }
 
-    private void Reject(long lineNumber, string reason, ref long rejected, ref long rejectedAfterLastState)
+    /// <summary>Logs (the first <see cref="MaxRejectionLogs"/>) and counts a rejected line; <paramref name="stream"/> is the stream it belongs to, when known.</summary>
+    private void Reject(long lineNumber, string reason, StreamDescriptor? stream, ref long rejected)
     {
         rejected++;
-        rejectedAfterLastState++;
-        _watermark.OnRejected();
+        _watermark.OnRejected(stream);
         if (rejected <= MaxRejectionLogs)
         {
             _output.Log(LogLevel.Warn, $"Rejected input line {lineNumber}: {reason}."

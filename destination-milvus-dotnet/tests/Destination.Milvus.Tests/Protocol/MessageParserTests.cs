@@ -47,11 +47,40 @@ public class MessageParserTests
             "n.users" => StateScope.ForStream(new StreamDescriptor("users", "n")),
             _ => StateScope.ForStream(new StreamDescriptor(stream)),
         };
-        Assert.Equal(expected, parsed.Scope);
+        Assert.Equal([expected], parsed.Scopes);
     }
 
     [Theory]
-    [InlineData("""{"type": "TRACE", "trace": { "type": "STREAM_STATUS", "stream_status": {"stream_descriptor": {"name": "x"}, "status": "COMPLETE"}, "emitted_at": 1}}""")]
+    [InlineData("""{"type":"STATE","state":{"type":"GLOBAL","global":{"shared_state":{},"stream_states":[{"stream_descriptor":{"name":"a"},"stream_state":{}},{"stream_descriptor":{"name":"b","namespace":"n"}}]}}}""", "a|n.b")]
+    [InlineData("""{"type":"STATE","state":{"global":{"stream_states":[{"stream_descriptor":{"name":"a"}},{"stream_descriptor":{"name":"a","namespace":""}}]},"type":"GLOBAL"}}""", "a")]
+    [InlineData("""{"type":"STATE","state":{"type":"GLOBAL","global":{"shared_state":{},"stream_states":[]}}}""", "*")]
+    [InlineData("""{"type":"STATE","state":{"type":"GLOBAL","global":{"stream_states":null}}}""", "*")]
+    [InlineData("""{"type":"STATE","state":{"type":"GLOBAL","global":null}}""", "*")]
+    [InlineData("""{"type":"STATE","state":{"type":"LEGACY","global":{"stream_states":[{"stream_descriptor":{"name":"a"}}]}}}""", "*")]
+    public void Global_states_close_the_scopes_of_the_streams_they_list_or_the_global_scope(string line, string expected)
+    {
+        var parsed = Parse(line);
+        Assert.Equal(LineKind.State, parsed.Kind);
+        Assert.Equal(expected, string.Join("|", parsed.Scopes!.Select(s => s.Stream is null ? "*" : s.Stream.Namespace is null ? s.Stream.Name : s.Stream.Namespace + "." + s.Stream.Name)));
+    }
+
+    [Theory]
+    [InlineData("""{"type": "TRACE", "trace": { "type": "STREAM_STATUS", "stream_status": {"stream_descriptor": {"name": "x"}, "status": "COMPLETE"}, "emitted_at": 1}}""", "x", "COMPLETE")]
+    [InlineData("""{"trace":{"emitted_at":1.7E12,"stream_status":{"status":"COMPLETE","stream_descriptor":{"namespace":"n","name":"x"}},"type":"STREAM_STATUS"},"type":"TRACE"}""", "n.x", "COMPLETE")]
+    [InlineData("""{"type":"TRACE","trace":{"type":"STREAM_STATUS","emitted_at":1721428636000.0,"stream_status":{"stream_descriptor":{"name":"x"},"status":"INCOMPLETE"}}}""", "x", "INCOMPLETE")]
+    [InlineData("""{"type":"TRACE","trace":{"type":"STREAM_STATUS","stream_status":{"status":"COMPLETE"}}}""", null, "COMPLETE")]
+    [InlineData("""{"type":"TRACE","trace":{"type":"STREAM_STATUS","stream_status":7}}""", null, null)]
+    public void Stream_status_traces_yield_their_stream_and_status(string line, string? stream, string? status)
+    {
+        var parsed = Parse(line);
+        Assert.Equal(LineKind.StreamStatus, parsed.Kind);
+        Assert.Equal(stream, parsed.Stream is null ? null : parsed.Stream.Namespace is null ? parsed.Stream.Name : parsed.Stream.Namespace + "." + parsed.Stream.Name);
+        Assert.Equal(status, parsed.Status);
+    }
+
+    [Theory]
+    [InlineData("""{"type":"TRACE","trace":{"type":"ERROR","error":{"message":"x"},"emitted_at":1.7E12}}""")]
+    [InlineData("""{"type":"TRACE","trace":"x"}""")]
     [InlineData("""{"type":"LOG","log":{"level":"INFO","message":"hi"}}""")]
     [InlineData("""{"type":"DESTINATION_CATALOG","destination_catalog":{}}""")]
     [InlineData("""{"type":"SOMETHING_NEW"}""")]
@@ -90,11 +119,40 @@ public class MessageParserTests
     [InlineData("""{"type":"STATE","state":{"type":"STREAM","stream":{}}}""", "STREAM state without \"stream.stream_descriptor\"")]
     [InlineData("""{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"namespace":"n"}}}}""", "STREAM state whose stream_descriptor has no string \"name\"")]
     [InlineData("""{"type":"STATE","state":{"type":"PER_STREAM"}}""", "STATE of unknown type (expected STREAM, GLOBAL or LEGACY)")]
+    [InlineData("""{"type":"STATE","state":{"type":"GLOBAL","global":{"stream_states":{}}}}""", "GLOBAL state whose \"global.stream_states\" is not an array")]
+    [InlineData("""{"type":"STATE","state":{"type":"GLOBAL","global":{"stream_states":[{"stream_descriptor":{"name":"a"}},{"stream_state":{}}]}}}""", "GLOBAL state whose global.stream_states[1] has no stream_descriptor with a string \"name\"")]
+    [InlineData("""{"type":"STATE","state":{"type":"GLOBAL","global":{"stream_states":[3]}}}""", "GLOBAL state whose global.stream_states[0] has no stream_descriptor with a string \"name\"")]
     public void Invalid_lines_get_a_reason_without_their_contents(string line, string reason)
     {
         var parsed = Parse(line);
         Assert.Equal(LineKind.Invalid, parsed.Kind);
         Assert.Equal(reason, parsed.Reason);
+    }
+
+    [Theory]
+    [InlineData("""{"type": "RECORD", "record": {"stream": "users", "emitted_at": 1, "data": { "id" : { "id" : 4 } }, "name": null }}}""", "users")]
+    [InlineData("""{"type":"RECORD","record":{"stream":"s","namespace":"n","data":[1],"emitted_at":1}}""", "n.s")]
+    [InlineData("""{"type":"RECORD","record":{"stream":"s","data":{}}}""", "s")]
+    [InlineData("""{"type":"RECORD","record":{"namespace":"n","stream":"s","data":{"a":""", "n.s")] // cut off inside data
+    [InlineData("""{"record":{"stream":"s","data":{"a":""", "s")] // the type is not known yet: it may still be a RECORD
+    [InlineData("""{"type":"RECORD","record":{"data":{},"emitted_at":1}}""", null)]
+    [InlineData("""{"record":{"stream":"s","data":{},"emitted_at":1}}""", null)] // no type: not a RECORD
+    [InlineData("""{"type":"STATE","record":{"stream":"s"}}}""", null)]
+    [InlineData("""{"type":"LOG","record":{"stream":"s","data":{"a":""", null)]
+    public void A_rejected_record_keeps_its_stream_when_the_parser_read_it(string line, string? stream)
+    {
+        var parsed = Parse(line);
+        Assert.Equal(LineKind.Invalid, parsed.Kind);
+        Assert.Equal(stream, parsed.Stream is null ? null : parsed.Stream.Namespace is null ? parsed.Stream.Name : parsed.Stream.Namespace + "." + parsed.Stream.Name);
+    }
+
+    [Fact]
+    public void A_record_nested_too_deep_keeps_its_stream()
+    {
+        var line = """{"type":"RECORD","record":{"stream":"s","emitted_at":1,"data":{"x":""" + new string('[', 400) + new string(']', 400) + "}}}";
+        var parsed = Parse(line);
+        Assert.StartsWith("nested deeper than 256 levels", parsed.Reason, StringComparison.Ordinal);
+        Assert.Equal(new StreamDescriptor("s"), parsed.Stream);
     }
 
     [Fact]

@@ -79,4 +79,44 @@ public class MessageWriterTests
         Assert.Equal(800, lines.Length);
         Assert.All(lines, l => Assert.Equal("LOG", JsonDocument.Parse(l).RootElement.GetProperty("type").GetString()));
     }
+
+    private sealed class BrokenPipe : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer) => throw new IOException("Broken pipe");
+    }
+
+    [Fact]
+    public void A_closed_output_is_reported_by_try_log_and_remembered()
+    {
+        using var writer = new MessageWriter(new BrokenPipe(), TimeProvider.System);
+        Assert.False(writer.IsClosed);
+        Assert.False(writer.TryLog(LogLevel.Info, "probe"));
+        Assert.True(writer.IsClosed);
+        Assert.Throws<IOException>(() => writer.Log(LogLevel.Info, "again"));
+    }
+
+    [Fact]
+    public void A_failed_write_leaves_nothing_behind_for_the_next_line()
+    {
+        var output = new MemoryStream();
+        var failing = true;
+        using var writer = new MessageWriter(new DelegatingStream(output, () => failing), TimeProvider.System);
+        Assert.False(writer.TryLog(LogLevel.Info, "lost"));
+        failing = false;
+        writer.Log(LogLevel.Info, "kept");
+        Assert.Equal("""{"type":"LOG","log":{"level":"INFO","message":"kept"}}""", Encoding.UTF8.GetString(output.ToArray()).TrimEnd('\n'));
+    }
+
+    private sealed class DelegatingStream(MemoryStream inner, Func<bool> fail) : MemoryStream
+    {
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            if (fail())
+            {
+                throw new IOException("Broken pipe");
+            }
+
+            inner.Write(buffer);
+        }
+    }
 }

@@ -114,6 +114,101 @@ public class WriteCommandTests
         Assert.Equal((42L, 1L), (record.EmittedAt, record.LineNumber));
     }
 
+    /// <summary>A sink that commits at once and, at the end, records what the truncation gate says of each stream.</summary>
+    private sealed class GateProbeSink(SinkContext context) : IRecordSink
+    {
+        public Dictionary<string, bool> Verdicts { get; } = [];
+
+        public ValueTask StartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask AcceptAsync(SinkRecord record, CancellationToken cancellationToken)
+        {
+            context.Commits.Committed(record.Ticket, 1);
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask CheckpointAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+        public ValueTask CompleteAsync(CancellationToken cancellationToken)
+        {
+            foreach (var stream in context.Catalog.Streams)
+            {
+                Verdicts[stream.Descriptor.Name] = context.Truncation.Decide(stream.Descriptor).Truncate;
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Theory]
+    [InlineData("", "a:False b:False")]
+    [InlineData("""
+        {"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}
+        {"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"a"}}}}
+        {"type":"RECORD","record":{"stream":"b","namespace":"ns","emitted_at":1,"data":{}}}
+        """, "a:True b:False")]
+    [InlineData("""
+        {"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}
+        {"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"a"}}}}
+        {"type":"RECORD","record":{"stream":"b","namespace":"ns","emitted_at":1,"data":{}}}
+        {"type":"TRACE","trace":{"type":"STREAM_STATUS","emitted_at":1.7E12,"stream_status":{"stream_descriptor":{"name":"b","namespace":"ns"},"status":"COMPLETE"}}}
+        """, "a:False b:True")]
+    [InlineData("""
+        {"type":"RECORD","record":{"stream":"b","namespace":"ns","emitted_at":1,"data":{}}}
+        {"type":"STATE","state":{"type":"GLOBAL","global":{"shared_state":{},"stream_states":[{"stream_descriptor":{"name":"b","namespace":"ns"}}]}}}
+        """, "a:False b:True")]
+    [InlineData("""
+        {"type":"RECORD","record":{"stream":"b","namespace":"ns","emitted_at":1,"data":{}}}
+        {"type":"STATE","state":{"data":{}}}
+        """, "a:True b:True")]
+    public async Task Records_states_and_stream_statuses_reach_the_truncation_gate(string input, string expected)
+    {
+        GateProbeSink? sink = null;
+        await Write(input, c => sink = new GateProbeSink(c));
+        Assert.Equal(expected, string.Join(" ", sink!.Verdicts.Select(v => $"{v.Key}:{v.Value}")));
+    }
+
+    [Fact]
+    public async Task Destination_stats_follow_the_platforms_checksum_rule_for_mixed_state_kinds_and_rejected_records()
+    {
+        var deep = new string('[', 300) + new string(']', 300);
+        var messages = await Write("""
+            {"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}
+            {"type":"RECORD","record":{"stream":"b","namespace":"ns","emitted_at":1,"data":{}}}
+            {"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}
+            {"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"b","namespace":"ns"}},"id":1}}
+            {"type":"RECORD","record":{"stream":"b","namespace":"ns","emitted_at":1,"data":{}}}
+            {"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}
+            {"type":"STATE","state":{"type":"GLOBAL","global":{"shared_state":{"lsn":1},"stream_states":[{"stream_descriptor":{"name":"a"},"stream_state":{}}]},"id":2}}
+            {"type":"RECORD","record":{"namespace":null,"stream":"a","emitted_at":1,"data":{"deep":DEEP}}}
+            {"type":"RECORD","record":{"stream":"b","namespace":"ns","emitted_at":1,"data":{}}}
+            {"type":"STATE","state":{"type":"GLOBAL","global":{"shared_state":{"lsn":2},"stream_states":[{"stream_descriptor":{"name":"a"}},{"stream_descriptor":{"name":"b","namespace":"ns"}}]},"id":3}}
+            {"type":"RECORD","record":{"stream":"zzz","emitted_at":1,"data":{}}}
+            not json
+            {"type":"STATE","state":{"type":"LEGACY","data":{},"id":4}}
+            {"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{}}}
+            {"type":"RECORD","record":{"stream":"b","namespace":"ns","emitted_at":1,"data":{}}}
+            {"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"a"}},"id":5}}
+            {"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":[]}}
+            {"type":"STATE","state":{"type":"GLOBAL","global":{"shared_state":{}},"id":6}}
+            """.Replace("DEEP", deep, StringComparison.Ordinal), c => new InMemoryRecordSink(c));
+        var stats = messages.Where(m => m["type"]!.GetValue<string>() == "STATE")
+            .Select(m => $"{m["state"]!["id"]}={m["state"]!["destinationStats"]!.ToJsonString()}").ToList();
+        Assert.Equal(
+            [
+                """1={"recordCount":1.0}""", // b since the start
+                """2={"recordCount":3.0}""", // a since the start; b is not listed
+                """3={"recordCount":2.0,"rejectedRecordCount":1.0}""", // a since state 2 (one rejected), b since state 1
+                """4={"recordCount":6.0,"rejectedRecordCount":2.0}""", // LEGACY: everything since the start; 'not json' is nobody's
+                """5={"recordCount":1.0}""", // a since state 3
+                """6={"recordCount":2.0,"rejectedRecordCount":1.0}""", // GLOBAL without stream_states: everything since state 4
+            ],
+            stats);
+        Assert.Contains("4 line(s) rejected (1 of no known stream, so in no state's rejectedRecordCount)", messages[^1]["log"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Rejected_lines_are_logged_counted_in_the_next_state_and_summarised()
     {
@@ -129,15 +224,15 @@ public class WriteCommandTests
         Assert.Equal("Rejected input line 2: RECORD of stream 'zzz', which is not in the configured catalog.", logs[1]);
         Assert.StartsWith("Rejected input line 5: not valid JSON: unexpected data after the end", logs[2], StringComparison.Ordinal);
         var stats = messages.Single(m => m["type"]!.GetValue<string>() == "STATE")["state"]!["destinationStats"]!;
-        Assert.Equal("""{"recordCount":1.0,"rejectedRecordCount":2.0}""", stats.ToJsonString());
-        Assert.Contains("5 line(s) read, 1 record(s) accepted, 3 line(s) rejected (1 after the last state, so in no state's rejectedRecordCount), 1 of 1 state(s) emitted.", logs[^1], StringComparison.Ordinal);
+        Assert.Equal("""{"recordCount":1.0,"rejectedRecordCount":1.0}""", stats.ToJsonString()); // the 'zzz' record; 'not json' is nobody's
+        Assert.Contains("5 line(s) read, 1 record(s) accepted, 3 line(s) rejected (1 of no known stream, so in no state's rejectedRecordCount), 1 of 1 state(s) emitted.", logs[^1], StringComparison.Ordinal);
         Assert.DoesNotContain("do-not-echo", string.Join("\n", messages.Select(m => m.ToJsonString())), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Only_the_first_hundred_rejections_are_logged()
     {
-        var messages = await Write(string.Join("\n", Enumerable.Repeat("garbage", 150)) + "\n{\"type\":\"STATE\",\"state\":{}}", c => new InMemoryRecordSink(c));
+        var messages = await Write(string.Join("\n", Enumerable.Repeat("""{"type":"RECORD","record":{"stream":"zzz","emitted_at":1,"data":{}}}""", 150)) + "\n{\"type\":\"STATE\",\"state\":{}}", c => new InMemoryRecordSink(c));
         var warnings = messages.Count(m => m["log"]?["level"]?.GetValue<string>() == "WARN" && m["log"]!["message"]!.GetValue<string>().StartsWith("Rejected", StringComparison.Ordinal));
         Assert.Equal(WriteCommand.MaxRejectionLogs, warnings);
         Assert.Equal("150.0", messages.Single(m => m["type"]!.GetValue<string>() == "STATE")["state"]!["destinationStats"]!["rejectedRecordCount"]!.ToJsonString());
