@@ -18,6 +18,14 @@ public sealed record MilvusClientOptions
     /// <summary>Upper bound of one backoff delay. <value>Default 20 s.</value></summary>
     public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// True when Milvus already answered in this sync (the client is used only after the collection set-up succeeded).
+    /// A DNS or TLS failure is then a passing network fault (a DNS hiccup in the cluster), retried and reported as
+    /// transient; before the first answer it means a wrong host or scheme, which retries cannot fix.
+    /// <value>Default false; the client also learns it from its own first answer.</value>
+    /// </summary>
+    public bool HostAnsweredBefore { get; init; }
+
     /// <summary>The clock for timeouts and backoff; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -38,6 +46,7 @@ public sealed record MilvusClientOptions
     /// </summary>
     public MilvusClientOptions ForSetup() => this with
     {
+        HostAnsweredBefore = false,
         RequestTimeout = RequestTimeout < SetupRequestTimeout ? RequestTimeout : SetupRequestTimeout,
         MaxRetryAttempts = Math.Min(MaxRetryAttempts, SetupMaxRetryAttempts),
     };

@@ -30,6 +30,7 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
     private readonly ResiliencePipeline insertPipeline;
     private readonly SecretScrubber scrubber;
     private readonly string timeoutHeader;
+    private volatile bool answered;
 
     /// <summary>Creates a client.</summary>
     /// <param name="endpoint">Where Milvus is.</param>
@@ -62,6 +63,7 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
         idempotentPipeline = MilvusRetryPolicy.Build(this.options, idempotent: true);
         insertPipeline = MilvusRetryPolicy.Build(this.options, idempotent: false);
         timeoutHeader = Math.Max(1, (int)Math.Ceiling(this.options.RequestTimeout.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        answered = this.options.HostAnsweredBefore;
     }
 
     /// <summary>Where this client sends requests.</summary>
@@ -274,6 +276,7 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            answered = true;
             var bytes = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
             return Interpret(path, collection, (int)response.StatusCode, bytes);
         }
@@ -307,7 +310,10 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
         return new MilvusException($"Could not reach Milvus at {Endpoint} ({path}): {reason}.", MilvusErrorKind.Connection, endpoint: path, innerException: e)
         {
             NotSent = MilvusRetryPolicy.IsNotSent(e),
-            PermanentConnectionFailure = e.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError,
+
+            // A wrong host name or scheme is the config's to fix, but only until Milvus has answered once: after that the
+            // same failure is a passing network fault (the platform never retries a config_error).
+            PermanentConnectionFailure = !answered && e.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError,
         };
     }
 

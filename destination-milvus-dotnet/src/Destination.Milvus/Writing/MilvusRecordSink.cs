@@ -86,7 +86,8 @@ public sealed class MilvusRecordSink : IRecordSink
                 clientOptions = clientOptions with { RequestTimeout = requestTimeout };
             }
 
-            _client = _options.ClientFactory?.Invoke(config.Indexing) ?? MilvusRestClient.Create(config.Indexing, clientOptions);
+            // The write client is used only once the set-up below got its answers from Milvus.
+            _client = _options.ClientFactory?.Invoke(config.Indexing) ?? MilvusRestClient.Create(config.Indexing, clientOptions with { HostAnsweredBefore = true });
             MilvusEnsureResult ensured;
             if (_options.ClientFactory is null)
             {

@@ -264,4 +264,48 @@ public class MilvusRestClientTests
             return new HttpResponseMessage(HttpStatusCode.OK);
         }
     }
+
+    /// <summary>Answers OK until <paramref name="dnsFailsAfter"/> requests were answered, then fails every request as an unresolvable host.</summary>
+    private static StubHttpHandler DnsFailsAfter(int dnsFailsAfter)
+    {
+        var answered = 0;
+        return new StubHttpHandler((_, _) => answered++ < dnsFailsAfter
+            ? Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("""{"code":0,"data":{"has":true}}""") })
+            : throw new HttpRequestException(HttpRequestError.NameResolutionError, "Name or service not known (milvus:19530)"));
+    }
+
+    [Fact]
+    public async Task A_dns_failure_before_milvus_ever_answered_is_permanent_and_not_retried()
+    {
+        var handler = DnsFailsAfter(0);
+        using var client = Client(handler);
+        var error = await Assert.ThrowsAsync<MilvusException>(() => client.HasCollectionAsync("docs", CancellationToken.None));
+        Assert.True(error.PermanentConnectionFailure);
+        Assert.False(error.IsTransient);
+        Assert.Single(handler.Requests);
+        Assert.Contains("the host name could not be resolved", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dns_failure_after_milvus_answered_is_transient_and_retried()
+    {
+        var handler = DnsFailsAfter(1);
+        using var client = Client(handler);
+        Assert.True(await client.HasCollectionAsync("docs", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<MilvusException>(() => client.HasCollectionAsync("docs", CancellationToken.None));
+        Assert.False(error.PermanentConnectionFailure);
+        Assert.True(error.IsTransient);
+        Assert.Equal(1 + 1 + NoDelay.MaxRetryAttempts, handler.Requests.Count);
+        Assert.Equal(Destination.Milvus.Protocol.FailureType.TransientError, error.FailureType);
+    }
+
+    [Fact]
+    public async Task A_client_told_that_milvus_answered_before_treats_a_dns_failure_as_transient_at_once()
+    {
+        var handler = DnsFailsAfter(0);
+        using var client = Client(handler, options: NoDelay with { HostAnsweredBefore = true });
+        var error = await Assert.ThrowsAsync<MilvusException>(() => client.HasCollectionAsync("docs", CancellationToken.None));
+        Assert.True(error.IsTransient);
+        Assert.False((NoDelay with { HostAnsweredBefore = true }).ForSetup().HostAnsweredBefore); // set-up calls never assume it
+    }
 }
