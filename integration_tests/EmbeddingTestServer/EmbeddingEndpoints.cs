@@ -176,6 +176,29 @@ public sealed class EmbeddingEndpoints
                     context.Response.Headers["retry-after-ms"] = Math.Ceiling(wait.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
                 }
 
+                if (azure && retryAfter is { } azureWait)
+                {
+                    // Azure's own shape: code "429" (a string), no type, whole seconds in the text, the remaining budget in headers.
+                    var seconds = Math.Ceiling(azureWait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+                    var version = context.Request.Query["api-version"].FirstOrDefault();
+                    if (limit == "requests")
+                    {
+                        context.Response.Headers["x-ratelimit-remaining-requests"] = "0";
+                    }
+                    else if (_options.TokensPerWindow is { } tpm)
+                    {
+                        context.Response.Headers["x-ratelimit-remaining-tokens"] = Math.Max(0, tpm - used).ToString(CultureInfo.InvariantCulture);
+                    }
+                    await WriteJsonAsync(context, 429, w =>
+                    {
+                        w.WriteStartObject("error");
+                        w.WriteString("code", "429");
+                        w.WriteString("message", $"Requests to the Embeddings_Create Operation under Azure OpenAI API version {version} have exceeded call rate limit of your current OpenAI S0 pricing tier. Please retry after {seconds} seconds. Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit.");
+                        w.WriteEndObject();
+                    }).ConfigureAwait(false);
+                    return;
+                }
+
                 var message = retryAfter is null
                     ? $"Request too large for {model} on {limit} per min: Limit {limitValue}, Requested {tokens}."
                     : string.Create(CultureInfo.InvariantCulture, $"Rate limit reached for {model} in organization org-test on {limit} per min: Limit {limitValue}, Used {used}, Requested {tokens}. Please try again in {retryAfter.Value.TotalSeconds:0.###}s.");

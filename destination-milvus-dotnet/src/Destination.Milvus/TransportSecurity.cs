@@ -1,5 +1,6 @@
 using System.Globalization;
 using Destination.Milvus.Configuration;
+using Destination.Milvus.Embedding;
 using Destination.Milvus.Indexing;
 
 namespace Destination.Milvus;
@@ -67,13 +68,23 @@ public static class TransportSecurity
             : null;
 
     /// <summary>
+    /// <see cref="PlainHttpWarnings(DestinationConfig, EmbedderFactoryOptions)"/> with the OpenAI and Cohere endpoints
+    /// of this process's environment (<see cref="EmbedderFactoryOptions.FromEnvironment()"/>).
+    /// </summary>
+    public static IReadOnlyList<string> PlainHttpWarnings(DestinationConfig config) =>
+        PlainHttpWarnings(config, EmbedderFactoryOptions.FromEnvironment());
+
+    /// <summary>
     /// One warning per distinct plain-HTTP host that would receive credentials: the Milvus host with token or
     /// username/password auth, an OpenAI-compatible <c>base_url</c> with a non-empty <c>api_key</c>, an Azure
-    /// <c>api_base</c>. OpenAI and Cohere have fixed https endpoints.
+    /// <c>api_base</c>, and the OpenAI or Cohere endpoint when an operator variable
+    /// (<see cref="EmbedderFactoryOptions.OpenAiBaseUrlVariable"/>, <see cref="EmbedderFactoryOptions.CohereBaseUrlVariable"/>)
+    /// moved it off the providers' https address.
     /// </summary>
-    public static IReadOnlyList<string> PlainHttpWarnings(DestinationConfig config)
+    public static IReadOnlyList<string> PlainHttpWarnings(DestinationConfig config, EmbedderFactoryOptions endpoints)
     {
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(endpoints);
         var targets = new List<(string Host, string What)>();
         if (config.Indexing.Auth.BearerToken is not null
             && MilvusEndpoint.TryParse(config.Indexing.Host, out var endpoint, out _)
@@ -86,6 +97,8 @@ public static class TransportSecurity
         {
             OpenAiCompatibleEmbeddingConfig c => (c.BaseUrl, c.ApiKey, "the embedding api_key (openai_compatible base_url)"),
             AzureOpenAiEmbeddingConfig c => (c.ApiBase, c.OpenAiKey, "the embedding openai_key (azure_openai api_base)"),
+            OpenAiEmbeddingConfig c => (endpoints.OpenAiEndpoint?.ToString(), c.OpenAiKey, $"the embedding openai_key ({EmbedderFactoryOptions.OpenAiBaseUrlVariable})"),
+            CohereEmbeddingConfig c => (endpoints.CohereEndpoint?.ToString(), c.CohereKey, $"the embedding cohere_key ({EmbedderFactoryOptions.CohereBaseUrlVariable})"),
             _ => (null, null, null),
         };
         if (!string.IsNullOrEmpty(key) && Uri.TryCreate(url?.Trim(), UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttp)

@@ -68,6 +68,23 @@ public class AzureOpenAiEmbedderTests
     }
 
     [Fact]
+    public async Task Azures_rate_limit_answer_is_waited_out_and_logged_in_its_own_words()
+    {
+        await using var server = await EmbeddingTestServerHost.StartAsync(EmbeddingTestServerOptions.ForProfile("azure") with { RequestsPerWindow = 2, RateWindow = TimeSpan.FromMilliseconds(300) }, Ct);
+        var log = new List<string>();
+        var embedder = EmbedderFactory.Create(
+            new AzureOpenAiEmbeddingConfig(MarkerKey, server.BaseUrl.ToString(), "te3", null),
+            new QuarterCharTokenCounter(),
+            Factory(server.BaseUrl) with { Log = (_, message) => { lock (log) { log.Add(message); } } });
+        var texts = Texts(30);
+
+        AssertInOrder(texts, await embedder.EmbedAsync(texts, Ct), 1536);
+
+        Assert.True(server.Counters.RateLimited > 0);
+        Assert.Contains(log, l => l.Contains("Requests to the Embeddings_Create Operation under Azure OpenAI API version " + AzureOpenAiEmbedder.DefaultApiVersion, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_503_burst_is_survived()
     {
         await using var server = await EmbeddingTestServerHost.StartAsync(new() { ScriptedFaults = [503, 503, 500] }, Ct);

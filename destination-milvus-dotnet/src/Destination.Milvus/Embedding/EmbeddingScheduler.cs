@@ -34,7 +34,7 @@ internal sealed class EmbeddingScheduler
     private readonly Random _random;
     private readonly Lock _randomLock = new();
     private readonly Action<LogLevel, string>? _log;
-    private readonly ThrottledLog _retryLog;
+    private readonly RetryLog _retryLog;
     private readonly InputRatePacer? _pacer;
     private readonly ResiliencePipeline _retry;
     private long _pauseUntilTicks;
@@ -59,7 +59,7 @@ internal sealed class EmbeddingScheduler
         _time = time;
         _random = random ?? Random.Shared;
         _log = options.Log;
-        _retryLog = new ThrottledLog(options.Log, time);
+        _retryLog = new RetryLog(message => options.Log?.Invoke(LogLevel.Warn, message), time);
         _maxInputs = options.MaxInputsPerRequest;
         _maxTokens = options.MaxTokensPerRequest;
         _pacer = options.MaxInputsPerMinute is { } perMinute ? new InputRatePacer(perMinute, time) : null;
@@ -345,9 +345,7 @@ internal sealed class EmbeddingScheduler
             PauseUntil(_time.GetUtcNow() + wait.Delay);
         }
 
-        _retryLog.Warn(string.Create(
-            CultureInfo.InvariantCulture,
-            $"Embedding request of {state.Inputs.Length} input(s) will be retried in {Format(delay)} (attempt {state.Attempts + 1}): {failure.Message}"));
+        _retryLog.Retrying(string.Create(CultureInfo.InvariantCulture, $"An embedding request of {state.Inputs.Length} input(s)"), state.Attempts - 1, delay, failure);
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Destination.Milvus.Configuration;
+using Destination.Milvus.Embedding;
 
 namespace Destination.Milvus.Tests.Check;
 
@@ -47,6 +48,24 @@ public sealed class TransportSecurityTests
     {
         var config = Config("https://m", new NoAuthConfig(), new AzureOpenAiEmbeddingConfig("k", "http://azure.local", "d", null));
         Assert.Contains("http://azure.local:80", Assert.Single(TransportSecurity.PlainHttpWarnings(config)), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("openai")]
+    [InlineData("cohere")]
+    public void An_openai_or_cohere_endpoint_moved_to_plain_http_by_an_operator_variable_warns_like_a_config_endpoint(string mode)
+    {
+        EmbeddingConfig embedding = mode == "openai" ? new OpenAiEmbeddingConfig("sk-secret-1", "text-embedding-3-small", null) : new CohereEmbeddingConfig("co-secret-1", "embed-english-v3.0");
+        var config = Config("https://m", new NoAuthConfig(), embedding);
+        var variable = mode == "openai" ? EmbedderFactoryOptions.OpenAiBaseUrlVariable : EmbedderFactoryOptions.CohereBaseUrlVariable;
+
+        var warning = Assert.Single(TransportSecurity.PlainHttpWarnings(config, EmbedderFactoryOptions.FromEnvironment(name => name == variable ? "http://gateway.local:8080/v1?k=secret" : null)));
+
+        Assert.Contains("unencrypted to http://gateway.local:8080;", warning, StringComparison.Ordinal);
+        Assert.Contains(variable, warning, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", warning, StringComparison.Ordinal);
+        Assert.Empty(TransportSecurity.PlainHttpWarnings(config, EmbedderFactoryOptions.FromEnvironment(name => name == variable ? "https://gateway.local/v1" : null)));
+        Assert.Empty(TransportSecurity.PlainHttpWarnings(config, new EmbedderFactoryOptions()));
     }
 
     [Fact]

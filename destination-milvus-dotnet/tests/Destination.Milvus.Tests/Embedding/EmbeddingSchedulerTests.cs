@@ -304,7 +304,7 @@ public class EmbeddingSchedulerTests
         Assert.Equal(12, scheduler.Statistics.Retries);
         Assert.InRange(log.Count, 2, 3); // 12 s of retries: one line, one 10 s later (with the count of those left out), perhaps a third
         Assert.All(log, l => Assert.Equal(LogLevel.Warn, l.Level));
-        Assert.Contains("HTTP 503 from the test.", log.First().Message, StringComparison.Ordinal);
+        Assert.StartsWith("An embedding request of 1 input(s) failed (HTTP 503 from the test); retry 1 in ", log.First().Message, StringComparison.Ordinal);
         Assert.Contains(log, l => l.Message.Contains("more retries since the last such message", StringComparison.Ordinal));
     }
 
