@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -6,7 +7,7 @@ using CliWrap;
 namespace Destination.Milvus.IntegrationTests.Processes;
 
 /// <summary>
-/// Runs the built <c>destination-milvus</c> (the referenced project's dll, under <c>dotnet</c>) as Airbyte would:
+/// Runs the built <c>destination-milvus</c> (the referenced project's dll in its own output folder, under <c>dotnet</c>) as Airbyte would:
 /// arguments, stdin, environment. Built on <see cref="ChildProcess"/> (CliWrap), so every run can also be killed at a
 /// chosen moment (a delay, a printed message, an outside event) and have its peak RSS measured, and its output is
 /// always captured for the secret scan. Every run is checked for the protocol's basics: each complete stdout line is
@@ -14,8 +15,12 @@ namespace Destination.Milvus.IntegrationTests.Processes;
 /// </summary>
 internal static class ConnectorProcess
 {
-    /// <summary>The connector's dll in this test project's output folder (same configuration as the tests).</summary>
-    public static string DllPath { get; } = typeof(Destination.Milvus.Connector).Assembly.Location;
+    /// <summary>
+    /// The connector's dll in its own build output (same configuration as the tests), where its deps.json and every
+    /// assembly it ships sit beside it; set at build time (AddConnectorDllMetadata in the project file).
+    /// </summary>
+    public static string DllPath { get; } = typeof(ConnectorProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "ConnectorDll").Value!;
 
     public static Task<ConnectorRun> RunAsync(string[] args, string stdin = "", TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null) =>
         RunAsync(args, Encoding.UTF8.GetBytes(stdin), timeout, environment);
