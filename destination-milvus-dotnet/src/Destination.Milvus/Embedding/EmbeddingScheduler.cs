@@ -146,24 +146,22 @@ internal sealed class EmbeddingScheduler
     /// <summary>Embeds one batch, splitting it when the server refuses its size and halving it to find a too-long input.</summary>
     private async Task RunBatchAsync(Job job, EmbeddingBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.Count > 1 && (batch.Count > MaxInputsPerRequest || batch.Tokens > MaxTokensPerRequest))
+        if (Outgrown(batch))
         {
-            // Cut before a limit was learned (by another batch in flight): cut again instead of earning the same refusal.
-            var parts = TokenBudgetBatcher.Split(job.TokenCounts, batch.Start, batch.Count, MaxInputsPerRequest, MaxTokensPerRequest);
-            await Task.WhenAll(parts.Select(part => RunBatchAsync(job, part, cancellationToken))).ConfigureAwait(false);
+            await CutAgainAsync(job, batch, cancellationToken).ConfigureAwait(false);
             return;
         }
 
+        float[][]? vectors;
         try
         {
-            var vectors = await SendWithRetriesAsync(job, batch, cancellationToken).ConfigureAwait(false);
-            Validate(vectors, batch.Count);
-            vectors.CopyTo(job.Results, batch.Start);
+            vectors = await SendWithRetriesAsync(job, batch, cancellationToken).ConfigureAwait(false);
         }
         catch (BatchTooLargeException ex) when (batch.Count > 1)
         {
             var parts = Learn(ex, job.TokenCounts, batch);
             await Task.WhenAll(parts.Select(part => RunBatchAsync(job, part, cancellationToken))).ConfigureAwait(false);
+            return;
         }
         catch (BatchTooLargeException ex)
         {
@@ -180,6 +178,7 @@ internal sealed class EmbeddingScheduler
             var left = new EmbeddingBatch(batch.Start, half, Sum(job.TokenCounts, batch.Start, half));
             var right = new EmbeddingBatch(batch.Start + half, batch.Count - half, batch.Tokens - left.Tokens);
             await Task.WhenAll(RunBatchAsync(job, left, cancellationToken), RunBatchAsync(job, right, cancellationToken)).ConfigureAwait(false);
+            return;
         }
         catch (EmbeddingInputTooLongException ex) when (ex.InputIndex < 0)
         {
@@ -192,10 +191,31 @@ internal sealed class EmbeddingScheduler
                 ex.Provider,
                 ex.ServerText);
         }
+
+        if (vectors is null)
+        {
+            // A smaller limit was learned while this batch waited for a concurrency slot.
+            await CutAgainAsync(job, batch, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        Validate(vectors, batch.Count);
+        vectors.CopyTo(job.Results, batch.Start);
     }
 
-    /// <summary>One batch through the retry strategy; the budget exhausted becomes <c>transient_error</c>.</summary>
-    private async Task<float[][]> SendWithRetriesAsync(Job job, EmbeddingBatch batch, CancellationToken cancellationToken)
+    /// <summary>Whether <paramref name="batch"/> was cut before a limit it exceeds was learned (by another batch in flight).</summary>
+    private bool Outgrown(EmbeddingBatch batch) => batch.Count > 1 && (batch.Count > MaxInputsPerRequest || batch.Tokens > MaxTokensPerRequest);
+
+    /// <summary>Cuts an outgrown batch by the learned limits instead of sending it to earn the same refusal.</summary>
+    private Task CutAgainAsync(Job job, EmbeddingBatch batch, CancellationToken cancellationToken) =>
+        Task.WhenAll(TokenBudgetBatcher.Split(job.TokenCounts, batch.Start, batch.Count, MaxInputsPerRequest, MaxTokensPerRequest)
+            .Select(part => RunBatchAsync(job, part, cancellationToken)));
+
+    /// <summary>
+    /// One batch through the retry strategy; the budget exhausted becomes <c>transient_error</c>. Null when the batch
+    /// outgrew a limit learned while it waited, and was not sent.
+    /// </summary>
+    private async Task<float[][]?> SendWithRetriesAsync(Job job, EmbeddingBatch batch, CancellationToken cancellationToken)
     {
         var inputs = new string[batch.Count];
         for (var i = 0; i < batch.Count; i++)
@@ -226,8 +246,12 @@ internal sealed class EmbeddingScheduler
         }
     }
 
-    /// <summary>One request: pacing, a concurrency slot outside any pause, the per-attempt timeout.</summary>
-    private async ValueTask<float[][]> AttemptAsync(AttemptState state, CancellationToken cancellationToken)
+    /// <summary>
+    /// One request: pacing, a concurrency slot outside any pause, the per-attempt timeout. Null, without a request, when
+    /// the batch outgrew a limit learned while it waited for its slot: every batch of a sync is cut at once, so without
+    /// this look all of them (40 of 256 inputs for 10,000 chunks) would earn TEI's refusal, not only those in flight.
+    /// </summary>
+    private async ValueTask<float[][]?> AttemptAsync(AttemptState state, CancellationToken cancellationToken)
     {
         if (_pacer is not null)
         {
@@ -235,6 +259,12 @@ internal sealed class EmbeddingScheduler
         }
 
         var lease = await AcquireOutsidePauseAsync(priority: state.Attempts > 0, cancellationToken).ConfigureAwait(false);
+        if (Outgrown(state.Batch))
+        {
+            Limiter.Release(lease, RequestOutcome.Neutral);
+            return null;
+        }
+
         state.Attempts++;
         Statistics.OnAttempt();
         try

@@ -213,6 +213,22 @@ public class EmbeddingSchedulerTests
     }
 
     [Fact]
+    public async Task Batches_waiting_for_a_slot_when_a_cap_is_learned_are_cut_again_instead_of_sent()
+    {
+        // One slot, and the refusal takes a second to come back: the other three batches of 25 are already cut and
+        // waiting for the slot by then. Each would earn the same refusal (a sync of 10,000 chunks: 39 of them).
+        var time = new FakeClock();
+        var client = new ScriptedClient(time) { MaxInputs = 8, RefusalLatency = TimeSpan.FromSeconds(1) };
+        var scheduler = Create(client, time, Options with { MaxInputsPerRequest = 25, MaxConcurrency = 1 });
+        var texts = Texts(100);
+
+        AssertInOrder(texts, await Drive(time, scheduler.EmbedAsync(texts, EmbeddingPurpose.Document, TimeSpan.FromMinutes(1), Ct)));
+
+        Assert.Equal(1, client.Calls.Count(c => c.Texts.Count > 8));
+        Assert.Equal(1 + (4 * 4), client.Calls.Count); // the refused 25, then each batch of 25 as 8, 8, 8 and 1
+    }
+
+    [Fact]
     public async Task A_refusal_without_numbers_halves_the_batch_down_to_what_fits()
     {
         var time = new FakeClock();
@@ -337,6 +353,9 @@ public class EmbeddingSchedulerTests
         /// <summary>Like TEI's --max-client-batch-size: more inputs are refused with the number.</summary>
         public int? MaxInputs { get; init; }
 
+        /// <summary>How long a refusal for the batch size takes to come back (a network round trip).</summary>
+        public TimeSpan RefusalLatency { get; init; }
+
         /// <summary>Like a payload limit: more characters in a request are refused without numbers.</summary>
         public int? MaxTokens { get; init; }
 
@@ -396,6 +415,11 @@ public class EmbeddingSchedulerTests
 
                 if (texts.Count > MaxInputs)
                 {
+                    if (RefusalLatency > TimeSpan.Zero)
+                    {
+                        await Task.Delay(RefusalLatency, time, cancellationToken);
+                    }
+
                     throw new BatchTooLargeException($"Scripted refused: batch size {texts.Count} > maximum allowed batch size {MaxInputs}.", maxInputs: MaxInputs);
                 }
 
