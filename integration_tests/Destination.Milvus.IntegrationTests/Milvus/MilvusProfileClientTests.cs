@@ -162,6 +162,40 @@ public sealed class MilvusProfileClientTests
     }
 
     [Theory]
+    [InlineData("2.4.12")]
+    [InlineData("2.6.18")]
+    [InlineData("master")]
+    public async Task F1_metadata_numbers_keep_their_value_where_Milvus_would_store_0(string profile)
+    {
+        await using var server = await StartAsync(profile);
+        var data = JsonNode.Parse("""{"id":1,"body":"hello world","p":1e-05,"e":1E+20,"big":12345678901234567890,"n":42,"f":0.5,"x":1e3,"nested":{"p":1e-05,"n":7}}""")!.AsObject();
+        var config = new JsonObject
+        {
+            ["embedding"] = new JsonObject { ["mode"] = "fake", ["dimensions"] = 8 },
+            ["processing"] = new JsonObject { ["chunk_size"] = 200, ["text_fields"] = new JsonArray("body"), ["metadata_fields"] = new JsonArray("p", "e", "big", "n", "f", "x", "nested") },
+            ["indexing"] = new JsonObject { ["host"] = server.BaseUrl.ToString().TrimEnd('/'), ["collection"] = "numbers", ["auth"] = new JsonObject { ["mode"] = "no_auth" } },
+        };
+        using var files = new TempFiles();
+        var run = await ConnectorProcess.RunAsync(
+            ["write", "--config", files.Write("config.json", config.ToJsonString()), "--catalog", files.Write("catalog.json", Writing.Airbyte.Catalog(Writing.Airbyte.Stream("docs", "append")))],
+            Encoding.UTF8.GetBytes(Writing.Airbyte.Record("docs", data)),
+            TimeSpan.FromSeconds(120));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+
+        using var client = new MilvusRestClient(MilvusEndpoint.Parse(server.BaseUrl.ToString()), new NoAuthConfig(), string.Empty, new MilvusClientOptions());
+        var row = Assert.Single(await client.QueryAsync(new QueryRequest("numbers", "_ab_stream == \"docs\"", ["p", "e", "big", "n", "f", "x", "nested"], 10, ConsistencyLevel: "Strong"), Ct));
+
+        Assert.Equal(0.00001, row["p"]!.GetValue<double>());
+        Assert.Equal(1e20, row["e"]!.GetValue<double>());
+        Assert.Equal("12345678901234567890", row["big"]!.GetValue<string>());
+        Assert.Equal(42, row["n"]!.GetValue<long>());
+        Assert.Equal(0.5, row["f"]!.GetValue<double>());
+        Assert.Equal(1000, row["x"]!.GetValue<long>());
+        Assert.Equal(0.00001, row["nested"]!["p"]!.GetValue<double>());
+        Assert.Equal(7, row["nested"]!["n"]!.GetValue<double>());
+    }
+
+    [Theory]
     [InlineData("zilliz-serverless")]
     [InlineData("zilliz-free")]
     public async Task F15_check_on_a_Zilliz_Serverless_or_Free_cluster_says_there_is_no_database_besides_default(string profile)

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Destination.Milvus.Indexing;
@@ -90,6 +91,7 @@ public sealed class RowBuilder
             }
         }
 
+        RespellNumbers(row);
         row[ConnectorSchema.StreamField] = StoredStream(doc.Stream);
         if (doc.RecordId is not null)
         {
@@ -132,6 +134,25 @@ public sealed class RowBuilder
         // One node holding the encoded numbers: a JsonArray of JsonValues would cost an object per dimension.
         row[_layout.VectorField] = chunk.Vector.ToNode();
         return row;
+    }
+
+    /// <summary>Top-level metadata numbers Milvus would store as 0 are sent so that it keeps their value (<see cref="DynamicFieldNumbers"/>).</summary>
+    private void RespellNumbers(JsonObject row)
+    {
+        List<(string Key, JsonNode? Value)>? changes = null;
+        foreach (var (key, value) in row)
+        {
+            if (value is JsonValue number && number.GetValueKind() == JsonValueKind.Number && !_layout.SchemaFields.Contains(key)
+                && DynamicFieldNumbers.ForMilvus(number) is var sent && !ReferenceEquals(sent, number))
+            {
+                (changes ??= []).Add((key, sent));
+            }
+        }
+
+        foreach (var (key, value) in changes ?? [])
+        {
+            row[key] = value;
+        }
     }
 
     private void FitDynamicFields(JsonObject row, RowFitCounts counts, ref IReadOnlyList<string>? droppedByFirstChunk)
