@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Indexing;
@@ -40,11 +39,6 @@ public class MilvusTarget : IAsyncLifetime
     public MilvusAuthConfig Auth => string.IsNullOrEmpty(Token) ? new NoAuthConfig() : new TokenAuthConfig(Token);
 
     public string Db { get; private set; } = string.Empty;
-
-    /// <summary>The connector's environment: its staleness allowance matched to this target (real Milvus: the default).</summary>
-    public IReadOnlyDictionary<string, string> Environment => Server is null
-        ? new Dictionary<string, string>()
-        : new Dictionary<string, string> { ["DESTINATION_MILVUS_VISIBILITY_DELAY_MS"] = ((int)(_staleness.TotalMilliseconds * 1.25)).ToString(CultureInfo.InvariantCulture) };
 
     public async ValueTask InitializeAsync()
     {

@@ -242,7 +242,7 @@ public class WriteProcessTests(MilvusTarget target) : IClassFixture<MilvusTarget
         // A slow source: one record and its state, then nothing for a while. The state must come out within the batch
         // age, not when the next batch or the end of the input arrives.
         using var files = new TempFiles();
-        using var connector = PlatformDrivenConnector.StartWrite(files.Write("config.json", Config), files.Write("catalog.json", Catalog("a")), target.Environment, "idle-input");
+        using var connector = PlatformDrivenConnector.StartWrite(files.Write("config.json", Config), files.Write("catalog.json", Catalog("a")), new Dictionary<string, string>(), "idle-input");
         await connector.WriteAsync("""{"type":"RECORD","record":{"stream":"a","emitted_at":1,"data":{"t":"x"}}}""" + "\n" + """{"type":"STATE","state":{"type":"STREAM","stream":{"stream_descriptor":{"name":"a"}},"id":1}}""" + "\n");
         var state = await connector.ReadUntilAsync(m => m["type"]!.GetValue<string>() == "STATE", TimeSpan.FromSeconds(60));
         Assert.Equal("""{"recordCount":1.0}""", state["state"]!["destinationStats"]!.ToJsonString());

@@ -151,8 +151,7 @@ public sealed class TransportSecurityProcessTests
         await using var milvus = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { ApiKeys = [token] }, Ct);
         var run = await Write(
             Config(milvus.BaseUrl.ToString(), Token(token), collection: MilvusTarget.NewCollection("plainhttp")),
-            Airbyte.Record("docs", new JsonObject { ["text"] = "a" }) + Airbyte.StreamState("docs", 1),
-            new Dictionary<string, string> { [Destination.Milvus.Writing.MilvusSinkOptions.VisibilityDelayVariable] = "0" });
+            Airbyte.Record("docs", new JsonObject { ["text"] = "a" }) + Airbyte.StreamState("docs", 1));
         Assert.True(run.ExitCode == 0, run.Stdout);
         Assert.Single(run.States);
         var warning = Assert.Single(PlainHttpWarnings(run));

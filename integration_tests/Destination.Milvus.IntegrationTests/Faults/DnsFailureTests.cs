@@ -91,7 +91,6 @@ public sealed class DnsFailureTests
             CreateSink = context => new MilvusRecordSink(context, new MilvusSinkOptions
             {
                 MaxBatchRecords = 100,
-                VisibilityDelay = TimeSpan.Zero,
                 ClientFactory = indexing => MilvusRestClient.Create(indexing, clientOptions, resolver.CreateClient()),
             }),
         };

@@ -124,7 +124,7 @@ public sealed partial class HostileInputTests(MilvusTarget target) : IClassFixtu
         using var files = new TempFiles();
         var run = await ConnectorProcess.RunAsync(
             ["write", "--config", files.Write("config.json", target.Config(collection, processing.DeepClone().AsObject())), "--catalog", files.Write("catalog.json", catalog)],
-            new ConnectorRunOptions { Stdin = input, Timeout = timeout, Environment = target.Environment, MeasurePeakRss = true, Label = "hostile-write" });
+            new ConnectorRunOptions { Stdin = input, Timeout = timeout, MeasurePeakRss = true, Label = "hostile-write" });
         if (drop && run.ExitCode == 0)
         {
             await target.DropAsync(collection);

@@ -196,6 +196,40 @@ public sealed class MilvusProfileClientTests
     }
 
     [Theory]
+    [InlineData("2.6.18")]
+    [InlineData("master")]
+    public async Task F7_overwrite_into_a_Python_style_collection_deletes_rows_without_a_generation_also_under_three_valued_logic(string profile)
+    {
+        await using var server = await StartAsync(profile);
+        using var client = new MilvusRestClient(MilvusEndpoint.Parse(server.BaseUrl.ToString()), new NoAuthConfig(), string.Empty, new MilvusClientOptions());
+        await client.CreateCollectionAsync(new CreateCollectionRequest("legacy",
+            [
+                new FieldDefinition("pk", MilvusDataType.Int64, IsPrimary: true),
+                new FieldDefinition("vector", MilvusDataType.FloatVector, Dimension: 2),
+                new FieldDefinition("text", MilvusDataType.VarChar, MaxLength: 65535),
+            ], AutoId: true, EnableDynamicField: true, Indexes: []), Ct);
+        var ensured = await new MilvusCollectionManager(client).EnsureCollectionAsync(Config(server.BaseUrl.ToString(), collection: "legacy"), 2, Ct);
+        JsonObject Legacy(string text, long? generation)
+        {
+            var row = new JsonObject { ["vector"] = new JsonArray(1, 2), ["text"] = text, ["_ab_stream"] = "docs" };
+            if (generation is { } g)
+            {
+                row["_ab_generation"] = g;
+            }
+
+            return row;
+        }
+
+        await client.InsertAsync("legacy", [Legacy("python connector", null), Legacy("older sync", 1), Legacy("this sync", 2)], Ct);
+
+        var indexer = MilvusIndexer.Create(client, ensured.Layout, new MilvusIndexerOptions());
+        await indexer.DeleteOlderGenerationsAsync("docs", 2, Ct);
+
+        var left = await client.QueryAsync(new QueryRequest("legacy", "pk >= 0", ["text"], 10, ConsistencyLevel: "Strong"), Ct);
+        Assert.Equal(["this sync"], left.Select(r => r["text"]!.GetValue<string>()));
+    }
+
+    [Theory]
     [InlineData("zilliz-serverless")]
     [InlineData("zilliz-free")]
     public async Task F15_check_on_a_Zilliz_Serverless_or_Free_cluster_says_there_is_no_database_besides_default(string profile)

@@ -126,7 +126,7 @@ public sealed class EmbeddingServerProfileProcessTests(MilvusTarget target) : IC
             "cohere" => new JsonObject { ["mode"] = "cohere", ["cohere_key"] = key, ["model"] = "embed-english-v3.0" },
             _ => Compatible(server, dimensions),
         };
-        var environment = new Dictionary<string, string>(target.Environment)
+        var environment = new Dictionary<string, string>
         {
             ["DESTINATION_MILVUS_OPENAI_BASE_URL"] = server.BaseUrl + "v1",
             ["DESTINATION_MILVUS_COHERE_BASE_URL"] = server.BaseUrl + "v2/embed",

@@ -185,7 +185,7 @@ public sealed class FailedSyncTests(MilvusTarget target) : IClassFixture<MilvusT
         var collection = await SeedAsync("stdout", Shape.Overwrite);
         var before = await CountAsync(collection);
         using var files = new TempFiles();
-        using var connector = PlatformDrivenConnector.StartWrite(files.Write("config.json", target.Config(collection)), files.Write("catalog.json", Catalog(Shape.Overwrite, 2)), target.Environment, "stdout-closed");
+        using var connector = PlatformDrivenConnector.StartWrite(files.Write("config.json", target.Config(collection)), files.Write("catalog.json", Catalog(Shape.Overwrite, 2)), new Dictionary<string, string>(), "stdout-closed");
 
         // docs is written and acknowledged; then the platform cancels: it closes stdout, then ends stdin cleanly, and
         // what it had still buffered (faq and kb, complete with their states) reaches the connector.
@@ -211,7 +211,7 @@ public sealed class FailedSyncTests(MilvusTarget target) : IClassFixture<MilvusT
         var collection = await SeedAsync("sigterm", Shape.Overwrite);
         var before = await CountAsync(collection);
         using var files = new TempFiles();
-        using var connector = PlatformDrivenConnector.StartWrite(files.Write("config.json", target.Config(collection)), files.Write("catalog.json", Catalog(Shape.Overwrite, 2)), target.Environment, "sigterm");
+        using var connector = PlatformDrivenConnector.StartWrite(files.Write("config.json", target.Config(collection)), files.Write("catalog.json", Catalog(Shape.Overwrite, 2)), new Dictionary<string, string>(), "sigterm");
         await connector.WriteAsync(Complete("docs") + Records("faq", 1, "sync2"));
         await connector.ReadUntilAsync(m => m["type"]!.GetValue<string>() == "STATE", Bound);
         await connector.TerminateAsync();
@@ -238,7 +238,7 @@ public sealed class FailedSyncTests(MilvusTarget target) : IClassFixture<MilvusT
         var deletesBefore = server.Faults.RequestCount("entities/delete");
         var upsertsBefore = server.Faults.RequestCount("entities/upsert");
         using var files = new TempFiles();
-        using var connector = PlatformDrivenConnector.StartWrite(files.Write("config.json", target.Config(collection)), files.Write("catalog.json", Catalog(Shape.Overwrite, 2)), target.Environment, "sigterm-end");
+        using var connector = PlatformDrivenConnector.StartWrite(files.Write("config.json", target.Config(collection)), files.Write("catalog.json", Catalog(Shape.Overwrite, 2)), new Dictionary<string, string>(), "sigterm-end");
 
         // A complete input, ended at once: its only batch is flushed by the end of the input and its write never
         // returns, so the connector is still finishing the sync when the signal arrives.

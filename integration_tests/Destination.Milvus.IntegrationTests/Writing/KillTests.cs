@@ -88,7 +88,7 @@ public abstract class KillTests(MilvusTarget target)
         Assert.SkipWhen(target.IsRealMilvus, "The kill test reads every stored row version and copies collections inside the in-process Milvus test server; it does not run against MILVUS_URI.");
         var server = target.Server!;
         var workload = new KillWorkload(scenario);
-        var environment = new Dictionary<string, string>(target.Environment)
+        var environment = new Dictionary<string, string>
         {
             [Destination.Milvus.Writing.MilvusSinkOptions.MaxBatchRecordsVariable] = BatchRecords.ToString(CultureInfo.InvariantCulture),
         };

@@ -32,7 +32,7 @@ public sealed partial class ProgressLogTests(MilvusTarget target) : IClassFixtur
         }
 
         using var files = new TempFiles();
-        var environment = new Dictionary<string, string>(target.Environment) { [MilvusSinkOptions.ProgressIntervalVariable] = IntervalMs.ToString(CultureInfo.InvariantCulture) };
+        var environment = new Dictionary<string, string> { [MilvusSinkOptions.ProgressIntervalVariable] = IntervalMs.ToString(CultureInfo.InvariantCulture) };
         var run = await ConnectorProcess.RunAsync(
             ["write", "--config", files.Write("config.json", config.ToJsonString()), "--catalog", files.Write("catalog.json", Airbyte.Catalog(Airbyte.Stream("docs", "append")))],
             input.ToString(), TimeSpan.FromSeconds(120), environment);

@@ -78,6 +78,6 @@ internal static class Airbyte
     {
         using var files = new TempFiles();
         return await ConnectorProcess.RunAsync(
-            ["write", "--config", files.Write("config.json", config), "--catalog", files.Write("catalog.json", catalog)], input, timeout ?? TimeSpan.FromSeconds(120), target.Environment);
+            ["write", "--config", files.Write("config.json", config), "--catalog", files.Write("catalog.json", catalog)], input, timeout ?? TimeSpan.FromSeconds(120));
     }
 }

@@ -22,6 +22,7 @@ public sealed class ServerControls
     private int rateLimited;
     private int quotaDenied;
     private int restartErrors;
+    private long admittedWriteBytes;
 
     public ServerControls(MilvusProfile profile, TimeSpan staleness, TimeProvider time, int seed)
     {
@@ -67,6 +68,9 @@ public sealed class ServerControls
 
     /// <summary>Requests refused during quota denials so far.</summary>
     public int QuotaDenied => Volatile.Read(ref quotaDenied);
+
+    /// <summary>Bytes of inserts and upserts the limiter let through so far (as it counts them: the converted rows).</summary>
+    public long AdmittedWriteBytes => Interlocked.Read(ref admittedWriteBytes);
 
     /// <summary>Requests answered with a restart error so far.</summary>
     public int RestartErrors => Volatile.Read(ref restartErrors);
@@ -153,6 +157,11 @@ public sealed class ServerControls
             var bucket = delete ? deletes : writes;
             if (bucket is null || bucket.TryTake(bytes))
             {
+                if (!delete)
+                {
+                    admittedWriteBytes += bytes;
+                }
+
                 return null;
             }
 

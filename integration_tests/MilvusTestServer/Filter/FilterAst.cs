@@ -128,6 +128,12 @@ public sealed record NotNode(FilterNode Inner) : FilterNode
     public override bool? Evaluate(IFilterRow row, bool missingIsUnknown) => !Inner.Evaluate(row, missingIsUnknown);
 }
 
+/// <summary><c>exists k</c>: whether the row has the key; never UNKNOWN, so it is how a filter reaches rows without a key under three-valued logic.</summary>
+public sealed record ExistsNode(Operand Operand) : FilterNode
+{
+    public override bool? Evaluate(IFilterRow row, bool missingIsUnknown) => Operand.Evaluate(row).Kind != FilterValueKind.Missing;
+}
+
 /// <summary>A bare boolean operand (<c>flag</c>, <c>true</c>).</summary>
 public sealed record TruthNode(Operand Operand) : FilterNode
 {

@@ -86,6 +86,18 @@ public sealed class FilterParser
             return new NotNode(ParseNot());
         }
 
+        if (AcceptWord("exists"))
+        {
+            // Plan.g4 "EXISTS expr": a JSON field or a dynamic key, with an optional path.
+            var operand = ParseOperand();
+            if (operand is not (DynamicOperand or FieldOperand { DataType: "JSON" }))
+            {
+                throw Error("exists operations are only supported on json field");
+            }
+
+            return new ExistsNode(operand);
+        }
+
         if (AcceptSymbol("("))
         {
             var inner = ParseOr();
@@ -196,7 +208,7 @@ public sealed class FilterParser
                     return new LiteralOperand(FilterValue.Of(lower == "true"));
                 }
 
-                if (lower is "and" or "or" or "not" or "in" or "like")
+                if (lower is "and" or "or" or "not" or "in" or "like" or "exists")
                 {
                     throw Error($"unexpected keyword '{token.Text}'");
                 }

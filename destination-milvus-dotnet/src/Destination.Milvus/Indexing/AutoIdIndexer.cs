@@ -9,11 +9,11 @@ namespace Destination.Milvus.Indexing;
 /// possible, so rows are inserted and older versions deleted:
 /// <list type="bullet">
 /// <item>Before the first insert of a record id in this sync, <c>_ab_record_id in [...]</c> deletes its rows of earlier
-/// syncs (a filter delete, after the <see cref="VisibilityGate"/>).</item>
+/// syncs (a filter delete).</item>
 /// <item>A later version in this sync deletes, by primary key, the auto ids Milvus returned for the earlier one, so
-/// Bounded consistency cannot leave a duplicate.</item>
-/// <item>Each insert request goes through <see cref="InsertReconciler"/>: an insert whose answer was lost is cleaned up
-/// before it is repeated. Rows without a record id (append, overwrite) carry a per-sync unique write key for that
+/// no filter has to find them.</item>
+/// <item>Each insert request goes through <see cref="InsertReconciler"/>: an insert whose answer was lost is repeated,
+/// and what the unconfirmed attempts stored is deleted once one attempt is confirmed. Rows without a record id (append, overwrite) carry a per-sync unique write key for that
 /// (<see cref="WriteKeyGenerator"/>) when the collection can hold one.</item>
 /// </list>
 /// Memory: a 16-byte key and the auto ids (8 bytes each) per distinct record id of the sync.
@@ -27,7 +27,7 @@ public sealed class AutoIdIndexer : MilvusIndexer
         : base(client, layout, options, CanHoldWriteKeys(layout) ? new WriteKeyGenerator(options.WriteKeySalt) : null)
     {
         UsesWriteKeys = CanHoldWriteKeys(layout);
-        _inserts = new InsertReconciler(client, layout, options.Time, options.OnInsertRetry);
+        _inserts = new InsertReconciler(client, layout, options.Time, options.LateInsertGrace, options.OnInsertRetry);
     }
 
     /// <summary>False: a plan needs the ids Milvus returned for the previous batch's inserts.</summary>
@@ -86,7 +86,6 @@ public sealed class AutoIdIndexer : MilvusIndexer
         // Deletes first: the rows they target all come from earlier batches or syncs, never from the insert below.
         foreach (var slice in autoId.FirstSeen.Select(RowBuilder.StoredRecordId).Distinct(StringComparer.Ordinal).Chunk(MaxDeleteListLength))
         {
-            await Visibility.WaitAsync(cancellationToken).ConfigureAwait(false);
             await Client.DeleteAsync(Layout.CollectionName, FilterExpression.In(FilterExpression.Field(ConnectorSchema.RecordIdField), slice), cancellationToken).ConfigureAwait(false);
             deletes++;
         }

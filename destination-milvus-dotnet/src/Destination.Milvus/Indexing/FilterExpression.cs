@@ -109,6 +109,9 @@ public static class FilterExpression
     /// <summary>Joins two expressions with <c>and</c>, each in parentheses.</summary>
     public static string And(string left, string right) => "(" + left + ") and (" + right + ")";
 
+    /// <summary>Joins two expressions with <c>or</c>, each in parentheses.</summary>
+    public static string Or(string left, string right) => "(" + left + ") or (" + right + ")";
+
     /// <summary>
     /// A field reference. Schema fields and dynamic keys that are identifiers are written bare; any other dynamic key
     /// is written as <c>$meta["key"]</c> with the key escaped, so odd metadata names cannot change the expression.

@@ -8,21 +8,25 @@ namespace Destination.Milvus.Indexing;
 
 /// <summary>
 /// Inserts one request's rows into an auto_id collection exactly once. A failed insert may still have been applied
-/// (the answer was lost on the way back), so it is not simply repeated: after the backoff a Strong-consistency query
-/// finds the rows of this request that did land, they are deleted by primary key (independent of visibility), and only
-/// then is the insert tried again. Rows are found by what identifies them:
+/// (the answer was lost on the way back, or Milvus 2.4 kept running a request it had answered 408), so after such a
+/// failure the insert is repeated and, once one attempt is confirmed, every row of this request that Milvus holds under
+/// another primary key than the confirmed ones is deleted: that is what the unconfirmed attempts stored. The clean-up
+/// is one filter delete per group of rows, and Milvus runs filter deletes at Strong consistency on every release
+/// (<c>task_delete.go</c>: the request's own timestamp), so it sees every row stored before it. A query could not be
+/// trusted for this: <c>consistencyLevel</c> on a query is ignored before Milvus 2.5.12, and the collection's Bounded
+/// default misses rows of the last seconds. Rows are identified by:
 /// <list type="bullet">
-/// <item>dedupe rows by stream, record id, chunk and generation (rows of earlier versions of these records are already
-/// deleted by primary key, or by the delete before the first insert);</item>
-/// <item>other rows by their write key (<see cref="WriteKeyGenerator"/>).</item>
+/// <item>dedupe rows: stream, generation, record id and the request's range of that record's chunks (other rows of
+/// those records with this generation are earlier versions of this sync, already deleted by primary key);</item>
+/// <item>other rows: their write key (<see cref="WriteKeyGenerator"/>).</item>
 /// </list>
-/// Rows with neither (an auto_id collection without a dynamic field) cannot be found again, so their insert is not
-/// repeated: the failure ends the sync with an error that says why. The retries run on Polly like every Milvus call
-/// (<see cref="MilvusRetryPolicy"/>), with the clean-up as the first step of each new attempt.
+/// Refusals by a rate limit or quota applied nothing and are retried plainly by the client (<see cref="MilvusRetryPolicy"/>).
+/// Rows with no identity (an auto_id collection without a dynamic field) cannot be found again, so their insert is not
+/// repeated: the failure ends the sync with an error that says why. The retries run on Polly like every Milvus call.
 /// </summary>
 internal sealed class InsertReconciler
 {
-    /// <summary>Attempts of one insert request (the client never retries an insert that may have arrived; this does, after the clean-up).</summary>
+    /// <summary>Attempts of one insert request after failures that may have been applied.</summary>
     public const int MaxAttempts = 7;
 
     private static readonly TimeSpan BaseDelay = TimeSpan.FromMilliseconds(200);
@@ -31,11 +35,23 @@ internal sealed class InsertReconciler
     private readonly IMilvusDataClient _client;
     private readonly CollectionLayout _layout;
     private readonly ResiliencePipeline _retry;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _lateInsertGrace;
 
-    public InsertReconciler(IMilvusDataClient client, CollectionLayout layout, TimeProvider time, Action<int, TimeSpan, Exception>? onRetry)
+    /// <param name="client">The data client.</param>
+    /// <param name="layout">The collection.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="lateInsertGrace">
+    /// How long Milvus 2.4 may still apply an insert it answered with 408 (its handler is not cancelled at the
+    /// deadline): the clean-up waits this long after such an answer, so the late rows are there to be deleted.
+    /// </param>
+    /// <param name="onRetry">Called before each retry (for the log).</param>
+    public InsertReconciler(IMilvusDataClient client, CollectionLayout layout, TimeProvider time, TimeSpan lateInsertGrace, Action<int, TimeSpan, Exception>? onRetry)
     {
         _client = client;
         _layout = layout;
+        _time = time;
+        _lateInsertGrace = lateInsertGrace;
         _retry = new ResiliencePipelineBuilder { TimeProvider = time }.AddRetry(new RetryStrategyOptions
         {
             MaxRetryAttempts = MaxAttempts - 1,
@@ -43,7 +59,7 @@ internal sealed class InsertReconciler
             MaxDelay = MaxDelay,
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = false,
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is MilvusException { IsTransient: true }),
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is MilvusException { IsTransient: true, NotApplied: false }),
             OnRetry = args =>
             {
                 if (args.Outcome.Exception is { } e)
@@ -65,31 +81,71 @@ internal sealed class InsertReconciler
             {
                 return await _client.InsertAsync(_layout.CollectionName, rows, cancellationToken).ConfigureAwait(false);
             }
-            catch (MilvusException e) when (e.IsTransient)
+            catch (MilvusException e) when (e.IsTransient && !e.NotApplied)
             {
                 throw Unconfirmed(rows, e);
             }
         }
 
-        var attempt = 0;
-        return await _retry.ExecuteAsync(
-            async token =>
-            {
-                if (attempt++ > 0)
+        var unconfirmed = false;
+        long? lateSince = null;
+        MutationResult result;
+        try
+        {
+            result = await _retry.ExecuteAsync(
+                async token =>
                 {
-                    await DeleteLandedRowsAsync(rows, token).ConfigureAwait(false);
-                }
+                    try
+                    {
+                        return await _client.InsertAsync(_layout.CollectionName, rows, token).ConfigureAwait(false);
+                    }
+                    catch (MilvusException e) when (e.IsTransient && !e.NotApplied)
+                    {
+                        unconfirmed = true;
+                        if (e is { HttpStatus: 408, Code: null })
+                        {
+                            lateSince = _time.GetTimestamp(); // Milvus 2.4's plain-text 408: the request runs on
+                        }
 
-                return await _client.InsertAsync(_layout.CollectionName, rows, token).ConfigureAwait(false);
-            },
-            cancellationToken).ConfigureAwait(false);
+                        throw;
+                    }
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (MilvusException) when (unconfirmed)
+        {
+            // Giving up: what the unconfirmed attempts stored goes too, if Milvus lets us, so that the rerun does not
+            // find it twice. The failure that ended the sync is the one reported.
+            try
+            {
+                await WaitForLateInsertAsync(lateSince, cancellationToken).ConfigureAwait(false);
+                await DeleteStoredRowsAsync(rows, [], cancellationToken).ConfigureAwait(false);
+            }
+            catch (MilvusException)
+            {
+                // Milvus is failing; the sync ends with the insert's error.
+            }
+
+            throw;
+        }
+
+        if (unconfirmed)
+        {
+            await WaitForLateInsertAsync(lateSince, cancellationToken).ConfigureAwait(false);
+            await DeleteStoredRowsAsync(rows, result.Ids.Select(AutoIdIndexer.ParseId).ToList(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
-    /// <summary>Deletes, by primary key, the rows of <paramref name="rows"/> that a failed insert nevertheless stored.</summary>
-    internal async Task DeleteLandedRowsAsync(List<JsonObject> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the rows of <paramref name="rows"/> that Milvus holds under a primary key not in <paramref name="keep"/>
+    /// (the ids of the confirmed attempt): one Strong filter delete per group of rows.
+    /// </summary>
+    internal async Task DeleteStoredRowsAsync(List<JsonObject> rows, IReadOnlyCollection<long> keep, CancellationToken cancellationToken)
     {
-        var wanted = new HashSet<(string Stream, string RecordId, long Chunk, long Generation)>();
-        var writeKeys = new HashSet<string>(StringComparer.Ordinal);
+        var writeKeys = new List<string>();
+        var chunks = new Dictionary<(string Stream, long Generation, string RecordId), (long First, long Last)>();
         foreach (var row in rows)
         {
             if (row[ConnectorSchema.RecordIdField] is null)
@@ -98,49 +154,41 @@ internal sealed class InsertReconciler
                 continue;
             }
 
-            wanted.Add((row[ConnectorSchema.StreamField]!.GetValue<string>(), row[ConnectorSchema.RecordIdField]!.GetValue<string>(), ToLong(row[ConnectorSchema.ChunkField]), ToLong(row[ConnectorSchema.GenerationField])));
+            var key = (row[ConnectorSchema.StreamField]!.GetValue<string>(), ToLong(row[ConnectorSchema.GenerationField]), row[ConnectorSchema.RecordIdField]!.GetValue<string>());
+            var chunk = ToLong(row[ConnectorSchema.ChunkField]);
+            chunks[key] = chunks.TryGetValue(key, out var range) ? (Math.Min(range.First, chunk), Math.Max(range.Last, chunk)) : (chunk, chunk);
         }
 
-        var landed = new List<long>();
-        foreach (var keys in writeKeys.Chunk(MilvusIndexer.MaxDeleteListLength))
+        var except = keep.Count == 0 ? null : "not (" + FilterExpression.In(_layout.PrimaryKeyField, keep) + ")";
+        string Filter(string identity) => except is null ? identity : FilterExpression.And(identity, except);
+
+        foreach (var keys in writeKeys.Distinct(StringComparer.Ordinal).Chunk(MilvusIndexer.MaxDeleteListLength))
         {
-            var found = await _client.QueryAsync(
-                new QueryRequest(_layout.CollectionName, FilterExpression.In(FilterExpression.Field(ConnectorSchema.WriteKeyField), keys), [_layout.PrimaryKeyField, ConnectorSchema.WriteKeyField], MilvusLimits.QueryWindow, ConsistencyLevel: "Strong"),
-                cancellationToken).ConfigureAwait(false);
-            foreach (var row in found)
+            await _client.DeleteAsync(_layout.CollectionName, Filter(FilterExpression.In(ConnectorSchema.WriteKeyField, keys)), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Records whose rows in this request cover the same chunks share one delete (all but the request's first and
+        // last record usually cover all their chunks).
+        foreach (var group in chunks.GroupBy(c => (c.Key.Stream, c.Key.Generation, c.Value.First, c.Value.Last)))
+        {
+            var (stream, generation, first, last) = group.Key;
+            var scope = FilterExpression.And(
+                FilterExpression.And(FilterExpression.EqualTo(ConnectorSchema.StreamField, stream), FilterExpression.EqualTo(ConnectorSchema.GenerationField, generation)),
+                FilterExpression.And(
+                    FilterExpression.Field(ConnectorSchema.ChunkField) + " >= " + first.ToString(CultureInfo.InvariantCulture),
+                    FilterExpression.Field(ConnectorSchema.ChunkField) + " <= " + last.ToString(CultureInfo.InvariantCulture)));
+            foreach (var ids in group.Select(g => g.Key.RecordId).Chunk(MilvusIndexer.MaxDeleteListLength))
             {
-                // Matched again here, so a server that ignored the filter could not make the clean-up delete other rows.
-                if (row[ConnectorSchema.WriteKeyField] is JsonValue key && key.TryGetValue<string>(out var writeKey) && writeKeys.Contains(writeKey))
-                {
-                    landed.Add(AutoIdIndexer.ParseId(row[_layout.PrimaryKeyField]));
-                }
+                await _client.DeleteAsync(_layout.CollectionName, Filter(FilterExpression.And(scope, FilterExpression.In(ConnectorSchema.RecordIdField, ids))), cancellationToken).ConfigureAwait(false);
             }
         }
+    }
 
-        foreach (var group in wanted.GroupBy(w => w.Stream))
+    private async Task WaitForLateInsertAsync(long? lateSince, CancellationToken cancellationToken)
+    {
+        if (lateSince is { } since && _lateInsertGrace - _time.GetElapsedTime(since) is var remaining && remaining > TimeSpan.Zero)
         {
-            foreach (var ids in group.Select(w => w.RecordId).Distinct(StringComparer.Ordinal).Chunk(MilvusIndexer.MaxDeleteListLength))
-            {
-                var filter = FilterExpression.And(
-                    FilterExpression.EqualTo(FilterExpression.Field(ConnectorSchema.StreamField), group.Key),
-                    FilterExpression.In(FilterExpression.Field(ConnectorSchema.RecordIdField), ids));
-                var found = await _client.QueryAsync(
-                    new QueryRequest(_layout.CollectionName, filter, [_layout.PrimaryKeyField, ConnectorSchema.StreamField, ConnectorSchema.RecordIdField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField], MilvusLimits.QueryWindow, ConsistencyLevel: "Strong"),
-                    cancellationToken).ConfigureAwait(false);
-                foreach (var row in found)
-                {
-                    if (row[ConnectorSchema.RecordIdField] is JsonValue id && id.TryGetValue<string>(out var recordId)
-                        && wanted.Contains((group.Key, recordId, ToLong(row[ConnectorSchema.ChunkField]), ToLong(row[ConnectorSchema.GenerationField]))))
-                    {
-                        landed.Add(AutoIdIndexer.ParseId(row[_layout.PrimaryKeyField]));
-                    }
-                }
-            }
-        }
-
-        foreach (var slice in landed.Chunk(MilvusIndexer.MaxDeleteListLength))
-        {
-            await _client.DeleteAsync(_layout.CollectionName, FilterExpression.In(_layout.PrimaryKeyField, slice), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(remaining, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 

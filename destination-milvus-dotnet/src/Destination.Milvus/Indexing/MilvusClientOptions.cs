@@ -29,6 +29,12 @@ public sealed record MilvusClientOptions
     /// <summary>The clock for timeouts and backoff; tests pass a fake one.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// Paces writes and deletes to what Milvus accepts and counts its refusals (<see cref="MilvusWriteThrottle"/>); null
+    /// sends at once (check, tests). A sync passes one, shared by its clients.
+    /// </summary>
+    public MilvusWriteThrottle? Throttle { get; init; }
+
     /// <summary>Called before each retry with the attempt number (0-based), the delay and the failure; for logs. Never receives secrets.</summary>
     public Action<int, TimeSpan, Exception>? OnRetry { get; init; }
 

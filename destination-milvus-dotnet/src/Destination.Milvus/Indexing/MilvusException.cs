@@ -56,6 +56,15 @@ public sealed class MilvusException : DestinationException
     /// <summary>True when the request certainly never reached the server, so even a non-idempotent call may be repeated.</summary>
     public bool NotSent { get; init; }
 
+    /// <summary>
+    /// True for a <see cref="MilvusErrorKind.RateLimited"/> refusal because a memory or disk quota is exhausted (Milvus
+    /// answers those with the limiter's code 1807 too): not a sign of sending too fast, and it may last minutes.
+    /// </summary>
+    public bool QuotaDenied { get; init; }
+
+    /// <summary>True when Milvus certainly did not apply the request: it never left this machine, or a limiter or quota refused it before anything was done.</summary>
+    public bool NotApplied => NotSent || Kind == MilvusErrorKind.RateLimited;
+
     /// <summary>True for connection failures that retrying cannot fix (unknown host, TLS rejected).</summary>
     public bool PermanentConnectionFailure { get; init; }
 

@@ -3,15 +3,16 @@ using System.Globalization;
 namespace Destination.Milvus.Indexing;
 
 /// <summary>
-/// Writes documents to one Milvus collection with the replace semantics of docs/write-design.md, designed so that
-/// Milvus's Bounded consistency (fresh rows invisible to filter deletes for a while) can never leave a duplicate. One
-/// subclass per collection kind (<see cref="Create"/> picks it):
+/// Writes documents to one Milvus collection with the replace semantics of docs/write-design.md. Nothing here reads
+/// what Milvus stores: earlier versions are deleted by primary key or by filter deletes, which Milvus runs at Strong
+/// consistency on every release (<c>task_delete.go</c>), so they see every row written before them without waiting
+/// out Bounded staleness. One subclass per collection kind (<see cref="Create"/> picks it):
 /// <list type="bullet">
 /// <item><see cref="UpsertIndexer"/>: the connector's schema, computed VarChar keys, idempotent upserts.</item>
 /// <item><see cref="AutoIdIndexer"/>: Python-style auto_id collections, inserts whose lost answers are reconciled.</item>
 /// </list>
-/// Both build rows with one <see cref="RowBuilder"/>, cut requests with one <see cref="RequestSlicer"/>, wait for
-/// earlier syncs' rows with one <see cref="VisibilityGate"/>, and keep only the last version of a record id per batch.
+/// Both build rows with one <see cref="RowBuilder"/>, cut requests with one <see cref="RequestSlicer"/>, and keep only
+/// the last version of a record id per batch.
 /// Not thread-safe: plans are made one after the other by the pipeline's writer.
 /// </summary>
 public abstract class MilvusIndexer : IIndexer
@@ -30,7 +31,6 @@ public abstract class MilvusIndexer : IIndexer
         Options = options;
         Rows = new RowBuilder(layout, options.StoreText, writeKeys);
         Slicer = new RequestSlicer(layout.VectorField);
-        Visibility = new VisibilityGate(options.Time, options.CreatedBySync ? TimeSpan.Zero : options.VisibilityDelay);
     }
 
     /// <summary>The collection written to.</summary>
@@ -46,8 +46,6 @@ public abstract class MilvusIndexer : IIndexer
     private protected RowBuilder Rows { get; }
 
     private protected RequestSlicer Slicer { get; }
-
-    private protected VisibilityGate Visibility { get; }
 
     /// <summary>
     /// The indexer for a collection that <see cref="MilvusCollectionManager.EnsureCollectionAsync(Configuration.IndexingConfig, int, CancellationToken)"/>
@@ -79,11 +77,12 @@ public abstract class MilvusIndexer : IIndexer
         var streamFilter = FilterExpression.EqualTo(FilterExpression.Field(ConnectorSchema.StreamField), RowBuilder.StoredStream(stream));
         var generationField = FilterExpression.Field(ConnectorSchema.GenerationField);
 
-        // Rows of older connector versions or of the Python connector have no generation key: "not (== G)" covers them.
+        // Rows of older connector versions or of the Python connector have no generation key. "not exists" reaches them
+        // on every release: Milvus 3.0 compares a missing key as UNKNOWN (three-valued logic), so the "not (== G)" used
+        // before would no longer match them there.
         var older = Layout.HasGenerationField
             ? generationField + " < " + generation.ToString(CultureInfo.InvariantCulture)
-            : "not (" + FilterExpression.EqualTo(generationField, generation) + ")";
-        await Visibility.WaitAsync(cancellationToken).ConfigureAwait(false);
+            : FilterExpression.Or("not exists " + generationField, generationField + " != " + generation.ToString(CultureInfo.InvariantCulture));
         await Client.DeleteAsync(Layout.CollectionName, FilterExpression.And(streamFilter, older), cancellationToken).ConfigureAwait(false);
     }
 

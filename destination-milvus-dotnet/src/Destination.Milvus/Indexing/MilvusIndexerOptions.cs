@@ -6,18 +6,19 @@ public sealed record MilvusIndexerOptions
     /// <summary>False with <c>omit_raw_text</c>: chunk text is not stored. <value>Default true.</value></summary>
     public bool StoreText { get; init; } = true;
 
-    /// <summary>The clock of the visibility wait and the insert retries. <value>Default the system clock.</value></summary>
+    /// <summary>The clock of the insert retries. <value>Default the system clock.</value></summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>
-    /// How stale Milvus reads may be (<see cref="VisibilityGate"/>). <value>Default <see cref="VisibilityGate.DefaultDelay"/>
-    /// (Milvus's 5 s Bounded graceful time plus a margin).</value>
+    /// How long Milvus 2.4 may still apply an insert it answered with a plain-text 408 (it does not cancel the request
+    /// at its deadline): the clean-up of an unconfirmed insert waits this long after such an answer (<see cref="InsertReconciler"/>).
+    /// <value>Default 60 s, the client's default request timeout: as long again as the request was given.</value>
     /// </summary>
-    public TimeSpan VisibilityDelay { get; init; } = VisibilityGate.DefaultDelay;
+    public TimeSpan LateInsertGrace { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// True when this sync created the collection: it holds no rows of earlier syncs, so neither the filter deletes for
-    /// them nor the wait for their visibility are needed. <value>Default false.</value>
+    /// True when this sync created the collection: it holds no rows of earlier syncs, so the filter deletes for them
+    /// are not needed. <value>Default false.</value>
     /// </summary>
     public bool CreatedBySync { get; init; }
 

@@ -256,6 +256,27 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
 
     private async ValueTask<JsonElement> SendOnceAsync(string path, ReadOnlyMemory<byte> payload, string? collection, CancellationToken cancellationToken)
     {
+        if (options.Throttle?.For(path) is not { } pacer)
+        {
+            return await SendUnpacedAsync(path, payload, collection, cancellationToken).ConfigureAwait(false);
+        }
+
+        var admitted = await pacer.AcquireAsync(payload.Length, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var data = await SendUnpacedAsync(path, payload, collection, cancellationToken).ConfigureAwait(false);
+            pacer.OnAccepted(admitted, payload.Length);
+            return data;
+        }
+        catch (MilvusException e) when (e.Kind == MilvusErrorKind.RateLimited)
+        {
+            options.Throttle.OnRefused(path, e, e.QuotaDenied ? null : pacer.OnRefused(admitted, payload.Length));
+            throw;
+        }
+    }
+
+    private async ValueTask<JsonElement> SendUnpacedAsync(string path, ReadOnlyMemory<byte> payload, string? collection, CancellationToken cancellationToken)
+    {
         using var timeout = new CancellationTokenSource(options.RequestTimeout, options.TimeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var request = new HttpRequestMessage(HttpMethod.Post, Endpoint.For(path));
@@ -398,7 +419,10 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
             _ => MilvusErrorKind.Other,
         };
         var target = collection is null ? path : $"{path} on collection '{collection}'";
-        return new MilvusException($"Milvus rejected {target} (code {code}): {message}", kind, code, status, path);
+        return new MilvusException($"Milvus rejected {target} (code {code}): {message}", kind, code, status, path)
+        {
+            QuotaDenied = kind == MilvusErrorKind.RateLimited && message.Contains("quota", StringComparison.OrdinalIgnoreCase),
+        };
     }
 
     private static string Suffix(string? message) => string.IsNullOrEmpty(message) ? "." : ": " + message;

@@ -7,8 +7,9 @@ namespace Destination.Milvus.Indexing;
 
 /// <summary>
 /// Which failures are retried, and the two Polly pipelines built from that rule: one for idempotent calls (every
-/// transient failure) and one for inserts (only failures where the request certainly never left this machine,
-/// because repeating an insert that did arrive would duplicate rows).
+/// transient failure) and one for inserts (only failures where Milvus certainly applied nothing: the request never
+/// left this machine, or a limiter or quota refused it; repeating an insert that may have been applied would
+/// duplicate rows, so <see cref="InsertReconciler"/> handles those).
 /// </summary>
 public static class MilvusRetryPolicy
 {
@@ -42,7 +43,27 @@ public static class MilvusRetryPolicy
         _ => false,
     };
 
-    /// <summary>Builds the retry pipeline; <paramref name="idempotent"/> selects the rule.</summary>
+    /// <summary>
+    /// How long one call is retried while Milvus keeps refusing it with a rate limit or an exhausted quota (15 minutes):
+    /// such a refusal applies nothing and says "later", and quota denials last minutes while a node compacts or flushes,
+    /// so a sync waits them out (as it waits out embedding rate limits) instead of failing after the minute the other
+    /// transient failures get.
+    /// </summary>
+    public static TimeSpan RateLimitBudget { get; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The longest backoff after a quota refusal.</summary>
+    private static readonly TimeSpan QuotaMaxDelay = TimeSpan.FromSeconds(30);
+
+    private static readonly ResiliencePropertyKey<long> RefusedSinceKey = new("milvus.refused-since");
+    private static readonly ResiliencePropertyKey<int> FailuresKey = new("milvus.failures");
+
+    /// <summary>
+    /// Builds the retry pipeline; <paramref name="idempotent"/> selects the rule. Refusals by a rate limit or quota
+    /// (<see cref="MilvusException.NotApplied"/>) are retried for every call, inserts included, within
+    /// <see cref="RateLimitBudget"/> of continuous refusal; other failures within <see cref="MilvusClientOptions.MaxRetryAttempts"/>.
+    /// A rate-limit refusal of a paced call is retried at once (the <see cref="WriteRatePacer"/> waits); a quota refusal
+    /// after a backoff of up to 30 s.
+    /// </summary>
     public static ResiliencePipeline Build(MilvusClientOptions options, bool idempotent)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -53,17 +74,24 @@ public static class MilvusRetryPolicy
 
         var retry = new RetryStrategyOptions
         {
-            MaxRetryAttempts = options.MaxRetryAttempts,
+            MaxRetryAttempts = int.MaxValue,
             Delay = options.RetryBaseDelay,
             MaxDelay = options.RetryMaxDelay,
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
-            ShouldHandle = args => ValueTask.FromResult(
-                args.Outcome.Exception is { } e && (idempotent ? IsTransient(e) : IsNotSent(e))),
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && ShouldRetry(e, args.Context, options, idempotent)),
+            DelayGenerator = args => ValueTask.FromResult(args.Outcome.Exception is MilvusException { Kind: MilvusErrorKind.RateLimited } refusal
+                ? RefusalDelay(refusal, args.AttemptNumber, options)
+                : null),
             OnRetry = args =>
             {
                 if (args.Outcome.Exception is { } e)
                 {
+                    if (e is MilvusException { Kind: MilvusErrorKind.RateLimited })
+                    {
+                        options.Throttle?.OnBackoff(args.RetryDelay);
+                    }
+
                     options.OnRetry?.Invoke(args.AttemptNumber, args.RetryDelay, e);
                 }
 
@@ -71,5 +99,40 @@ public static class MilvusRetryPolicy
             },
         };
         return new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider }.AddRetry(retry).Build();
+    }
+
+    private static bool ShouldRetry(Exception e, ResilienceContext context, MilvusClientOptions options, bool idempotent)
+    {
+        var now = options.TimeProvider.GetTimestamp();
+        if (e is MilvusException { Kind: MilvusErrorKind.RateLimited })
+        {
+            var since = context.Properties.GetValue(RefusedSinceKey, long.MinValue);
+            if (since == long.MinValue)
+            {
+                context.Properties.Set(RefusedSinceKey, now);
+                return true;
+            }
+
+            return options.TimeProvider.GetElapsedTime(since, now) < RateLimitBudget;
+        }
+
+        // Another failure ends the streak of refusals.
+        context.Properties.Set(RefusedSinceKey, long.MinValue);
+        var failures = context.Properties.GetValue(FailuresKey, 0) + 1;
+        context.Properties.Set(FailuresKey, failures);
+        return failures <= options.MaxRetryAttempts && (idempotent ? IsTransient(e) : IsNotSent(e));
+    }
+
+    private static TimeSpan? RefusalDelay(MilvusException refusal, int attempt, MilvusClientOptions options)
+    {
+        if (!refusal.QuotaDenied && options.Throttle?.For(refusal.Endpoint ?? string.Empty) is not null)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var cap = refusal.QuotaDenied ? QuotaMaxDelay : options.RetryMaxDelay;
+        var exponential = options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 16));
+        var jittered = exponential * (0.75 + (Random.Shared.NextDouble() * 0.5));
+        return TimeSpan.FromMilliseconds(Math.Min(cap.TotalMilliseconds, jittered));
     }
 }

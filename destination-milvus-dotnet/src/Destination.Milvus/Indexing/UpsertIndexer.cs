@@ -67,6 +67,7 @@ public sealed class UpsertIndexer : MilvusIndexer
         var upsert = (UpsertPlan)plan;
         foreach (var request in Slicer.Slice(upsert.Rows))
         {
+            RequireUniqueKeys(request);
             await Client.UpsertAsync(Layout.CollectionName, request, cancellationToken).ConfigureAwait(false);
         }
 
@@ -82,7 +83,6 @@ public sealed class UpsertIndexer : MilvusIndexer
             var ids = group.Select(f => RowBuilder.StoredRecordId(f.RecordId)).Distinct(StringComparer.Ordinal).ToList();
             foreach (var slice in ids.Chunk(MaxDeleteListLength))
             {
-                await Visibility.WaitAsync(cancellationToken).ConfigureAwait(false);
                 var filter = FilterExpression.In(ConnectorSchema.RecordIdField, slice);
                 if (group.Key > 0)
                 {
@@ -95,5 +95,26 @@ public sealed class UpsertIndexer : MilvusIndexer
         }
 
         return new IndexWriteResult(upsert.Rows.Count, deletes, upsert.Counts.DroppedMetadata, upsert.Counts.TruncatedTexts);
+    }
+
+    /// <summary>
+    /// Milvus 2.6.8 and later refuse an upsert that repeats a primary key (code 1100, "duplicate primary keys are not
+    /// allowed in the same batch"); earlier releases keep one of the rows. Keys are unique by construction (one version
+    /// per record id and batch, distinct chunk indices and append seeds), so a repeat is a defect: it stops the sync
+    /// with that said, on every release alike, before anything of the request is sent.
+    /// </summary>
+    private void RequireUniqueKeys(List<JsonObject> request)
+    {
+        var keys = new HashSet<string>(request.Count, StringComparer.Ordinal);
+        foreach (var row in request)
+        {
+            var key = row[Layout.PrimaryKeyField]!.GetValue<string>();
+            if (!keys.Add(key))
+            {
+                throw new MilvusException(
+                    $"The connector built two rows with the primary key '{key}' for one upsert into collection '{Layout.CollectionName}'; Milvus 2.6.8 and later refuse such a request, earlier releases keep only one of them. This is a defect of the connector: please report it.",
+                    MilvusErrorKind.InvalidRequest);
+            }
+        }
     }
 }

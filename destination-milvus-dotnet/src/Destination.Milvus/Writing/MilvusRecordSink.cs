@@ -44,6 +44,7 @@ public sealed class MilvusRecordSink : IRecordSink
     private ITimer? _progressTimer;
     private long _started;
     private long _droppedMetadataLogged;
+    private MilvusWriteThrottle? _throttle;
 
     /// <summary>Creates the sink; nothing is contacted before <see cref="StartAsync"/>.</summary>
     public MilvusRecordSink(SinkContext context, MilvusSinkOptions? options = null)
@@ -77,9 +78,12 @@ public sealed class MilvusRecordSink : IRecordSink
             }
 
             var retries = RetryLog.For(_context.Output, _time);
-            var clientOptions = (_options.ClientOptions ?? new MilvusClientOptions { TimeProvider = _time }) with
+            var clientOptions = _options.ClientOptions ?? new MilvusClientOptions { TimeProvider = _time };
+            _throttle = clientOptions.Throttle ?? new MilvusWriteThrottle(_time, message => _context.Output.TryLog(LogLevel.Warn, message));
+            clientOptions = clientOptions with
             {
                 OnRetry = (attempt, delay, failure) => retries.Retrying("A Milvus request", attempt, delay, failure),
+                Throttle = _throttle,
             };
             if (_options.RequestTimeout is { } requestTimeout)
             {
@@ -109,9 +113,9 @@ public sealed class MilvusRecordSink : IRecordSink
             {
                 StoreText = !config.OmitRawText,
                 Time = _time,
-                VisibilityDelay = _options.VisibilityDelay ?? VisibilityGate.DefaultDelay,
+                LateInsertGrace = clientOptions.RequestTimeout,
                 CreatedBySync = ensured.Created,
-                OnInsertRetry = (attempt, delay, failure) => retries.Retrying("A Milvus insert (checked for landed rows before it is repeated)", attempt, delay, failure),
+                OnInsertRetry = (attempt, delay, failure) => retries.Retrying("A Milvus insert (repeated, then what unconfirmed attempts stored is deleted)", attempt, delay, failure),
             });
             _indexer = indexer;
             _context.Output.Log(LogLevel.Info, indexer switch
@@ -217,7 +221,7 @@ public sealed class MilvusRecordSink : IRecordSink
 
     // TryLog: the progress timer's thread must not die when stdout was closed (the platform stopped listening).
     private void LogProgress(string prefix) =>
-        _context.Output.TryLog(LogLevel.Info, prefix + ": " + _progress.Describe(_time.GetElapsedTime(_started)) + ".");
+        _context.Output.TryLog(LogLevel.Info, prefix + ": " + _progress.Describe(_time.GetElapsedTime(_started)) + (_throttle?.Describe() is { } throttled ? "; " + throttled : string.Empty) + ".");
 
     private void ThrowIfFailed()
     {

@@ -28,9 +28,6 @@ public sealed record MilvusSinkOptions
     /// <summary>Interval of the progress LOG. <value>Default 10 s.</value></summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Staleness allowance before filter deletes (see <see cref="MilvusIndexer"/>); null for the default.</summary>
-    public TimeSpan? VisibilityDelay { get; init; }
-
     /// <summary>
     /// Per-attempt timeout of Milvus requests (writes, deletes, queries; set-up calls never wait longer than their own
     /// 15 s); null keeps <see cref="MilvusClientOptions.RequestTimeout"/>. With the 6 retries, a Milvus that goes
@@ -46,12 +43,6 @@ public sealed record MilvusSinkOptions
 
     /// <summary>Builds the embedder (tests); null uses <see cref="EmbedderFactory"/>.</summary>
     public Func<EmbeddingConfig, IEmbedder>? EmbedderFactory { get; init; }
-
-    /// <summary>
-    /// Name of the environment variable that sets <see cref="VisibilityDelay"/> in milliseconds: match it to a Milvus
-    /// whose <c>common.gracefulTime</c> is not the default 5 s (or 0 against a strongly consistent test server).
-    /// </summary>
-    public const string VisibilityDelayVariable = "DESTINATION_MILVUS_VISIBILITY_DELAY_MS";
 
     /// <summary>
     /// Name of the environment variable that sets <see cref="ProgressInterval"/> in milliseconds (at least 100): a
@@ -72,7 +63,7 @@ public sealed record MilvusSinkOptions
     /// </summary>
     public const string RequestTimeoutVariable = "DESTINATION_MILVUS_REQUEST_TIMEOUT_MS";
 
-    /// <summary>The defaults, with <see cref="VisibilityDelayVariable"/>, <see cref="ProgressIntervalVariable"/>, <see cref="MaxBatchRecordsVariable"/> and <see cref="RequestTimeoutVariable"/> applied when set to valid numbers.</summary>
+    /// <summary>The defaults, with <see cref="ProgressIntervalVariable"/>, <see cref="MaxBatchRecordsVariable"/> and <see cref="RequestTimeoutVariable"/> applied when set to valid numbers.</summary>
     public static MilvusSinkOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
 
     /// <summary>The defaults, with the variables read through <paramref name="lookup"/> (a test seam; invalid or missing values keep the defaults).</summary>
@@ -80,11 +71,6 @@ public sealed record MilvusSinkOptions
     {
         ArgumentNullException.ThrowIfNull(lookup);
         var options = new MilvusSinkOptions();
-        if (Number(lookup(VisibilityDelayVariable)) is { } ms)
-        {
-            options = options with { VisibilityDelay = TimeSpan.FromMilliseconds(ms) };
-        }
-
         if (Number(lookup(ProgressIntervalVariable)) is { } interval and >= 100)
         {
             options = options with { ProgressInterval = TimeSpan.FromMilliseconds(interval) };

@@ -14,7 +14,7 @@ public class AutoIdIndexerTests
             Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["pk"] = "user-pk", ["version"] = text }, JsonVector.Encode([1f, 2f]))).ToList(), 10);
 
     private static MilvusIndexer Indexer(IMilvusDataClient milvus, CollectionLayout? layout = null) =>
-        MilvusIndexer.Create(milvus, layout ?? AutoId, new MilvusIndexerOptions { VisibilityDelay = TimeSpan.Zero, Time = new ImmediateTime() });
+        MilvusIndexer.Create(milvus, layout ?? AutoId, new MilvusIndexerOptions { Time = new ImmediateTime() });
 
     [Fact]
     public async Task Auto_id_collections_delete_earlier_syncs_before_inserting_and_later_versions_delete_returned_ids()

@@ -14,7 +14,7 @@ public class UpsertIndexerTests
             Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["pk"] = "user-pk", ["version"] = text }, JsonVector.Encode([1f, 2f]))).ToList(), 10);
 
     private static MilvusIndexer Indexer(FakeMilvus milvus, bool storeText = true, bool createdBySync = false) =>
-        MilvusIndexer.Create(milvus, Connector, new MilvusIndexerOptions { StoreText = storeText, VisibilityDelay = TimeSpan.Zero, CreatedBySync = createdBySync });
+        MilvusIndexer.Create(milvus, Connector, new MilvusIndexerOptions { StoreText = storeText, CreatedBySync = createdBySync });
 
     [Fact]
     public async Task Only_the_last_version_of_a_key_in_a_batch_is_upserted_and_metadata_cannot_take_the_primary_key()
@@ -28,6 +28,36 @@ public class UpsertIndexerTests
 
         // First-seen keys: a filter delete of stale chunks from earlier syncs, escaped, grouped by chunk count.
         Assert.Contains("_ab_record_id in [\"docs_1\"]) and (_ab_chunk >= 2)", string.Join("|", milvus.Deletes), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void F9_filter_deletes_of_an_existing_collection_do_not_wait_out_staleness_because_Milvus_runs_them_Strong()
+    {
+        // The clock never moves: any wait for Bounded staleness (the 6 s the connector used to wait) would never end.
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var milvus = new FakeMilvus();
+        var indexer = MilvusIndexer.Create(milvus, Connector, new MilvusIndexerOptions { Time = time, CreatedBySync = false });
+
+        var write = indexer.ExecuteAsync(indexer.Plan([Doc("docs_1", 1)]), CancellationToken.None);
+        var clear = indexer.DeleteOlderGenerationsAsync("docs", 2, CancellationToken.None);
+
+        Assert.True(write.IsCompletedSuccessfully);
+        Assert.True(clear.IsCompletedSuccessfully);
+        Assert.Equal(2, milvus.Deletes.Count); // the first-seen filter delete and the generation clear
+    }
+
+    [Fact]
+    public async Task F6_a_request_that_would_repeat_a_primary_key_is_refused_before_it_is_sent()
+    {
+        var milvus = new FakeMilvus();
+        var indexer = Indexer(milvus, createdBySync: true);
+        var plan = (UpsertPlan)indexer.Plan([Doc("docs_1", 2)]);
+        plan.Rows.Add(new JsonObject { ["pk"] = plan.Rows[0]["pk"]!.GetValue<string>(), ["vector"] = JsonVector.Encode([1f, 2f]).ToNode() });
+
+        var error = await Assert.ThrowsAsync<MilvusException>(() => indexer.ExecuteAsync(plan, CancellationToken.None));
+
+        Assert.Contains("two rows with the primary key", error.Message, StringComparison.Ordinal);
+        Assert.Empty(milvus.Upserts);
     }
 
     [Fact]

@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Destination.Milvus.Indexing;
+using MilvusTestServer.Filter;
 
 namespace Destination.Milvus.Tests.TestSupport;
 
 /// <summary>
 /// One in-memory Milvus collection for unit tests of the collection manager and the indexers: it records every call,
-/// stores inserted rows with auto ids and applies deletes by <c>pk in [...]</c>, and can be told to fail the way a real
+/// stores inserted rows with auto ids and applies deletes by their filter (every key read as a dynamic one), and can be told to fail the way a real
 /// Milvus does (an insert stored and then answered with a dropped connection, a 503 before anything is stored, an
 /// index type it refuses, a load that never finishes). Queries answer with every stored row, so only the caller's own
 /// matching keeps a clean-up from deleting what it must not. Not thread-safe: the indexers call it one call at a time.
@@ -40,6 +41,12 @@ internal sealed class FakeMilvus : IMilvusSchemaClient, IMilvusDataClient
 
     /// <summary>How many inserts fail with a 503 without being stored.</summary>
     public int FailWithoutApplying { get; set; }
+
+    /// <summary>How many inserts are stored and then answered as Milvus 2.4 answers a request past its deadline (HTTP 408, text body).</summary>
+    public int ApplyThen408 { get; set; }
+
+    /// <summary>How many inserts Milvus's limiter refuses (code 1807) before anything is stored.</summary>
+    public int RefuseByLimiter { get; set; }
 
     /// <summary>True: every insert is refused as an invalid request (nothing a retry could fix).</summary>
     public bool RefuseInserts { get; init; }
@@ -140,6 +147,12 @@ internal sealed class FakeMilvus : IMilvusSchemaClient, IMilvusDataClient
             throw new MilvusException("Milvus rejected entities/insert on collection 'c' (code 1100): invalid row.", MilvusErrorKind.InvalidRequest, code: 1100);
         }
 
+        if (RefuseByLimiter > 0)
+        {
+            RefuseByLimiter--;
+            throw new MilvusException("Milvus rejected entities/insert on collection 'c' (code 1807): request is rejected by limiter, error: rate limit exceeded[rate=2.097152e+06].", MilvusErrorKind.RateLimited, code: 1807, httpStatus: 200, endpoint: "entities/insert");
+        }
+
         if (FailWithoutApplying > 0)
         {
             FailWithoutApplying--;
@@ -153,6 +166,12 @@ internal sealed class FakeMilvus : IMilvusSchemaClient, IMilvusDataClient
             stored["pk"] = _nextId;
             Stored.Add(stored);
             ids.Add(JsonValue.Create(_nextId++));
+        }
+
+        if (ApplyThen408 > 0)
+        {
+            ApplyThen408--;
+            throw new MilvusException("Milvus at http://milvus:19530 answered HTTP 408 to entities/insert.", MilvusErrorKind.Timeout, httpStatus: 408, endpoint: "entities/insert");
         }
 
         if (ApplyThenFail > 0)
@@ -182,13 +201,11 @@ internal sealed class FakeMilvus : IMilvusSchemaClient, IMilvusDataClient
     {
         Calls.Add(nameof(DeleteAsync));
         Deletes.Add(filter);
-        if (filter.StartsWith("pk in [", StringComparison.Ordinal))
-        {
-            var keys = filter["pk in [".Length..^1].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(k => k.Trim().Trim('"')).ToHashSet(StringComparer.Ordinal);
-            Stored.RemoveAll(r => r["pk"] is { } pk && keys.Contains(pk.ToString()));
-        }
 
-        return Task.FromResult<long?>(null);
+        // Evaluated as Milvus does (the test server's parser), at Strong consistency as Milvus runs filter deletes.
+        var node = FilterParser.Parse(filter, new FilterSchema(new Dictionary<string, string>(), DynamicFieldEnabled: true));
+        var deleted = Stored.RemoveAll(r => node.Matches(new RowView(r)));
+        return Task.FromResult<long?>(deleted);
     }
 
     public Task<IReadOnlyList<JsonObject>> QueryAsync(QueryRequest request, CancellationToken cancellationToken)
@@ -226,5 +243,27 @@ internal sealed class FakeMilvus : IMilvusSchemaClient, IMilvusDataClient
     {
         Calls.Add(call);
         return Task.FromResult(result);
+    }
+
+    /// <summary>A stored row as the filter evaluator reads it.</summary>
+    private sealed class RowView(JsonObject row) : IFilterRow
+    {
+        public FilterValue Field(string name, IReadOnlyList<object> path) => Dynamic(name, path);
+
+        public FilterValue Dynamic(string key, IReadOnlyList<object> path)
+        {
+            var node = row[key];
+            foreach (var step in path)
+            {
+                node = (step, node) switch
+                {
+                    (string k, JsonObject o) => o[k],
+                    (int i, JsonArray a) when i >= 0 && i < a.Count => a[i],
+                    _ => null,
+                };
+            }
+
+            return row.ContainsKey(key) ? FilterValue.FromJson(node) : FilterValue.Missing;
+        }
     }
 }

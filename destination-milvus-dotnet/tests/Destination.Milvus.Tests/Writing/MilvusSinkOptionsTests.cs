@@ -13,14 +13,12 @@ public sealed class MilvusSinkOptionsTests
         var options = From();
         Assert.Equal(new MilvusSinkOptions(), options);
         Assert.Equal(256, options.MaxBatchRecords);
-        Assert.Null(options.VisibilityDelay);
     }
 
     [Fact]
-    public void The_visibility_delay_and_the_batch_size_are_read_from_their_variables()
+    public void The_batch_size_is_read_from_its_variable()
     {
-        var options = From((MilvusSinkOptions.VisibilityDelayVariable, "375"), (MilvusSinkOptions.MaxBatchRecordsVariable, "8"));
-        Assert.Equal(TimeSpan.FromMilliseconds(375), options.VisibilityDelay);
+        var options = From((MilvusSinkOptions.MaxBatchRecordsVariable, "8"));
         Assert.Equal(8, options.MaxBatchRecords);
     }
 
