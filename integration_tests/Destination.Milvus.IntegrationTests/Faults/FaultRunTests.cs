@@ -11,7 +11,8 @@ namespace Destination.Milvus.IntegrationTests.Faults;
 /// <summary>
 /// Incremental syncs of a mixed workload against a Milvus test server that fails about 20% of its insert, upsert and
 /// delete requests (HTTP 503, Milvus rate-limit errors, dropped connections, and connections dropped AFTER the write
-/// was applied) with added latency, and an embedding server with 429 storms (Retry-After) and 500 bursts. Each sync is
+/// was applied) with added latency, limits writes to 2 MB/s with Milvus's limiter (code 1807 before anything is
+/// applied) and denies every write for two minutes during one sync as an exhausted quota does, and an embedding server with 429 storms (Retry-After) and 500 bursts. Each sync is
 /// also run, in parallel, against a fault-free pair of servers; every sync must succeed with all states echoed in
 /// order, and the final collections must be equal row for row.
 /// </summary>
@@ -31,6 +32,12 @@ public sealed class FaultRunTests
     /// <summary>Syncs per run: 20 unless <c>DESTINATION_MILVUS_FAULT_SYNCS</c> says otherwise (test.sh runs fewer per extra Milvus profile).</summary>
     private static readonly int Syncs = int.TryParse(Environment.GetEnvironmentVariable("DESTINATION_MILVUS_FAULT_SYNCS"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n > 0 ? n : 20;
     private const int Dimensions = 8;
+
+    /// <summary>Zilliz Cloud Free's write rate, as Milvus's limiter enforces it on the faulted server.</summary>
+    private const long WriteLimit = 2 * 1024 * 1024;
+
+    /// <summary>How long the faulted server refuses every write during one sync (an exhausted memory or disk quota).</summary>
+    private static readonly TimeSpan QuotaWindow = TimeSpan.FromMinutes(2);
     private static readonly CancellationToken Ct = CancellationToken.None;
 
     [Fact]
@@ -79,11 +86,18 @@ public sealed class FaultRunTests
             }
         }
 
+        faultyMilvus.Controls.LimitWrites(WriteLimit);
+        var quotaSync = Math.Min(2, Syncs);
         var started = DateTime.UtcNow;
         var states = 0;
         for (var sync = 1; sync <= Syncs; sync++)
         {
             var (catalog, input, expectedStates) = Workload(sync);
+            if (sync == quotaSync)
+            {
+                faultyMilvus.Controls.DenyQuota(QuotaWindow);
+            }
+
             var clean = Sync(cleanMilvus, cleanEmbeddings, collection, catalog, input, autoId);
             var faulty = Sync(faultyMilvus, faultyEmbeddings, collection, catalog, input, autoId);
             await Task.WhenAll(clean, faulty);
@@ -122,6 +136,9 @@ public sealed class FaultRunTests
             ["milvus_insert_requests"] = faultyMilvus.Faults.RequestCount("entities/insert").ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["insert_faults"] = Enum.GetValues<FaultKind>().Sum(k => faultyMilvus.Faults.Fired("entities/insert", k)).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["insert_drop_after_apply"] = faultyMilvus.Faults.Fired("entities/insert", FaultKind.DropAfterApply).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["rate_limited_1807"] = faultyMilvus.Controls.RateLimited.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["quota_denied_1807"] = faultyMilvus.Controls.QuotaDenied.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["profile"] = faultyMilvus.Profile.Name,
             ["milvus_query_requests"] = faultyMilvus.Faults.RequestCount("entities/query").ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["milvus_query_requests_fault_free"] = cleanMilvus.Faults.RequestCount("entities/query").ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["rows_compared"] = expected.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -133,11 +150,12 @@ public sealed class FaultRunTests
         var keysHold = autoId
             ? actualKeys.Count == expectedKeys.Count && actualKeys.Distinct(StringComparer.Ordinal).Count() == actualKeys.Count && actualKeys.Count == appendRows
             : actualKeys.Count == 0 && expectedKeys.Count == 0;
-        ReliabilityLog.Record("Faults", autoId ? "20% Milvus write faults + embedding 429/500, auto_id collection (dedupe delete-then-insert; append/overwrite with write keys)" : "20% Milvus write faults + embedding 429/500, connector schema (upsert)",
+        ReliabilityLog.Record("Faults", autoId ? "20% Milvus write faults + 2 MB/s limiter + 2-min quota denial + embedding 429/500, auto_id collection (dedupe delete-then-insert; append/overwrite with write keys)" : "20% Milvus write faults + 2 MB/s limiter + 2-min quota denial + embedding 429/500, connector schema (upsert)",
             Syncs, missing.Count + extra.Count == 0 && keysHold ? Syncs : 0, figures);
 
         Assert.True(fired.Values.Sum() > 0 && fired.GetValueOrDefault(FaultKind.DropAfterApply) > 0, "the fault dice never fired: " + string.Join(", ", figures));
         Assert.True(faultyEmbeddings.Counters.RateLimited + faultyEmbeddings.Counters.ServerErrors > 0, "the embedding server never failed");
+        Assert.True(faultyMilvus.Controls.QuotaDenied > 0, "the quota window refused nothing");
         Assert.True(expected.Count > 100, $"only {expected.Count} rows: the workload is too small to mean anything");
         Assert.True(!autoId || faultyMilvus.Faults.Fired("entities/insert", FaultKind.DropAfterApply) > 0, "no insert was dropped after it was applied: the auto_id run tested no ambiguous insert");
         Assert.True(appendRows > 30, $"only {appendRows} append and overwrite rows: the workload does not exercise them");
@@ -233,10 +251,10 @@ public sealed class FaultRunTests
         return await ConnectorProcess.RunAsync(
             ["write", "--config", files.Write("config.json", config), "--catalog", files.Write("catalog.json", catalog)],
             Encoding.UTF8.GetBytes(input),
-            TimeSpan.FromSeconds(90),
+            TimeSpan.FromMinutes(5), // the quota window alone holds a sync for two minutes
             smallBatches
-                ? new Dictionary<string, string> { ["DESTINATION_MILVUS_VISIBILITY_DELAY_MS"] = "0", ["DESTINATION_MILVUS_MAX_BATCH_RECORDS"] = "48" }
-                : new Dictionary<string, string> { ["DESTINATION_MILVUS_VISIBILITY_DELAY_MS"] = "0" });
+                ? new Dictionary<string, string> { ["DESTINATION_MILVUS_MAX_BATCH_RECORDS"] = "48" }
+                : new Dictionary<string, string>());
     }
 
     /// <summary>Every live row version as canonical JSON (keys sorted), the auto_id primary key left out.</summary>
