@@ -84,7 +84,7 @@ public sealed class EmbeddingServerProfileProcessTests(MilvusTarget target) : IC
         var embedding = Compatible(server, options.DefaultDimensions);
         embedding["model_name"] = "mxbai-embed-large";
         var config = Config(collection, embedding, dimensions: options.DefaultDimensions);
-        var environment = new Dictionary<string, string>(target.Environment) { ["DESTINATION_MILVUS_EMBEDDING_TIMEOUT_MS"] = "600" };
+        var environment = new Dictionary<string, string> { ["DESTINATION_MILVUS_EMBEDDING_TIMEOUT_MS"] = "600" };
 
         var (status, message, _) = await Check.CheckWiringTests.Check(JsonNode.Parse(config)!.AsObject(), environment);
         using var files = new TempFiles();
