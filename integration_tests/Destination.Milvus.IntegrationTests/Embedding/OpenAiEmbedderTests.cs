@@ -124,7 +124,9 @@ public class OpenAiEmbedderTests
         var vectors = await embedder.EmbedAsync(texts, Ct);
 
         AssertInOrder(texts, vectors, 1536);
-        Assert.True(Scheduled(embedder).Statistics.Retries >= 5);
+        Assert.Equal(4, server.Counters.ServerErrors);
+        Assert.Equal(1, server.Counters.Dropped);
+        Assert.Equal(5, Scheduled(embedder).Statistics.Retries);
     }
 
     [Fact]

@@ -16,13 +16,12 @@ public class ServerProfileTests
 
     public static TheoryData<string> Profiles() => [.. ServerProfiles.Names];
 
-    /// <summary>The provider defaults with test-sized waits (the limits are the production ones).</summary>
+    /// <summary>The provider defaults with test-sized waits (the limits and the 2-minute attempt timeout are the production ones).</summary>
     private static EmbeddingSchedulerOptions Production(EmbeddingSchedulerOptions defaults) => defaults with
     {
         InitialBackoff = TimeSpan.FromMilliseconds(20),
         MaxBackoff = TimeSpan.FromMilliseconds(200),
         MaxRetryDuration = TimeSpan.FromSeconds(20),
-        RequestTimeout = TimeSpan.FromSeconds(10),
     };
 
     private static (IEmbedder Embedder, int Dimensions) Create(string profile, EmbeddingTestServerHost server, List<string>? log = null)
