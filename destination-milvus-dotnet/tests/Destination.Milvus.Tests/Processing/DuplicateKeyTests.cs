@@ -33,6 +33,17 @@ public class DuplicateKeyTests
     }
 
     [Fact]
+    public void Nested_metadata_keeps_each_key_once_with_its_last_value_and_can_be_measured()
+    {
+        var result = Processor(Config(chunkSize: 100, textFields: ["text"]))
+            .Process(Json("""{"text":"t","m":{"k":1,"x":[{"a":1,"a":{"b":2,"b":3}}],"k":2}}"""), Stream1());
+
+        var metadata = result.Chunks[0].Metadata;
+        Assert.Equal("""{"k":2,"x":[{"a":{"b":3}}]}""", metadata["m"]!.ToJsonString());
+        Assert.True(Destination.Milvus.Indexing.MilvusJsonSize.Value(metadata) > 0);
+    }
+
+    [Fact]
     public void Large_objects_with_duplicates_keep_first_positions_and_last_values()
     {
         // More keys than the linear search covers, with duplicates on both sides of the switch to a dictionary.
