@@ -38,8 +38,8 @@ public sealed class FaultRunTests
 
     /// <summary>
     /// How long the faulted server refuses every write during one sync (an exhausted memory or disk quota): two minutes
-    /// unless <c>DESTINATION_MILVUS_FAULT_QUOTA_SECONDS</c> says otherwise (test.sh shortens it per extra Milvus profile,
-    /// where the window is waited out in real time and CI has 90 minutes for everything).
+    /// unless <c>DESTINATION_MILVUS_FAULT_QUOTA_SECONDS</c> says otherwise (for a quick local run only: the window is
+    /// waited out in real time; test.sh keeps two minutes on every Milvus profile).
     /// </summary>
     private static readonly TimeSpan QuotaWindow = TimeSpan.FromSeconds(
         int.TryParse(Environment.GetEnvironmentVariable("DESTINATION_MILVUS_FAULT_QUOTA_SECONDS"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var q) && q > 0 ? q : 120);
