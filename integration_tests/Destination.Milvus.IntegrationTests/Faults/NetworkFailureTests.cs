@@ -256,12 +256,15 @@ public sealed class NetworkFailureTests
         await using var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { Latency = TimeSpan.FromMilliseconds(20) }, TestContext.Current.CancellationToken);
         var input = NumberedRecords();
 
-        // 1.5 s per attempt: 7 attempts and the jittered backoff (0.5 s doubling) give up in about 20-45 s.
-        var environment = new Dictionary<string, string> { [Destination.Milvus.Writing.MilvusSinkOptions.RequestTimeoutVariable] = "1500" };
+        // 1 s per attempt, set in the config as a platform user would (the default 60 s would take minutes, and the
+        // platform passes no environment variables): 7 attempts and the jittered backoff (0.5 s doubling) give up in
+        // about 20-40 s.
+        var config = Config(server.BaseUrl.ToString().TrimEnd('/'));
+        config["milvus_request_timeout_seconds"] = 1;
         using var files = new TempFiles();
         var writing = ConnectorProcess.RunAsync(
-            ["write", "--config", files.Write("config.json", Config(server.BaseUrl.ToString().TrimEnd('/')).ToJsonString()), "--catalog", files.Write("catalog.json", Airbyte.Catalog(Airbyte.Stream("docs", "append")))],
-            input, TimeSpan.FromSeconds(150), environment);
+            ["write", "--config", files.Write("config.json", config.ToJsonString()), "--catalog", files.Write("catalog.json", Airbyte.Catalog(Airbyte.Stream("docs", "append")))],
+            input, TimeSpan.FromSeconds(150));
         var watch = await WaitForTwoUpsertsAsync(server, writing);
 
         // From now on every request is accepted and never answered.
@@ -271,7 +274,7 @@ public sealed class NetworkFailureTests
         AssertTransientFailureWithStatesOnlyForStoredRecords(run, server);
         var afterFreeze = run.Elapsed - frozenAt;
         Assert.True(afterFreeze < TimeSpan.FromSeconds(90), $"the connector needed {afterFreeze.TotalSeconds:0.0} s to give up on a frozen Milvus");
-        ReliabilityLog.Record("Network", "write: Milvus freezes mid-sync (accepts, never answers), 1.5 s request timeout", 1, 1, new Dictionary<string, string>
+        ReliabilityLog.Record("Network", "write: Milvus freezes mid-sync (accepts, never answers), 1 s request timeout set in the config", 1, 1, new Dictionary<string, string>
         {
             ["states_before_failure"] = run.States.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["seconds_to_give_up"] = afterFreeze.TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),

@@ -55,6 +55,24 @@ public sealed partial class ProgressLogTests(MilvusTarget target) : IClassFixtur
         await target.DropAsync(collection);
     }
 
+    [Fact]
+    public async Task The_progress_interval_set_in_the_config_wins_over_the_environment()
+    {
+        // The platform passes no environment variables: a user sets the interval in the config. Here the environment
+        // asks for one progress log a minute and the config for one a second; the source sends a record and pauses.
+        var collection = MilvusTarget.NewCollection("progress_cfg");
+        var config = JsonNode.Parse(target.Config(collection))!;
+        config["progress_log_interval_seconds"] = 1;
+        using var files = new TempFiles();
+        var environment = new Dictionary<string, string> { [MilvusSinkOptions.ProgressIntervalVariable] = "60000" };
+        using var connector = PlatformDrivenConnector.StartWrite(files.Write("config.json", config.ToJsonString()), files.Write("catalog.json", Airbyte.Catalog(Airbyte.Stream("docs", "append"))), environment, "progress-config");
+        await connector.WriteAsync(Airbyte.Record("docs", new JsonObject { ["id"] = 1, ["body"] = "ticket 1" }));
+        await connector.ReadUntilAsync(m => m["log"]?["message"]?.GetValue<string>().StartsWith("Progress: ", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(30));
+        connector.CloseStdin();
+        Assert.Equal(0, (await connector.WaitForExitAsync(TimeSpan.FromSeconds(60))).ExitCode);
+        await target.DropAsync(collection);
+    }
+
     private static (long Records, long Rows, long Committed) Parse(string message)
     {
         var m = ProgressShape().Match(message);

@@ -190,7 +190,12 @@ public static partial class ConfigParser
             BuildEmbedding(embedding),
             BuildProcessing(processing),
             Bool(config, "omit_raw_text") ?? false,
-            BuildIndexing(indexing));
+            BuildIndexing(indexing))
+        {
+            Tuning = new TuningConfig(
+                Int(config, "milvus_request_timeout_seconds") is { } timeout ? TimeSpan.FromSeconds(timeout) : null,
+                Int(config, "progress_log_interval_seconds") is { } interval ? TimeSpan.FromSeconds(interval) : null),
+        };
     }
 
     private static EmbeddingConfig BuildEmbedding(JsonElement e) => Str(e, "mode") switch

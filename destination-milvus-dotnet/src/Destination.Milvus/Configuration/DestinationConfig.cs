@@ -14,6 +14,9 @@ public sealed record DestinationConfig(
     bool OmitRawText,
     IndexingConfig Indexing)
 {
+    /// <summary>The advanced settings the config sets (none when an old config has none of them).</summary>
+    public TuningConfig Tuning { get; init; } = TuningConfig.None;
+
     /// <summary>Every secret value of this config, so that output can be scrubbed of them.</summary>
     public IEnumerable<string> Secrets => Embedding.Secrets.Concat(Indexing.Auth.Secrets).Where(s => s.Length > 0);
 }

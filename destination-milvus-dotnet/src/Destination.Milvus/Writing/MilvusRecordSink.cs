@@ -64,6 +64,7 @@ public sealed class MilvusRecordSink : IRecordSink
     public async ValueTask StartAsync(CancellationToken cancellationToken)
     {
         var config = _context.Config;
+        var tuned = _options.WithTuning(config.Tuning);
         _started = _time.GetTimestamp();
         try
         {
@@ -85,7 +86,7 @@ public sealed class MilvusRecordSink : IRecordSink
                 OnRetry = (attempt, delay, failure) => retries.Retrying("A Milvus request", attempt, delay, failure),
                 Throttle = _throttle,
             };
-            if (_options.RequestTimeout is { } requestTimeout)
+            if (tuned.RequestTimeout is { } requestTimeout)
             {
                 clientOptions = clientOptions with { RequestTimeout = requestTimeout };
             }
@@ -139,7 +140,7 @@ public sealed class MilvusRecordSink : IRecordSink
 
         _batcher = Task.Run(() => RunBatcherAsync(_cts.Token), CancellationToken.None);
         _writer = Task.Run(() => RunWriterAsync(_cts.Token), CancellationToken.None);
-        _progressTimer = _time.CreateTimer(_ => LogProgress("Progress"), null, _options.ProgressInterval, _options.ProgressInterval);
+        _progressTimer = _time.CreateTimer(_ => LogProgress("Progress"), null, tuned.ProgressInterval, tuned.ProgressInterval);
     }
 
     /// <inheritdoc />

@@ -89,6 +89,20 @@ public sealed record MilvusSinkOptions
         return options;
     }
 
+    /// <summary>
+    /// These options with the settings of the config applied over them: a value the config sets wins over the
+    /// environment variable (which stays for tests) and the default.
+    /// </summary>
+    public MilvusSinkOptions WithTuning(TuningConfig tuning)
+    {
+        ArgumentNullException.ThrowIfNull(tuning);
+        return this with
+        {
+            RequestTimeout = tuning.MilvusRequestTimeout ?? RequestTimeout,
+            ProgressInterval = tuning.ProgressInterval ?? ProgressInterval,
+        };
+    }
+
     private static int? Number(string? text) =>
         int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
 }

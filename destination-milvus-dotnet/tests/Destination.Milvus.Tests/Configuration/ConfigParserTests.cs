@@ -49,6 +49,28 @@ public class ConfigParserTests
         Assert.False(config.Processing.OmitFieldNames);
         Assert.False(config.OmitRawText);
         Assert.Equal(new IndexingConfig("http://localhost:19530", "", "docs", new NoAuthConfig(), "vector", "text", "L2"), config.Indexing);
+        Assert.Equal(TuningConfig.None, config.Tuning); // an old config sets none of the advanced settings
+    }
+
+    [Fact]
+    public void The_advanced_settings_are_read_from_the_config()
+    {
+        var json = With("milvus_request_timeout_seconds", "5");
+        var root = JsonNode.Parse(json)!.AsObject();
+        root["progress_log_interval_seconds"] = 30;
+        json = root.ToJsonString();
+        var result = Parse(json);
+        Assert.True(result.IsValid, result.Message);
+        Assert.Equal(new TuningConfig(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30)), result.Config!.Tuning);
+    }
+
+    [Fact]
+    public void The_spec_defaults_of_the_advanced_settings_are_the_built_in_defaults()
+    {
+        var props = ConnectorSpecification.ConnectionSpecification.GetProperty("properties");
+        var defaults = new Destination.Milvus.Writing.MilvusSinkOptions();
+        Assert.Equal(new Destination.Milvus.Indexing.MilvusClientOptions().RequestTimeout, TimeSpan.FromSeconds(props.GetProperty("milvus_request_timeout_seconds").GetProperty("default").GetInt32()));
+        Assert.Equal(defaults.ProgressInterval, TimeSpan.FromSeconds(props.GetProperty("progress_log_interval_seconds").GetProperty("default").GetInt32()));
     }
 
     [Fact]
@@ -157,6 +179,8 @@ public class ConfigParserTests
     [InlineData("processing.text_splitter", "{\"mode\":\"markdown\",\"split_level\":7}", "processing.text_splitter.split_level: must be between 1 and 6")]
     [InlineData("processing.field_name_mappings", "[{\"from_field\":\"a\"}]", "processing.field_name_mappings[0].to_field: required")]
     [InlineData("omit_raw_text", "\"yes\"", "omit_raw_text: must be true or false, not a string")]
+    [InlineData("milvus_request_timeout_seconds", "0", "milvus_request_timeout_seconds: must be between 1 and 3600")]
+    [InlineData("progress_log_interval_seconds", "\"10\"", "progress_log_interval_seconds: must be an integer, not a string")]
     [InlineData("processing", null, "processing: required")]
     public void Each_problem_is_one_sentence_naming_the_path(string path, string? json, string expected)
     {

@@ -277,6 +277,24 @@ public class SpecRulesTests
         Assert.True(checkedNodes > 50, $"only {checkedNodes} nodes compared");
     }
 
+    [Fact]
+    public void Top_level_fields_beyond_the_python_spec_are_optional_advanced_settings_with_defaults()
+    {
+        // Old configs (the Python connector's, and ours before these fields) must stay valid and keep their meaning.
+        var python = JsonNode.Parse(File.ReadAllText(TestPaths.RequireShared("destination-milvus/spec.json")))!["connectionSpecification"]!;
+        var ours = JsonNode.Parse(Schema.GetRawText())!;
+        var pythonNames = python["properties"]!.AsObject().Select(p => p.Key).ToHashSet();
+        var extra = ours["properties"]!.AsObject().Where(p => !pythonNames.Contains(p.Key)).ToList();
+        Assert.Contains(extra, p => p.Key == "milvus_request_timeout_seconds");
+        var required = ours["required"]!.AsArray().Select(r => r!.GetValue<string>()).ToList();
+        foreach (var (name, property) in extra)
+        {
+            Assert.DoesNotContain(name, required);
+            Assert.Equal("advanced", property!["group"]?.GetValue<string>());
+            Assert.NotNull(property["default"]);
+        }
+    }
+
     private static int Compare(JsonNode python, JsonNode ours, string path)
     {
         var count = 1;

@@ -44,4 +44,15 @@ public sealed class MilvusSinkOptionsTests
     [InlineData("1e3", null)]
     public void The_request_timeout_is_read_from_its_variable_and_at_least_100_ms(string value, int? expectedMs) =>
         Assert.Equal(expectedMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null, From((MilvusSinkOptions.RequestTimeoutVariable, value)).RequestTimeout);
+
+    [Fact]
+    public void Settings_of_the_config_win_over_the_environment_and_unset_ones_keep_it()
+    {
+        var fromEnvironment = From((MilvusSinkOptions.RequestTimeoutVariable, "2500"), (MilvusSinkOptions.ProgressIntervalVariable, "250"));
+        var timeoutSet = fromEnvironment.WithTuning(new Destination.Milvus.Configuration.TuningConfig(TimeSpan.FromSeconds(9), null));
+        Assert.Equal((TimeSpan.FromSeconds(9), TimeSpan.FromMilliseconds(250)), (timeoutSet.RequestTimeout!.Value, timeoutSet.ProgressInterval));
+        var intervalSet = fromEnvironment.WithTuning(new Destination.Milvus.Configuration.TuningConfig(null, TimeSpan.FromSeconds(30)));
+        Assert.Equal((TimeSpan.FromMilliseconds(2500), TimeSpan.FromSeconds(30)), (intervalSet.RequestTimeout!.Value, intervalSet.ProgressInterval));
+        Assert.Equal(fromEnvironment, fromEnvironment.WithTuning(Destination.Milvus.Configuration.TuningConfig.None));
+    }
 }
