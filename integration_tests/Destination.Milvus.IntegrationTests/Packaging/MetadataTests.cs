@@ -46,7 +46,9 @@ public partial class MetadataTests
         Assert.Contains(Text(data, "releaseStage"), new[] { "alpha", "beta", "generally_available", "custom" });
         Assert.Contains(Text(data, "supportLevel"), new[] { "community", "certified", "archived" });
         Assert.Contains(Text(data, "license"), new[] { "MIT", "ELv2" });
-        Assert.True(Uri.TryCreate(Text(data, "documentationUrl"), UriKind.Absolute, out _), "documentationUrl must be a URI");
+        Assert.True(Uri.TryCreate(Text(data, "documentationUrl"), UriKind.Absolute, out var documentation), "documentationUrl must be a URI");
+        Assert.Equal(Uri.UriSchemeHttps, documentation.Scheme);
+        Assert.Contains(Text(data, "githubIssueLabel"), documentation.AbsolutePath, StringComparison.Ordinal); // this connector's page, not the Python connector's
         Assert.Matches(@"^\d+\.\d+\.\d+$", Text(data, "dockerImageTag"));
         var tags = Assert.IsType<List<object>>(data["tags"]);
         Assert.Contains("language:csharp", tags);
@@ -54,6 +56,22 @@ public partial class MetadataTests
         // Declared only because a failed sync never deletes: a stream is truncated only after STREAM_STATUS COMPLETE
         // (Writing/FailedSyncTests), which the platform sends to refresh-capable destinations.
         Assert.Equal("true", Assert.IsType<string>(data["supportsRefreshes"]));
+    }
+
+    [Fact]
+    public void The_sync_memory_limit_holds_the_largest_record_the_connector_promises()
+    {
+        // The hostile corpus bounds the peak memory of each case; the 50 MB text field is the largest record promised.
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "integration_tests", "hostile-input", "manifest.json")))!;
+        var largestBoundMb = manifest["cases"]!.AsArray().Max(c => c!["limits"]?["max_rss_mb"]?.GetValue<int>() ?? 0);
+        var sync = ((List<object>)((Dictionary<object, object>)Data["resourceRequirements"])["jobSpecific"]).Cast<Dictionary<object, object>>()
+            .Single(j => (string)j["jobType"] == "sync");
+        var limit = (string)((Dictionary<object, object>)sync["resourceRequirements"])["memory_limit"];
+        var limitMb = limit.EndsWith("Gi", StringComparison.Ordinal) ? long.Parse(limit[..^2], System.Globalization.CultureInfo.InvariantCulture) * 1024
+            : limit.EndsWith("Mi", StringComparison.Ordinal) ? long.Parse(limit[..^2], System.Globalization.CultureInfo.InvariantCulture)
+            : throw new Xunit.Sdk.XunitException($"memory_limit {limit}: expected Mi or Gi");
+        Assert.True(largestBoundMb >= 800, $"the largest hostile-case memory bound is {largestBoundMb} MB");
+        Assert.True(limitMb >= largestBoundMb * 1.2, $"memory_limit {limit} leaves too little above the {largestBoundMb} MB the 50 MB record may use");
     }
 
     [Fact]
