@@ -180,6 +180,35 @@ public sealed class FailedSyncTests(MilvusTarget target) : IClassFixture<MilvusT
         new() { ["docs"] = (3, 0), ["faq"] = (3, 0), ["kb"] = (3, 0) });
 
     [Fact]
+    public async Task Socket_mode_fails_at_once_with_a_config_error_and_deletes_nothing()
+    {
+        // In Airbyte's socket ("speed") mode the records never come over stdin, which the platform still ends: read as
+        // an input without records and states, that would be a sync to finish. The connector refuses before reading.
+        var collection = await SeedAsync("socket", Shape.Overwrite);
+        var before = await CountAsync(collection);
+        using var files = new TempFiles();
+        var environment = new Dictionary<string, string>
+        {
+            ["DATA_CHANNEL_MEDIUM"] = "SOCKET",
+            ["DATA_CHANNEL_FORMAT"] = "PROTOBUF",
+            ["DATA_CHANNEL_SOCKET_PATHS"] = "/var/run/sockets/airbyte_socket_1.sock",
+        };
+        var run = await ConnectorProcess.RunAsync(
+            ["write", "--config", files.Write("config.json", target.Config(collection)), "--catalog", files.Write("catalog.json", Catalog(Shape.Overwrite, 2))],
+            Complete(Streams), Bound, environment);
+
+        Assert.Equal(Connector.Failure, run.ExitCode);
+        var error = Assert.Single(run.Traces)["error"]!;
+        Assert.Equal("config_error", error["failure_type"]!.GetValue<string>());
+        Assert.Contains("DATA_CHANNEL_MEDIUM=SOCKET", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(run.OfType("STATE"));
+        var after = await CountAsync(collection);
+        Assert.Equal(before, after);
+        Record("socket (\"speed\") mode asked for by the environment", before, after, run.ExitCode, 0, "");
+        await target.DropAsync(collection);
+    }
+
+    [Fact]
     public async Task A_stdout_closed_before_the_end_of_the_input_deletes_nothing()
     {
         var collection = await SeedAsync("stdout", Shape.Overwrite);
