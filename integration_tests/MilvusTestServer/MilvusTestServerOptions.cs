@@ -58,6 +58,13 @@ public sealed record MilvusTestServerOptions
     /// </summary>
     public bool ElideVectors { get; init; } = true;
 
+    /// <summary>
+    /// Validate every written row as usual but keep none of them, only their number (<c>--count-only</c>): for scale
+    /// benchmarks of tens of millions of rows. Queries, searches and filter deletes see an empty collection.
+    /// <value>Default false.</value>
+    /// </summary>
+    public bool CountOnly { get; init; }
+
     /// <summary>True when credentials are required.</summary>
     public bool RequiresAuth => ApiKeys.Count > 0 || Users.Count > 0;
 }

@@ -77,6 +77,7 @@ internal static class Cli
                 case "--latency-ms": options = options with { Latency = TimeSpan.FromMilliseconds(Number()) }; break;
                 case "--seed": options = options with { Seed = Number() }; break;
                 case "--fault": faults.Add(ParseFault(Value())); break;
+                case "--count-only": options = options with { CountOnly = true }; break;
                 default: throw new FormatException($"Unknown option {args[i]}.");
             }
         }

@@ -155,6 +155,25 @@ public sealed class MilvusTestServerBehaviourTests
     }
 
     [Fact]
+    public async Task Count_only_mode_checks_every_row_and_counts_it_without_keeping_it()
+    {
+        await using var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { CountOnly = true }, Ct);
+        using var client = await ReadyCollectionAsync(server);
+        await client.UpsertAsync("docs", [Row("a"), Row("b")], Ct);
+        await client.UpsertAsync("docs", [Row("c")], Ct);
+        var wrongDimension = Row("d");
+        wrongDimension["vector"] = MilvusRows.Vector([1, 2, 3]);
+
+        var refused = await Assert.ThrowsAsync<MilvusException>(() => client.UpsertAsync("docs", [wrongDimension], Ct));
+
+        Assert.Equal(1804, refused.Code);
+        var state = server.Store.Databases["default"]["docs"];
+        Assert.Equal(3, state.RowsWritten);
+        Assert.Equal(0, state.Rows.LiveVersionCount());
+        Assert.Empty(await client.QueryAsync(new QueryRequest("docs", "_ab_chunk >= 0", ["pk"], 100, ConsistencyLevel: "Strong"), Ct));
+    }
+
+    [Fact]
     public async Task Latency_beyond_the_timeout_fails_with_a_timeout_error()
     {
         await using var server = await MilvusTestServerHost.StartAsync(new MilvusTestServerOptions { Latency = TimeSpan.FromSeconds(5) }, Ct);

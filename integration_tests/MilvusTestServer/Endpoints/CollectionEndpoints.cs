@@ -24,7 +24,7 @@ internal sealed class CollectionEndpoints(MilvusStore store, MilvusTestServerOpt
         routes["collections/load"] = Load;
         routes["collections/release"] = Release;
         routes["collections/get_load_state"] = LoadState;
-        routes["collections/get_stats"] = call => Ok(new JsonObject { ["rowCount"] = call.Collection().Rows.LiveVersionCount() });
+        routes["collections/get_stats"] = call => Ok(new JsonObject { ["rowCount"] = call.Collection().Rows.LiveVersionCount() + call.Collection().RowsWritten });
     }
 
     /// <summary>A name in the proxy's cache is found at once; any other goes to the proxy, which checks it (F5).</summary>

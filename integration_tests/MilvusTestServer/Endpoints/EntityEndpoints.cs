@@ -51,7 +51,10 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options, ServerCon
         return rows;
     }
 
-    /// <summary>Stores rows prepared outside the lock; if the collection was dropped or re-created meanwhile, as Milvus would see it now.</summary>
+    /// <summary>
+    /// Stores rows prepared outside the lock; if the collection was dropped or re-created meanwhile, as Milvus would see
+    /// it now. With <see cref="MilvusTestServerOptions.CountOnly"/> they are counted, not kept.
+    /// </summary>
     public JsonObject CommitWrite(Call call, CollectionState preparedFor, List<StoredRow> rows, ElidedArrays? elided, bool upsert)
     {
         var c = call.Collection();
@@ -60,12 +63,16 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options, ServerCon
             rows = PrepareWrite(c, call.Root, elided, upsert, call.Now);
         }
 
-        return Apply(call, c, rows, upsert);
+        return Apply(call, c, rows, upsert, options.CountOnly);
     }
 
-    private static JsonObject Apply(Call call, CollectionState c, List<StoredRow> rows, bool upsert)
+    private static JsonObject Apply(Call call, CollectionState c, List<StoredRow> rows, bool upsert, bool countOnly)
     {
-        if (upsert)
+        if (countOnly)
+        {
+            c.RowsWritten += rows.Count;
+        }
+        else if (upsert)
         {
             c.Rows.Upsert(rows, call.Now);
         }

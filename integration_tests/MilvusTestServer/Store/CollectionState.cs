@@ -28,6 +28,9 @@ public sealed class CollectionState
 
     public string Name { get; }
 
+    /// <summary>Rows written and not kept (<see cref="MilvusTestServerOptions.CountOnly"/>).</summary>
+    public long RowsWritten { get; set; }
+
     public long Id { get; }
 
     public IReadOnlyList<FieldSchema> Fields { get; }
