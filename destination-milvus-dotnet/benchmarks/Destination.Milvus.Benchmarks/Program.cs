@@ -17,6 +17,8 @@ internal static class BenchmarkProgram
                 return TokenizerDiag.Run();
             case "write-ceiling":
                 return Writing.WriteCeiling.Run(args);
+            case "gen-records":
+                return Writing.RecordGenerator.Run(args);
             case "embedding-report":
                 return await EmbeddingReport.RunAsync(args[1..]);
             case "embedding-batch-report":
