@@ -9,7 +9,7 @@ namespace Destination.Milvus.IntegrationTests.Packaging;
 public class RuntimeConfigTests
 {
     [Fact]
-    public void The_built_connector_runs_without_pgo_and_tiers_up_only_hot_methods_at_once()
+    public void The_built_connector_runs_without_pgo_or_background_gc_and_tiers_up_only_hot_methods_at_once()
     {
         var path = Path.ChangeExtension(ConnectorProcess.DllPath, ".runtimeconfig.json");
         Assert.True(File.Exists(path), $"{path} is missing");
@@ -19,5 +19,6 @@ public class RuntimeConfigTests
         Assert.Equal(1000, properties["System.Runtime.TieredCompilation.CallCountThreshold"]!.GetValue<int>());
         Assert.Equal(0, properties["System.Runtime.TieredCompilation.CallCountingDelayMs"]!.GetValue<int>());
         Assert.True(properties["System.Globalization.Invariant"]!.GetValue<bool>());
+        Assert.False(properties["System.GC.Concurrent"]!.GetValue<bool>());
     }
 }
