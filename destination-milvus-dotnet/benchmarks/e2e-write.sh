@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # End-to-end write benchmark: Zendesk-like tickets through the published Release connector (fake embedder) into the
-# Milvus test server (a separate process on a free port). Reports records/s, MB/s and peak RSS for 20,000 and N
-# records, and the single-thread ceiling of the unavoidable work (parse, render and tokenize the text once, embed,
-# serialize the same vectors) on the same input.
+# Milvus test server (a separate process on a free port), against the single-thread ceiling of the unavoidable work
+# (parse, render and tokenize the text once, embed, serialize the same vectors) on the same input.
+# What it compares is CPU, which the shared machine's noise moves least: user+system CPU seconds per record of the
+# connector, of the ceiling and of the test server (separately), each the median of RUNS runs in this one script run,
+# with the machine and the load average printed; instruction counts too where the VM has the counters. The wall-time
+# ratio is printed beside it (it moves with whatever else the machine runs).
 # Usage: benchmarks/e2e-write.sh [N=200000]   (DIMS=256 and RUNS=5 by default)
 set -euo pipefail
 N=${1:-200000}
@@ -45,7 +48,7 @@ run() { # $1 = record count, $2 = run tag (each run writes a new collection)
 JSON
   local mb; mb=$(python3 -c "import os;print(f'{os.path.getsize(\"$input\")/1048576:.1f}')")
   local server0; server0=$(awk '{print ($14+$15)/100}' "/proc/$SERVER_PID/stat")
-  /usr/bin/time -v "$WORK/bin/destination-milvus" write --config "$WORK/config-$tag.json" --catalog "$WORK/catalog.json" \
+  /usr/bin/time -v $PERF_STAT "$WORK/bin/destination-milvus" write --config "$WORK/config-$tag.json" --catalog "$WORK/catalog.json" \
     <"$input" >"$WORK/out-$tag.jsonl" 2>"$WORK/time-$tag.txt"
   local secs rss states
   secs=$(python3 - "$WORK/time-$tag.txt" <<'PY2'
@@ -57,8 +60,9 @@ PY2
   echo "$secs" >"$WORK/secs-$tag.txt"
   rss=$(grep "Maximum resident set size" "$WORK/time-$tag.txt" | awk '{print $NF}')
   local cpu server_cpu
-  cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.1f", s}' "$WORK/time-$tag.txt")
-  server_cpu=$(awk -v a="$server0" '{printf "%.1f", ($14+$15)/100-a}' "/proc/$SERVER_PID/stat")
+  cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.2f", s}' "$WORK/time-$tag.txt")
+  server_cpu=$(awk -v a="$server0" '{printf "%.2f", ($14+$15)/100-a}' "/proc/$SERVER_PID/stat")
+  echo "$cpu" >"$WORK/cpu-$tag.txt"; echo "$server_cpu" >"$WORK/server-cpu-$tag.txt"
   states=$(grep -c '"type":"STATE"' "$WORK/out-$tag.jsonl" || true)
   # Drop the collection so that every run starts from the same test-server heap.
   python3 -c "import urllib.request as u; u.urlopen(u.Request('http://127.0.0.1:$PORT/v2/vectordb/collections/drop', data=b'{\"collectionName\":\"bench_$tag\"}', headers={'Content-Type':'application/json'})).read()"
@@ -68,11 +72,17 @@ PY2
 ceiling() { # $1 = record count, $2 = run number
   # Under the connector's own runtimeconfig.json, so both run with the same runtime settings (tiered PGO off and the
   # tier-up thresholds of Destination.Milvus.csproj): each makes the ceiling faster too (PGO off by about 10 %).
-  dotnet exec --runtimeconfig "$WORK/bin/destination-milvus.runtimeconfig.json" \
+  /usr/bin/time -v $PERF_STAT dotnet exec --runtimeconfig "$WORK/bin/destination-milvus.runtimeconfig.json" \
     "$PROJECT/benchmarks/Destination.Milvus.Benchmarks/bin/Release/net10.0/Destination.Milvus.Benchmarks.dll" \
-    write-ceiling "$WORK/input-$1.jsonl" "$DIMS" subject,description >"$WORK/ceiling-$2.json"
+    write-ceiling "$WORK/input-$1.jsonl" "$DIMS" subject,description >"$WORK/ceiling-$2.json" 2>"$WORK/ceiling-time-$2.txt"
+  awk -F': ' '/User time|System time/ {s+=$2} END {printf "%.2f", s}' "$WORK/ceiling-time-$2.txt" >"$WORK/ceiling-cpu-$2.txt"
 }
 
+# Instruction counts where the VM exposes the counters (this one may answer "not supported").
+PERF_STAT=""
+if perf stat -x, -e instructions:u true 2>&1 | grep -q '^[0-9]'; then PERF_STAT="perf stat -x, -e instructions:u --"; fi
+
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; instruction counters: ${PERF_STAT:+available}${PERF_STAT:-not supported}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "| records (run) | input MB | seconds | records/s | MB/s | peak RSS MB | connector CPU s | test server CPU s | states out |"
 echo "|---|---|---|---|---|---|---|---|---|"
@@ -88,17 +98,31 @@ for i in $(seq "$RUNS"); do
 done
 
 echo
-for i in $(seq "$RUNS"); do echo "ceiling run $i (1 thread: parse, render text, tokenize once, embed, vector JSON): $(cat "$WORK/ceiling-$i.json")"; done
+for i in $(seq "$RUNS"); do echo "ceiling run $i (1 thread: parse, render text, tokenize once, embed, vector JSON): $(cat "$WORK/ceiling-$i.json"), CPU $(cat "$WORK/ceiling-cpu-$i.txt") s"; done
 grep '"Write pipeline finished' "$WORK/out-${N}_1.jsonl" | tail -1 | python3 -c 'import sys,json; print("connector summary (run 1): "+json.loads(sys.stdin.read())["log"]["message"])'
 python3 - "$WORK" "$N" "$RUNS" <<'PY2'
-import json, statistics, sys
+import json, re, statistics, sys
 work, n, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-runs = [n / float(open(f"{work}/secs-{n}_{i}.txt").read()) for i in range(1, count + 1)]
+def num(path): return float(open(path).read())
+def instructions(path):
+    m = re.search(r"^(\d+),,instructions", open(path).read(), re.M)
+    return int(m.group(1)) if m else None
+conn = [num(f"{work}/cpu-{n}_{i}.txt") for i in range(1, count + 1)]
+ceil = [num(f"{work}/ceiling-cpu-{i}.txt") for i in range(1, count + 1)]
+server = [num(f"{work}/server-cpu-{n}_{i}.txt") for i in range(1, count + 1)]
+us = lambda s: 1e6 * s / n
+print(f"CPU seconds (user+system) per {n:,} records, {count} runs each:")
+print(f"  connector   {', '.join(f'{c:.2f}' for c in conn)}: median {statistics.median(conn):.2f} s = {us(statistics.median(conn)):.1f} us/record")
+print(f"  ceiling     {', '.join(f'{c:.2f}' for c in ceil)}: median {statistics.median(ceil):.2f} s = {us(statistics.median(ceil)):.1f} us/record")
+print(f"  test server {', '.join(f'{c:.2f}' for c in server)}: median {statistics.median(server):.2f} s = {us(statistics.median(server)):.1f} us/record")
+print(f"connector / ceiling CPU per record, medians: {statistics.median(conn) / statistics.median(ceil):.2f}x (pairs: {', '.join(f'{c / e:.2f}' for c, e in zip(conn, ceil))})")
+ci = [instructions(f"{work}/time-{n}_{i}.txt") for i in range(1, count + 1)]
+ei = [instructions(f"{work}/ceiling-time-{i}.txt") for i in range(1, count + 1)]
+if all(ci) and all(ei):
+    print(f"instructions (user) per record, medians: connector {statistics.median(ci) / n:,.0f}, ceiling {statistics.median(ei) / n:,.0f} = {statistics.median(ci) / statistics.median(ei):.2f}x")
+runs = [n / num(f"{work}/secs-{n}_{i}.txt") for i in range(1, count + 1)]
 ceilings = [json.load(open(f"{work}/ceiling-{i}.json"))["records_per_s"] for i in range(1, count + 1)]
 pairs = [100 * r / c for r, c in zip(runs, ceilings)]
-for i in range(count):
-    print(f"pair {i + 1}: connector {runs[i]:.0f} / ceiling {ceilings[i]:.0f} records/s = {pairs[i]:.1f}%")
-print(f"median of the pairs: {statistics.median(pairs):.1f}%")
-print(f"connector / ceiling, fastest of {count} each: {max(runs):.0f} / {max(ceilings):.0f} records/s = {100 * max(runs) / max(ceilings):.1f}%")
+print(f"wall-time throughput, connector / ceiling per pair: {', '.join(f'{p:.1f}%' for p in pairs)}; median {statistics.median(pairs):.1f}%; fastest/fastest {max(runs):.0f} / {max(ceilings):.0f} records/s = {100 * max(runs) / max(ceilings):.1f}%")
 PY2
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
