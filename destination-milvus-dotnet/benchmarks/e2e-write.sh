@@ -11,25 +11,13 @@ set -euo pipefail
 N=${1:-200000}
 DIMS=${DIMS:-256}
 RUNS=${RUNS:-5}
-HERE=$(cd "$(dirname "$0")" && pwd)
-PROJECT=$(cd "$HERE/.." && pwd)
-ROOT=$(cd "$PROJECT/.." && pwd)
-WORK=$(mktemp -d /tmp/e2e-write.XXXXXX)
-SERVER_PID=""
-cleanup() { if [ -n "$SERVER_PID" ]; then kill -INT "$SERVER_PID" 2>/dev/null || true; sleep 1; kill -9 "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-echo "publishing the connector (Release) ..." >&2
-dotnet publish "$PROJECT/src/Destination.Milvus/Destination.Milvus.csproj" -c Release -o "$WORK/bin" -p:DebugType=none >/dev/null
-dotnet build "$ROOT/integration_tests/MilvusTestServer/MilvusTestServer.csproj" -c Release >/dev/null
-dotnet build "$PROJECT/benchmarks/Destination.Milvus.Benchmarks/Destination.Milvus.Benchmarks.csproj" -c Release >/dev/null
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+source "$(dirname "$0")/lib.sh"
+bench_workdir e2e-write
+publish_connector
+build_benchmarks
 # The stand-in shares the connector's two cores, where a real Milvus would run elsewhere: a 128 MB gen0 budget spares
 # it most of its garbage collections (about 7 % of its CPU here).
-DOTNET_GCgen0size=0x8000000 dotnet "$ROOT/integration_tests/MilvusTestServer/bin/Release/net10.0/MilvusTestServer.dll" --port "$PORT" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q listening "$WORK/server.log" && break; sleep 0.1; done
+DOTNET_GCgen0size=0x8000000 start_test_server
 
 cat >"$WORK/catalog.json" <<JSON
 {"streams":[{"stream":{"name":"tickets","json_schema":{},"supported_sync_modes":["incremental"]},"sync_mode":"incremental","destination_sync_mode":"append_dedup","primary_key":[["id"]]}]}

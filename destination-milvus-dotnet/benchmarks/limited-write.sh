@@ -10,22 +10,10 @@ N=${1:-20000}
 DIMS=${DIMS:-256}
 PROFILE=${PROFILE:-zilliz-free}
 case "$PROFILE" in zilliz-free) RATE_MB=2 ;; zilliz-serverless) RATE_MB=10 ;; *) echo "PROFILE must be a Zilliz plan (its limiter sets the rate)" >&2; exit 2 ;; esac
-HERE=$(cd "$(dirname "$0")" && pwd)
-PROJECT=$(cd "$HERE/.." && pwd)
-ROOT=$(cd "$PROJECT/.." && pwd)
-WORK=$(mktemp -d /tmp/limited-write.XXXXXX)
-SERVER_PID=""
-cleanup() { if [ -n "$SERVER_PID" ]; then kill -INT "$SERVER_PID" 2>/dev/null || true; sleep 1; kill -9 "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi; rm -rf "$WORK"; }
-trap cleanup EXIT
-
-echo "publishing the connector (Release) ..." >&2
-dotnet publish "$PROJECT/src/Destination.Milvus/Destination.Milvus.csproj" -c Release -o "$WORK/bin" -p:DebugType=none >/dev/null
-dotnet build "$ROOT/integration_tests/MilvusTestServer/MilvusTestServer.csproj" -c Release >/dev/null
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-dotnet "$ROOT/integration_tests/MilvusTestServer/bin/Release/net10.0/MilvusTestServer.dll" --port "$PORT" --profile "$PROFILE" >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q listening "$WORK/server.log" && break; sleep 0.1; done
+source "$(dirname "$0")/lib.sh"
+bench_workdir limited-write
+publish_connector
+start_test_server --profile "$PROFILE"
 
 cat >"$WORK/catalog.json" <<JSON
 {"streams":[{"stream":{"name":"tickets","json_schema":{},"supported_sync_modes":["incremental"]},"sync_mode":"incremental","destination_sync_mode":"append_dedup","primary_key":[["id"]]}]}

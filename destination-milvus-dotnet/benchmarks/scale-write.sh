@@ -14,29 +14,17 @@ KINDS=${2:-connector}
 SYNCS=${3:-append_dedup}
 SHAPES=${4:-short}
 DIMS=${DIMS:-64}
-HERE=$(cd "$(dirname "$0")" && pwd)
-PROJECT=$(cd "$HERE/.." && pwd)
-ROOT=$(cd "$PROJECT/.." && pwd)
-WORK=$(mktemp -d /tmp/scale-write.XXXXXX)
-SERVER_PID=""
-cleanup() { if [ -n "$SERVER_PID" ]; then kill -INT "$SERVER_PID" 2>/dev/null || true; sleep 1; kill -9 "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi; rm -rf "$WORK"; }
-trap cleanup EXIT
-
+source "$(dirname "$0")/lib.sh"
+bench_workdir scale-write
 if [ -z "${SKIP_BUILD:-}" ]; then
-  echo "publishing the connector (Release) ..." >&2
-  dotnet publish "$PROJECT/src/Destination.Milvus/Destination.Milvus.csproj" -c Release -o "$WORK/bin" -p:DebugType=none >/dev/null
-  dotnet build "$ROOT/integration_tests/MilvusTestServer/MilvusTestServer.csproj" -c Release >/dev/null
-  dotnet build "$PROJECT/benchmarks/Destination.Milvus.Benchmarks/Destination.Milvus.Benchmarks.csproj" -c Release >/dev/null
+  publish_connector
+  build_benchmarks
   CONNECTOR="$WORK/bin/destination-milvus"
 else
   CONNECTOR=${CONNECTOR:?SKIP_BUILD needs CONNECTOR=path of a published destination-milvus}
 fi
 GENERATOR="$PROJECT/benchmarks/Destination.Milvus.Benchmarks/bin/Release/net10.0/Destination.Milvus.Benchmarks.dll"
-
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-DOTNET_GCgen0size=0x8000000 dotnet "$ROOT/integration_tests/MilvusTestServer/bin/Release/net10.0/MilvusTestServer.dll" --port "$PORT" --count-only >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 100); do grep -q listening "$WORK/server.log" && break; sleep 0.1; done
+DOTNET_GCgen0size=0x8000000 start_test_server --count-only
 
 api() { # $1 = endpoint, $2 = JSON body
   python3 -c "import sys,urllib.request as u; print(u.urlopen(u.Request('http://127.0.0.1:$PORT/v2/vectordb/$1', data=sys.argv[1].encode(), headers={'Content-Type':'application/json'})).read().decode())" "$2"
