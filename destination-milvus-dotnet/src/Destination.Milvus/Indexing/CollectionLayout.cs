@@ -39,6 +39,12 @@ public sealed record CollectionLayout(
     /// <summary>Whether <c>_ab_generation</c> is a real field (zero-downtime overwrite is possible).</summary>
     public bool HasGenerationField => SchemaFields.Contains(ConnectorSchema.GenerationField);
 
+    /// <summary>
+    /// Whether <c>_ab_fingerprint</c> is a declared (and indexed) field: collections this version creates. Collections
+    /// of earlier versions and of other tools can only hold it as a dynamic key.
+    /// </summary>
+    public bool HasFingerprintField => SchemaFields.Contains(ConnectorSchema.FingerprintField);
+
     /// <summary>The key under which a metadata entry is stored: a key equal to the primary key's name gets a leading underscore.</summary>
     public string MetadataKey(string key) => string.Equals(key, PrimaryKeyField, StringComparison.Ordinal) ? "_" + key : key;
 

@@ -17,6 +17,9 @@ namespace Destination.Milvus.Indexing;
 /// indexes (Milvus 2.4+), so overwrite clears and dedupe deletes are indexed filters, not scans of a JSON column.</item>
 /// <item><c>_ab_chunk</c> Int64: the chunk's index within its record (dedupe deletes <c>_ab_chunk &gt;= n</c>).</item>
 /// <item><c>_ab_generation</c> Int64: the sync generation, for zero-downtime overwrite (old generations deleted after a sync).</item>
+/// <item><c>_ab_fingerprint</c> VarChar(64) with an INVERTED index: what the row's vector was computed from
+/// (<see cref="Embedding.VectorFingerprint"/>), so a later sync reuses the vector of unchanged text instead of paying
+/// for it again; empty on rows of embedders whose vectors are not reused.</item>
 /// <item>dynamic fields enabled: all other metadata lands in <c>$meta</c>, as with the Python connector.</item>
 /// </list>
 /// </summary>
@@ -52,6 +55,12 @@ public static class ConnectorSchema
     /// <summary>Name of the generation field (Int64) used by zero-downtime overwrite.</summary>
     public const string GenerationField = "_ab_generation";
 
+    /// <summary>Name of the fingerprint field: what the row's vector was computed from (<see cref="Embedding.VectorFingerprint"/>).</summary>
+    public const string FingerprintField = "_ab_fingerprint";
+
+    /// <summary>Capacity of <see cref="FingerprintField"/> in bytes.</summary>
+    public const int FingerprintMaxLength = Embedding.VectorFingerprint.Length;
+
     /// <summary>
     /// Name of the write key (a dynamic VarChar key) that rows without a record id get on auto_id collections: 32 hex
     /// characters unique to the row within the sync and across syncs, so that after an insert whose answer was lost
@@ -86,6 +95,7 @@ public static class ConnectorSchema
         fields.Add(new(RecordIdField, MilvusDataType.VarChar, MaxLength: RecordIdMaxLength));
         fields.Add(new(ChunkField, MilvusDataType.Int64));
         fields.Add(new(GenerationField, MilvusDataType.Int64));
+        fields.Add(new(FingerprintField, MilvusDataType.VarChar, MaxLength: FingerprintMaxLength));
         return new CreateCollectionRequest(config.Collection, fields, AutoId: false, EnableDynamicField: true, Indexes: []);
     }
 
@@ -97,11 +107,12 @@ public static class ConnectorSchema
         return new IndexDefinition(config.VectorField, config.VectorField, VectorIndexType, metric);
     }
 
-    /// <summary>The scalar indexes that make overwrite and dedupe deletes fast.</summary>
+    /// <summary>The scalar indexes that make overwrite and dedupe deletes, and the lookups of stored vectors, fast.</summary>
     public static IReadOnlyList<IndexDefinition> ScalarIndexes { get; } =
     [
         new(StreamField, StreamField, ScalarIndexType, null),
         new(RecordIdField, RecordIdField, ScalarIndexType, null),
+        new(FingerprintField, FingerprintField, ScalarIndexType, null),
     ];
 
     /// <summary>

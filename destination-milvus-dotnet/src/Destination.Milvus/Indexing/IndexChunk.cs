@@ -9,4 +9,8 @@ namespace Destination.Milvus.Indexing;
 /// The embedding, already encoded as JSON: encoding runs where work runs in parallel, and the floats themselves are not
 /// kept while the chunk waits to be written (every byte a waiting chunk holds is copied by each garbage collection).
 /// </param>
-public sealed record IndexChunk(string? Text, JsonObject Metadata, JsonVector Vector);
+/// <param name="Fingerprint">
+/// What <paramref name="Vector"/> was computed from (<see cref="Embedding.VectorFingerprint"/>), stored in
+/// <c>_ab_fingerprint</c> so later syncs can reuse the vector; null when vectors are not reused.
+/// </param>
+public sealed record IndexChunk(string? Text, JsonObject Metadata, JsonVector Vector, string? Fingerprint = null);

@@ -182,6 +182,7 @@ public sealed class MilvusCollectionManager
                 if (!created && CollectionLayout.Inspect(description, config).Kind == CollectionKind.ConnectorSchema)
                 {
                     var missing = ConnectorSchema.ScalarIndexes
+                        .Where(index => description.Field(index.FieldName) is not null)
                         .Where(index => !description.Indexes.Any(i => i.FieldName == index.FieldName) && !indexes.Contains(index.IndexName))
                         .ToList();
                     await CreateScalarIndexesAsync(config.Collection, missing, warnings, cancellationToken).ConfigureAwait(false);
@@ -300,13 +301,18 @@ public sealed class MilvusCollectionManager
             }
         }
 
-        foreach (var key in new[] { ConnectorSchema.StreamField, ConnectorSchema.RecordIdField })
+        foreach (var key in new[] { ConnectorSchema.StreamField, ConnectorSchema.RecordIdField, ConnectorSchema.FingerprintField })
         {
             var field = description.Field(key);
             if (field is not null && field.Type != MilvusDataType.VarChar)
             {
                 problems.Add($"Field '{key}' of collection '{name}' is a {field.Type}; the connector stores a string there.");
             }
+        }
+
+        if (description.Field(ConnectorSchema.FingerprintField) is { Type: MilvusDataType.VarChar, MaxLength: < ConnectorSchema.FingerprintMaxLength } fingerprint)
+        {
+            problems.Add($"Field '{ConnectorSchema.FingerprintField}' of collection '{name}' holds {fingerprint.MaxLength} bytes; the connector stores {ConnectorSchema.FingerprintMaxLength} there.");
         }
 
         if (!description.EnableDynamicField)
@@ -356,7 +362,7 @@ public sealed class MilvusCollectionManager
             yield return $"The vector field and the text field are both named '{config.VectorField}'.";
         }
 
-        foreach (var reserved in new[] { ConnectorSchema.PrimaryKeyField, ConnectorSchema.StreamField, ConnectorSchema.RecordIdField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField, ConnectorSchema.WriteKeyField })
+        foreach (var reserved in new[] { ConnectorSchema.PrimaryKeyField, ConnectorSchema.StreamField, ConnectorSchema.RecordIdField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField, ConnectorSchema.WriteKeyField, ConnectorSchema.FingerprintField })
         {
             if (config.VectorField == reserved || config.TextField == reserved)
             {

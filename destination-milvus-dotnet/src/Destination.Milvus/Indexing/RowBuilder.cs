@@ -5,7 +5,7 @@ namespace Destination.Milvus.Indexing;
 
 /// <summary>
 /// Turns a document's chunks into Milvus rows for one collection: the connector keys (<c>_ab_stream</c>,
-/// <c>_ab_record_id</c>, <c>_ab_chunk</c>, <c>_ab_generation</c>, and the primary key or write key its kind needs),
+/// <c>_ab_record_id</c>, <c>_ab_chunk</c>, <c>_ab_generation</c>, <c>_ab_fingerprint</c>, and the primary key or write key its kind needs),
 /// the text and the vector, with the metadata as the remaining keys, fitted to Milvus's limits (<see cref="RowLimits"/>).
 /// Not thread-safe: the writer builds rows batch after batch.
 /// </summary>
@@ -26,6 +26,7 @@ public sealed class RowBuilder
     private readonly CollectionLayout _layout;
     private readonly bool _storeText;
     private readonly bool _textIsField;
+    private readonly bool _fingerprintIsField;
     private readonly WriteKeyGenerator? _writeKeys;
     private readonly string[] _reservedKeys;
 
@@ -39,8 +40,9 @@ public sealed class RowBuilder
         _layout = layout;
         _storeText = storeText && !string.IsNullOrEmpty(layout.TextField);
         _textIsField = layout.SchemaFields.Contains(layout.TextField);
+        _fingerprintIsField = layout.HasFingerprintField;
         _writeKeys = writeKeys;
-        _reservedKeys = [.. new[] { layout.PrimaryKeyField, layout.VectorField, layout.TextField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField, ConnectorSchema.WriteKeyField, ConnectorSchema.DynamicFieldName }.Where(k => !string.IsNullOrEmpty(k))];
+        _reservedKeys = [.. new[] { layout.PrimaryKeyField, layout.VectorField, layout.TextField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField, ConnectorSchema.WriteKeyField, ConnectorSchema.FingerprintField, ConnectorSchema.DynamicFieldName }.Where(k => !string.IsNullOrEmpty(k))];
     }
 
     /// <summary>The stored form of a record id (<see cref="RowLimits.FitVarChar"/>).</summary>
@@ -107,6 +109,16 @@ public sealed class RowBuilder
         else if (doc.RecordId is null && _writeKeys is not null)
         {
             row[ConnectorSchema.WriteKeyField] = _writeKeys.Next(doc, index);
+        }
+
+        if (_fingerprintIsField)
+        {
+            // A declared VarChar field cannot be left out of a row: rows of embedders that are not reused store it empty.
+            row[ConnectorSchema.FingerprintField] = chunk.Fingerprint ?? string.Empty;
+        }
+        else if (chunk.Fingerprint is not null)
+        {
+            row[ConnectorSchema.FingerprintField] = chunk.Fingerprint;
         }
 
         if (_storeText && chunk.Text is not null)

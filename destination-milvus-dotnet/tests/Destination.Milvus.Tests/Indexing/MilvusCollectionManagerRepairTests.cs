@@ -44,20 +44,33 @@ public class MilvusCollectionManagerRepairTests
         var result = await new MilvusCollectionManager(client).EnsureCollectionAsync(Config, 4, TestContext.Current.CancellationToken);
 
         Assert.False(result.Created);
-        Assert.Equal(["_ab_record_id", "_ab_stream", "vector"], client.Indexes.Order(StringComparer.Ordinal));
-        Assert.Equal(3 - existing.Length, client.CreatedIndexes.Count);
+        Assert.Equal(["_ab_fingerprint", "_ab_record_id", "_ab_stream", "vector"], client.Indexes.Order(StringComparer.Ordinal));
+        Assert.Equal(4 - existing.Length, client.CreatedIndexes.Count);
         Assert.True(client.Calls.LastIndexOf(nameof(FakeMilvus.CreateIndexesAsync)) < client.Calls.IndexOf(nameof(FakeMilvus.LoadCollectionAsync)), string.Join(", ", client.Calls));
     }
 
     [Fact]
     public async Task A_complete_unloaded_connector_collection_gets_no_new_index()
     {
-        var client = new FakeMilvus(ConnectorFields(), ["vector", "_ab_stream", "_ab_record_id"]);
+        var client = new FakeMilvus(ConnectorFields(), ["vector", "_ab_stream", "_ab_record_id", "_ab_fingerprint"]);
 
         await new MilvusCollectionManager(client).EnsureCollectionAsync(Config, 4, TestContext.Current.CancellationToken);
 
         Assert.Empty(client.CreatedIndexes);
         Assert.Contains(nameof(FakeMilvus.LoadCollectionAsync), client.Calls);
+    }
+
+    [Fact]
+    public async Task A_collection_of_an_earlier_connector_version_gets_no_index_on_the_fingerprint_field_it_lacks()
+    {
+        var fields = ConnectorFields().Where(f => f.Name != ConnectorSchema.FingerprintField).ToList();
+        var client = new FakeMilvus(fields, ["vector"]);
+
+        var result = await new MilvusCollectionManager(client).EnsureCollectionAsync(Config, 4, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["_ab_stream", "_ab_record_id"], client.CreatedIndexes);
+        Assert.Empty(result.Warnings);
+        Assert.False(result.Layout.HasFingerprintField);
     }
 
     [Fact]
@@ -77,7 +90,7 @@ public class MilvusCollectionManagerRepairTests
 
         var result = await new MilvusCollectionManager(client).EnsureCollectionAsync(Config, 4, TestContext.Current.CancellationToken);
 
-        Assert.Equal(2, result.Warnings.Count);
+        Assert.Equal(3, result.Warnings.Count);
         Assert.All(result.Warnings, w => Assert.Contains("deletes will scan", w, StringComparison.Ordinal));
         Assert.Contains(nameof(FakeMilvus.LoadCollectionAsync), client.Calls);
     }

@@ -130,8 +130,10 @@ public class MilvusCollectionManagerTests
 
         Assert.False(request.AutoId);
         Assert.True(request.EnableDynamicField);
-        Assert.Equal(["pk", "vector", "text", "_ab_stream", "_ab_record_id", "_ab_chunk", "_ab_generation"], request.Fields.Select(f => f.Name));
+        Assert.Equal(["pk", "vector", "text", "_ab_stream", "_ab_record_id", "_ab_chunk", "_ab_generation", "_ab_fingerprint"], request.Fields.Select(f => f.Name));
         Assert.Equal(1536, request.Fields[1].Dimension);
+        Assert.Equal(64, request.Fields[^1].MaxLength);
+        Assert.Contains(ConnectorSchema.ScalarIndexes, i => i.FieldName == ConnectorSchema.FingerprintField);
         Assert.Equal("COSINE", ConnectorSchema.VectorIndex(Config with { MetricType = "cosine" }).MetricType);
         Assert.Equal("L2", ConnectorSchema.VectorIndex(Config with { MetricType = "" }).MetricType);
         Assert.All(ConnectorSchema.ScalarIndexes, i => Assert.Null(i.MetricType));

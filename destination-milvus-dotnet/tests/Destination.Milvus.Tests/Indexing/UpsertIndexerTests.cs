@@ -61,6 +61,22 @@ public class UpsertIndexerTests
     }
 
     [Fact]
+    public async Task Fingerprints_go_to_a_dynamic_key_on_collections_without_the_field_and_metadata_cannot_forge_one()
+    {
+        var milvus = new FakeMilvus();
+        var chunks = new[]
+        {
+            new IndexChunk("a", new JsonObject { ["_ab_fingerprint"] = "forged" }, JsonVector.Encode([1f, 2f]), "real"),
+            new IndexChunk("b", new JsonObject { ["_ab_fingerprint"] = "forged" }, JsonVector.Encode([1f, 2f])),
+        };
+        await Indexer(milvus).WriteAsync([new IndexDocument("docs", "docs_1", "docs_1", 1, false, false, chunks, 10)], CancellationToken.None);
+        var rows = Assert.Single(milvus.Upserts);
+        Assert.Equal("real", rows[0]["_ab_fingerprint"]!.GetValue<string>());
+        Assert.False(rows[1].ContainsKey("_ab_fingerprint"));
+        Assert.All(rows, r => Assert.Equal("forged", r["__ab_fingerprint"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task A_record_that_shrinks_in_a_later_batch_loses_its_extra_chunks_by_primary_key_and_a_cdc_delete_loses_all()
     {
         var milvus = new FakeMilvus();
