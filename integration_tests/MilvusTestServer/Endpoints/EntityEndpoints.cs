@@ -129,7 +129,8 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options, ServerCon
 
             // F9: the REST delete sets no consistency level, and the proto's zero value is Strong, so the query behind a
             // filter delete sees every write acknowledged before it.
-            foreach (var row in c.Rows.Visible(call.Now, TimeSpan.Zero).Where(r => Matches(node, r)))
+            var indexed = IndexedInNode.Index(node);
+            foreach (var row in c.Rows.Visible(call.Now, TimeSpan.Zero).Where(r => Matches(indexed, r)))
             {
                 deleted += c.Rows.MarkDeleted(row.PkKey, call.Now);
             }
@@ -301,7 +302,7 @@ internal sealed class EntityEndpoints(MilvusTestServerOptions options, ServerCon
             return rows;
         }
 
-        var node = FilterParser.Parse(filter, c.FilterSchema);
+        var node = IndexedInNode.Index(FilterParser.Parse(filter, c.FilterSchema));
         return rows.Where(r => Matches(node, r)).ToList();
     }
 

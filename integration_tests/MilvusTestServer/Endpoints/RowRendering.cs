@@ -56,7 +56,7 @@ internal static class RowRendering
         foreach (var field in projection.Fields)
         {
             result[field.Name] = field.IsVector
-                ? new JsonArray((row.Vector ?? []).Select(x => (JsonNode?)JsonValue.Create(x)).ToArray())
+                ? Vector(row)
                 : Encode(field, row.Fields.GetValueOrDefault(field.Name), allowInt64, jsonAsBase64);
         }
 
@@ -70,6 +70,10 @@ internal static class RowRendering
 
         return result;
     }
+
+    /// <summary>The stored vector as it was sent (already checked to be numbers float32 holds): one parse, no node per number.</summary>
+    private static JsonNode Vector(StoredRow row) =>
+        row.VectorJson is { } json ? JsonNode.Parse(json)! : new JsonArray((row.Vector ?? []).Select(x => (JsonNode?)JsonValue.Create(x)).ToArray());
 
     public static JsonNode? Encode(FieldSchema field, JsonNode? value, bool allowInt64, bool jsonAsBase64 = false)
     {
