@@ -1,10 +1,19 @@
+using Destination.Milvus.Configuration;
+using Destination.Milvus.Embedding;
+using Destination.Milvus.Indexing;
+using Destination.Milvus.Processing;
+using Destination.Milvus.Processing.Tokenizer;
+using Destination.Milvus.Protocol;
 using Destination.Milvus.Writing;
+using Destination.Milvus.Writing.Pipeline;
 
 namespace Destination.Milvus;
 
 /// <summary>
-/// The parts the commands are composed of: where the embedder and Milvus checks plug into <c>check</c>, and which
-/// sink <c>write</c> feeds. <see cref="Default"/> is what the executable uses; tests pass their own.
+/// The composition root: what the commands are built from. <c>check</c> runs its <see cref="CheckSteps"/>; <c>write</c>
+/// feeds the sink <see cref="CreateSink"/> builds. <see cref="Default"/> is what the executable uses: the Milvus write
+/// pipeline, wired here from the config (embedder, Milvus clients, collection set-up, indexer). Tests pass their own
+/// sinks or steps, or replace one part through <see cref="CreateMilvusPipeline"/>'s parameters.
 /// </summary>
 /// <param name="CheckSteps">Steps run by <c>check</c> after config validation, in order; all of them always run.</param>
 /// <param name="CreateSink">Builds the sink of <c>write</c> once config and catalog are known.</param>
@@ -24,12 +33,113 @@ public sealed record ConnectorServices(
 
     /// <summary>
     /// The production composition. Check: one real embedding call, then the read-only Milvus check (both honour
-    /// Airbyte Cloud, see <see cref="DeploymentMode"/>). Write: the Milvus pipeline (<see cref="MilvusRecordSink"/>).
+    /// Airbyte Cloud, see <see cref="DeploymentMode"/>). Write: the Milvus pipeline, tuned by the environment (<see cref="WriteOptions.FromEnvironment()"/>).
     /// </summary>
     public static ConnectorServices Default { get; } = new(
         [new EmbeddingCheckStep(Embedding.EmbedderFactoryOptions.FromEnvironment(), cloudDeployment: DeploymentMode.IsCloudProcess), new MilvusCheckStep(cloudDeployment: DeploymentMode.IsCloudProcess)],
-        context => new MilvusRecordSink(context, MilvusSinkOptions.FromEnvironment()))
+        context => CreateMilvusPipeline(context, WriteOptions.FromEnvironment()))
     {
         CloudDeployment = DeploymentMode.IsCloudProcess,
     };
+
+    /// <summary>The write pipeline into Milvus for <paramref name="context"/>.</summary>
+    /// <param name="context">The sync.</param>
+    /// <param name="options">Batch limits and Milvus timing; the config's advanced settings (<see cref="DestinationConfig.Tuning"/>) win over them.</param>
+    /// <param name="createEmbedder">Builds the embedder; null builds the one the config names (<see cref="EmbedderFactory"/>).</param>
+    /// <param name="createClient">
+    /// Builds a Milvus client from the indexing config and the options this composition chose (set-up or write); null
+    /// builds a <see cref="MilvusRestClient"/> with its own connection pool. Tests pass one with their own network.
+    /// </param>
+    public static WritePipeline CreateMilvusPipeline(
+        SinkContext context,
+        WriteOptions options,
+        Func<EmbeddingConfig, IEmbedder>? createEmbedder = null,
+        Func<IndexingConfig, MilvusClientOptions, MilvusRestClient>? createClient = null)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        var tuned = options.WithTuning(context.Config.Tuning);
+        return new WritePipeline(context, tuned, cancellationToken => OpenMilvusAsync(context, tuned, createEmbedder, createClient ?? DefaultClient, cancellationToken));
+    }
+
+    /// <summary>
+    /// Builds what the pipeline writes with: the processor and the embedder from the config, then the Milvus client,
+    /// and prepares the collection (created when missing, checked against the embedder's dimensions, loaded) with a
+    /// second client of short timeouts, so an unreachable or silent Milvus is reported in about a minute. Every Milvus
+    /// retry is logged (<see cref="RetryLog"/>).
+    /// </summary>
+    private static async Task<WritePipelineParts> OpenMilvusAsync(
+        SinkContext context,
+        WriteOptions options,
+        Func<EmbeddingConfig, IEmbedder>? createEmbedder,
+        Func<IndexingConfig, MilvusClientOptions, MilvusRestClient> createClient,
+        CancellationToken cancellationToken)
+    {
+        var config = context.Config;
+        var time = context.Time;
+        var output = context.Output;
+        var embedder = createEmbedder?.Invoke(config.Embedding)
+            ?? EmbedderFactory.Create(
+                config.Embedding,
+                Cl100kTokenizer.Instance,
+                EmbedderFactoryOptions.FromEnvironment() with { Time = time, Log = (level, message) => output.Log(level, message) });
+        if (EmbeddingModels.ChunkSizeAdvice(config.Embedding, config.Processing.ChunkSize) is var (sizeProblem, sizeWarning) && (sizeProblem ?? sizeWarning) is { } advice)
+        {
+            output.Log(LogLevel.Warn, advice);
+        }
+
+        var retries = RetryLog.For(output, time);
+        var throttle = new MilvusWriteThrottle(time, message => output.TryLog(LogLevel.Warn, message));
+        var clientOptions = new MilvusClientOptions
+        {
+            TimeProvider = time,
+            OnRetry = (attempt, delay, failure) => retries.Retrying("A Milvus request", attempt, delay, failure),
+            Throttle = throttle,
+        };
+        if (options.RequestTimeout is { } requestTimeout)
+        {
+            clientOptions = clientOptions with { RequestTimeout = requestTimeout };
+        }
+
+        // The write client is used only once the set-up below got its answers from Milvus.
+        var client = createClient(config.Indexing, clientOptions with { HostAnsweredBefore = true });
+        try
+        {
+            MilvusEnsureResult ensured;
+            using (var setup = createClient(config.Indexing, clientOptions.ForSetup()))
+            {
+                ensured = await new MilvusCollectionManager(setup, time).EnsureCollectionAsync(config.Indexing, embedder.Dimensions, cancellationToken).ConfigureAwait(false);
+            }
+
+            foreach (var warning in ensured.Warnings)
+            {
+                output.Log(LogLevel.Warn, warning);
+            }
+
+            var indexer = MilvusIndexer.Create(client, ensured.Layout, new MilvusIndexerOptions
+            {
+                StoreText = !config.OmitRawText,
+                Time = time,
+                LateInsertGrace = clientOptions.RequestTimeout,
+                CreatedBySync = ensured.Created,
+                OnInsertRetry = (attempt, delay, failure) => retries.Retrying("A Milvus insert (repeated, then what unconfirmed attempts stored is deleted)", attempt, delay, failure),
+            });
+            var collection = config.Indexing.Collection;
+            output.Log(LogLevel.Info, indexer switch
+            {
+                UpsertIndexer => $"Writing to collection '{collection}' ({(ensured.Created ? "created now" : "existing")}, connector schema): computed primary keys, idempotent upserts.",
+                AutoIdIndexer { UsesWriteKeys: true } => $"Writing to collection '{collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions; appended and overwritten rows carry '{ConnectorSchema.WriteKeyField}' so an unconfirmed insert can be cleaned up and retried.",
+                _ => $"Writing to collection '{collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions; without a dynamic field an unconfirmed insert of appended or overwritten rows ends the sync.",
+            });
+            var processor = new DocumentProcessor(config.Processing, Cl100kTokenizer.Instance, config.Embedding as FromFieldEmbeddingConfig);
+            return new WritePipelineParts(processor, embedder, indexer, client) { Status = throttle.Describe };
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private static MilvusRestClient DefaultClient(IndexingConfig indexing, MilvusClientOptions options) => MilvusRestClient.Create(indexing, options);
 }

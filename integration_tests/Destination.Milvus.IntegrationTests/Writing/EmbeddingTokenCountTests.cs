@@ -32,7 +32,7 @@ public sealed class EmbeddingTokenCountTests
 
         input.Append(Airbyte.StreamState("docs", 30));
         var embedder = new RecordingEmbedder();
-        var services = ConnectorServices.Default with { CreateSink = context => new MilvusRecordSink(context, new MilvusSinkOptions { EmbedderFactory = _ => embedder }) };
+        var services = ConnectorServices.Default with { CreateSink = context => ConnectorServices.CreateMilvusPipeline(context, new WriteOptions(), createEmbedder: _ => embedder) };
         using var files = new TempFiles();
         using var stdout = new MemoryStream();
         var code = await Connector.RunAsync(

@@ -42,7 +42,7 @@ public enum KillScenario
 /// Each trial starts from a copy of a seeded collection (rows of an earlier sync), so first-seen deletes and the
 /// overwrite cleanup have real targets; every fifth starts without a collection and is killed 0-8 ms after the test
 /// server first holds it, often while the connector creates its indexes or loads it, so the rerun must finish a
-/// half-made collection. Small batches (<see cref="Destination.Milvus.Writing.MilvusSinkOptions.MaxBatchRecordsVariable"/>)
+/// half-made collection. Small batches (<see cref="Destination.Milvus.Writing.WriteOptions.MaxBatchRecordsVariable"/>)
 /// and a STATE every few records make many commit points in a short run.
 /// </summary>
 public abstract class KillTests(MilvusTarget target)
@@ -90,7 +90,7 @@ public abstract class KillTests(MilvusTarget target)
         var workload = new KillWorkload(scenario);
         var environment = new Dictionary<string, string>
         {
-            [Destination.Milvus.Writing.MilvusSinkOptions.MaxBatchRecordsVariable] = BatchRecords.ToString(CultureInfo.InvariantCulture),
+            [Destination.Milvus.Writing.WriteOptions.MaxBatchRecordsVariable] = BatchRecords.ToString(CultureInfo.InvariantCulture),
         };
 
         // The seed collection: rows of an earlier sync, copied for every trial.

@@ -32,7 +32,7 @@ public sealed partial class ProgressLogTests(MilvusTarget target) : IClassFixtur
         }
 
         using var files = new TempFiles();
-        var environment = new Dictionary<string, string> { [MilvusSinkOptions.ProgressIntervalVariable] = IntervalMs.ToString(CultureInfo.InvariantCulture) };
+        var environment = new Dictionary<string, string> { [WriteOptions.ProgressIntervalVariable] = IntervalMs.ToString(CultureInfo.InvariantCulture) };
         var run = await ConnectorProcess.RunAsync(
             ["write", "--config", files.Write("config.json", config.ToJsonString()), "--catalog", files.Write("catalog.json", Airbyte.Catalog(Airbyte.Stream("docs", "append")))],
             input.ToString(), TimeSpan.FromSeconds(120), environment);
@@ -64,7 +64,7 @@ public sealed partial class ProgressLogTests(MilvusTarget target) : IClassFixtur
         var config = JsonNode.Parse(target.Config(collection))!;
         config["progress_log_interval_seconds"] = 1;
         using var files = new TempFiles();
-        var environment = new Dictionary<string, string> { [MilvusSinkOptions.ProgressIntervalVariable] = "60000" };
+        var environment = new Dictionary<string, string> { [WriteOptions.ProgressIntervalVariable] = "60000" };
         using var connector = PlatformDrivenConnector.StartWrite(files.Write("config.json", config.ToJsonString()), files.Write("catalog.json", Airbyte.Catalog(Airbyte.Stream("docs", "append"))), environment, "progress-config");
         await connector.WriteAsync(Airbyte.Record("docs", new JsonObject { ["id"] = 1, ["body"] = "ticket 1" }));
         await connector.ReadUntilAsync(m => m["log"]?["message"]?.GetValue<string>().StartsWith("Progress: ", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(30));

@@ -57,6 +57,9 @@ public sealed class DocumentProcessor
         Splitter = RecursiveTextSplitter.FromConfig(config.TextSplitter, config.ChunkSize, config.ChunkOverlap, counter);
     }
 
+    /// <summary>The configured chunk size in cl100k tokens, named in messages about chunks that do not fit.</summary>
+    public int ChunkSize => _config.ChunkSize;
+
     /// <summary>The splitter built from the config.</summary>
     public RecursiveTextSplitter Splitter { get; }
 

@@ -68,7 +68,7 @@ public class ConfigParserTests
     public void The_spec_defaults_of_the_advanced_settings_are_the_built_in_defaults()
     {
         var props = ConnectorSpecification.ConnectionSpecification.GetProperty("properties");
-        var defaults = new Destination.Milvus.Writing.MilvusSinkOptions();
+        var defaults = new Destination.Milvus.Writing.WriteOptions();
         Assert.Equal(new Destination.Milvus.Indexing.MilvusClientOptions().RequestTimeout, TimeSpan.FromSeconds(props.GetProperty("milvus_request_timeout_seconds").GetProperty("default").GetInt32()));
         Assert.Equal(defaults.ProgressInterval, TimeSpan.FromSeconds(props.GetProperty("progress_log_interval_seconds").GetProperty("default").GetInt32()));
     }

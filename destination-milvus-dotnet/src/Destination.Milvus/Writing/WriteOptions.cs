@@ -1,14 +1,21 @@
+using System.Globalization;
 using Destination.Milvus.Configuration;
-using Destination.Milvus.Embedding;
-using Destination.Milvus.Indexing;
 
 namespace Destination.Milvus.Writing;
 
 /// <summary>
-/// Tuning and test seams of <see cref="MilvusRecordSink"/>. The defaults keep memory flat (a few batches of at most
-/// 4 MB in flight) while giving the embedding service enough concurrent work.
+/// The tuning of <c>write</c>: the pipeline's batch limits and queue sizes, and the Milvus timing an operator may set
+/// through environment variables (<see cref="FromEnvironment()"/>). What the pipeline holds at most:
+/// <list type="bullet">
+/// <item>record data: <see cref="InputCapacity"/> records in the input channel, plus the open batch and
+/// <see cref="MaxBatchesInFlight"/> batches being prepared, each at most <see cref="MaxBatchRecords"/> records or
+/// about <see cref="MaxBatchBytes"/>;</item>
+/// <item>prepared chunks (text, metadata, encoded vector): the prepared batches waiting for the writer and at most
+/// two being written.</item>
+/// </list>
+/// The defaults (4 MB batches) keep that to a few tens of MB while giving the embedding service enough concurrent work.
 /// </summary>
-public sealed record MilvusSinkOptions
+public sealed record WriteOptions
 {
     /// <summary>A batch closes at this many records. <value>Default 256.</value></summary>
     public int MaxBatchRecords { get; init; } = 256;
@@ -30,48 +37,43 @@ public sealed record MilvusSinkOptions
 
     /// <summary>
     /// Per-attempt timeout of Milvus requests (writes, deletes, queries; set-up calls never wait longer than their own
-    /// 15 s); null keeps <see cref="MilvusClientOptions.RequestTimeout"/>. With the 6 retries, a Milvus that goes
-    /// silent mid-sync is reported after about 7 × this plus the backoff.
+    /// 15 s); null keeps the client's default of 60 s. With the 6 retries, a Milvus that goes silent mid-sync is
+    /// reported after about 7 × this plus the backoff.
     /// </summary>
     public TimeSpan? RequestTimeout { get; init; }
 
-    /// <summary>Milvus client settings; null for the defaults.</summary>
-    public MilvusClientOptions? ClientOptions { get; init; }
-
-    /// <summary>Builds the Milvus client (tests); null creates a <see cref="MilvusRestClient"/>.</summary>
-    public Func<IndexingConfig, IMilvusClient>? ClientFactory { get; init; }
-
-    /// <summary>Builds the embedder (tests); null uses <see cref="EmbedderFactory"/>.</summary>
-    public Func<EmbeddingConfig, IEmbedder>? EmbedderFactory { get; init; }
+    /// <summary>The least value, in milliseconds, of the interval and timeout variables: shorter ones would only flood the log or fail every request.</summary>
+    public const int MinimumIntervalMs = 100;
 
     /// <summary>
-    /// Name of the environment variable that sets <see cref="ProgressInterval"/> in milliseconds (at least 100): a
-    /// shorter cadence for watching a sync closely, a longer one for quieter logs.
+    /// Name of the environment variable that sets <see cref="ProgressInterval"/> in milliseconds (at least
+    /// <see cref="MinimumIntervalMs"/>): a shorter cadence for watching a sync closely, a longer one for quieter logs.
     /// </summary>
     public const string ProgressIntervalVariable = "DESTINATION_MILVUS_PROGRESS_INTERVAL_MS";
 
     /// <summary>
-    /// Name of the environment variable that sets <see cref="MaxBatchRecords"/>: small batches make many commit points
-    /// in a short input (the kill tests stop <c>write</c> between any two of them); production keeps the default.
+    /// Name of the environment variable that sets <see cref="MaxBatchRecords"/>: smaller batches commit, and so pass
+    /// STATE messages on, in smaller steps (a source that sends a state every few records), and hold less memory when
+    /// records are large; larger ones make fewer, bigger Milvus requests.
     /// </summary>
     public const string MaxBatchRecordsVariable = "DESTINATION_MILVUS_MAX_BATCH_RECORDS";
 
     /// <summary>
-    /// Name of the environment variable that sets <see cref="RequestTimeout"/> in milliseconds (at least 100): lower it
-    /// where a frozen Milvus must be noticed sooner than the default 60 s per attempt (about 7.5 minutes in all),
-    /// raise it for very slow writes.
+    /// Name of the environment variable that sets <see cref="RequestTimeout"/> in milliseconds (at least
+    /// <see cref="MinimumIntervalMs"/>): lower it where a frozen Milvus must be noticed sooner than the default 60 s
+    /// per attempt (about 7.5 minutes in all), raise it for very slow writes.
     /// </summary>
     public const string RequestTimeoutVariable = "DESTINATION_MILVUS_REQUEST_TIMEOUT_MS";
 
     /// <summary>The defaults, with <see cref="ProgressIntervalVariable"/>, <see cref="MaxBatchRecordsVariable"/> and <see cref="RequestTimeoutVariable"/> applied when set to valid numbers.</summary>
-    public static MilvusSinkOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
+    public static WriteOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
 
-    /// <summary>The defaults, with the variables read through <paramref name="lookup"/> (a test seam; invalid or missing values keep the defaults).</summary>
-    public static MilvusSinkOptions FromEnvironment(Func<string, string?> lookup)
+    /// <summary>The defaults, with the variables read through <paramref name="lookup"/>; invalid or missing values keep the defaults.</summary>
+    public static WriteOptions FromEnvironment(Func<string, string?> lookup)
     {
         ArgumentNullException.ThrowIfNull(lookup);
-        var options = new MilvusSinkOptions();
-        if (Number(lookup(ProgressIntervalVariable)) is { } interval and >= 100)
+        var options = new WriteOptions();
+        if (Number(lookup(ProgressIntervalVariable)) is { } interval and >= MinimumIntervalMs)
         {
             options = options with { ProgressInterval = TimeSpan.FromMilliseconds(interval) };
         }
@@ -81,7 +83,7 @@ public sealed record MilvusSinkOptions
             options = options with { MaxBatchRecords = records };
         }
 
-        if (Number(lookup(RequestTimeoutVariable)) is { } timeout and >= 100)
+        if (Number(lookup(RequestTimeoutVariable)) is { } timeout and >= MinimumIntervalMs)
         {
             options = options with { RequestTimeout = TimeSpan.FromMilliseconds(timeout) };
         }
@@ -93,7 +95,7 @@ public sealed record MilvusSinkOptions
     /// These options with the settings of the config applied over them: a value the config sets wins over the
     /// environment variable (which stays for tests) and the default.
     /// </summary>
-    public MilvusSinkOptions WithTuning(TuningConfig tuning)
+    public WriteOptions WithTuning(TuningConfig tuning)
     {
         ArgumentNullException.ThrowIfNull(tuning);
         return this with
@@ -104,5 +106,5 @@ public sealed record MilvusSinkOptions
     }
 
     private static int? Number(string? text) =>
-        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
 }

@@ -1,4 +1,6 @@
-namespace Destination.Milvus.Writing;
+using Destination.Milvus.Indexing;
+
+namespace Destination.Milvus.Writing.Pipeline;
 
 /// <summary>
 /// Counters of the write pipeline, updated from its stages (thread-safe), rendered as the periodic progress LOG and
@@ -6,6 +8,8 @@ namespace Destination.Milvus.Writing;
 /// </summary>
 public sealed class WriteProgress
 {
+    private const double BytesPerMegabyte = 1024 * 1024;
+
     private long _records;
     private long _bytes;
     private long _chunks;
@@ -53,13 +57,13 @@ public sealed class WriteProgress
     public string Describe(TimeSpan elapsed)
     {
         var seconds = Math.Max(elapsed.TotalSeconds, 0.001);
-        var bytes = Interlocked.Read(ref _bytes) / 1048576.0;
+        var bytes = Interlocked.Read(ref _bytes) / BytesPerMegabyte;
         var truncated = Interlocked.Read(ref _truncatedTexts);
         var text = FormattableString.Invariant(
             $"{Records} record(s) ({bytes:0.0} MB) processed into {Interlocked.Read(ref _chunks)} chunk(s) of {Interlocked.Read(ref _tokens)} token(s); {Interlocked.Read(ref _embedRequests)} embedding call(s); {RowsWritten} row(s) written, {Interlocked.Read(ref _deleteRequests)} delete request(s); {Committed} record(s) committed; {Records / seconds:0} records/s, {bytes / seconds:0.00} MB/s, {RowsWritten / seconds:0} rows/s");
         if (DroppedMetadata > 0)
         {
-            text += FormattableString.Invariant($"; {DroppedMetadata} row(s) had metadata dropped to fit Milvus's 65,536-byte JSON limit");
+            text += FormattableString.Invariant($"; {DroppedMetadata} row(s) had metadata dropped to fit Milvus's {MilvusLimits.DynamicJsonBytes:N0}-byte JSON limit");
         }
 
         if (truncated > 0)

@@ -1,0 +1,19 @@
+using Destination.Milvus.Embedding;
+using Destination.Milvus.Indexing;
+using Destination.Milvus.Processing;
+
+namespace Destination.Milvus.Writing.Pipeline;
+
+/// <summary>
+/// What a <see cref="WritePipeline"/> writes with, built by the composition root (<see cref="ConnectorServices"/>)
+/// once the collection is ready: the Python CDK's processor, embedder and indexer.
+/// </summary>
+/// <param name="Processor">Turns records into chunks.</param>
+/// <param name="Embedder">Turns chunk texts into vectors.</param>
+/// <param name="Indexer">Stores documents in the collection.</param>
+/// <param name="Resources">What the pipeline disposes when it is disposed (the Milvus client), if anything.</param>
+public sealed record WritePipelineParts(DocumentProcessor Processor, IEmbedder Embedder, IIndexer Indexer, IDisposable? Resources = null)
+{
+    /// <summary>What the store side adds to the progress LOG (e.g. how long writes were paced), or null.</summary>
+    public Func<string?>? Status { get; init; }
+}
