@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Destination.Milvus.Check;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Protocol;
 using Destination.Milvus.Writing;

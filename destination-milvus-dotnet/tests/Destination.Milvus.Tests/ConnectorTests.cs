@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Destination.Milvus.Check;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Writing;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
+using Destination.Milvus.Check;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Indexing;
 using Destination.Milvus.IntegrationTests.Milvus;

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Destination.Milvus.Check;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Indexing;
 using Destination.Milvus.IntegrationTests.Suite;

@@ -1,3 +1,4 @@
+using Destination.Milvus.Check;
 using Destination.Milvus.Configuration;
 
 namespace Destination.Milvus.Indexing;

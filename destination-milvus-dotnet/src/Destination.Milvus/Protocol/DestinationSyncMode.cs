@@ -12,13 +12,3 @@ public enum DestinationSyncMode
     /// <summary><c>append_dedup</c>: keep only the latest record per primary key.</summary>
     AppendDedup,
 }
-
-/// <summary>How the source reads a stream (informational for a destination).</summary>
-public enum SourceSyncMode
-{
-    /// <summary><c>full_refresh</c>.</summary>
-    FullRefresh,
-
-    /// <summary><c>incremental</c>.</summary>
-    Incremental,
-}

@@ -15,19 +15,3 @@ public readonly record struct StateKey(StateScope Scope, long Index)
     /// <inheritdoc />
     public override string ToString() => $"{Scope} #{Index}";
 }
-
-/// <summary>
-/// What a record carries so that its commit can be credited: the open key of its stream and the open global key.
-/// A record counts toward both, so STREAM and GLOBAL/LEGACY states each get exact counts without knowing in advance
-/// which kind the source sends.
-/// </summary>
-/// <param name="StreamKey">The open key of the record's stream scope.</param>
-/// <param name="GlobalKey">The open key of the global scope.</param>
-public readonly record struct CommitTicket(StateKey StreamKey, StateKey GlobalKey);
-
-/// <summary>A state the watermark released: every record before it is committed.</summary>
-/// <param name="State">The payload given to <see cref="CommitWatermark{TState}.OnState(IReadOnlyList{StateScope}, TState)"/>.</param>
-/// <param name="Scopes">The scopes whose keys it closed.</param>
-/// <param name="RecordCount">Records of its scopes, each since that scope's previous checkpoint (<c>destinationStats.recordCount</c>).</param>
-/// <param name="RejectedCount">Rejected lines of its scopes' streams over the same intervals (<c>destinationStats.rejectedRecordCount</c>).</param>
-public readonly record struct ReleasedState<TState>(TState State, IReadOnlyList<StateScope> Scopes, long RecordCount, long RejectedCount);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Destination.Milvus.Check;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Tests.TestSupport;
 

@@ -1,3 +1,4 @@
+using Destination.Milvus.Check;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Embedding;
 

@@ -1,7 +1,7 @@
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Indexing;
 
-namespace Destination.Milvus;
+namespace Destination.Milvus.Check;
 
 /// <summary>
 /// The Milvus part of <c>check</c>, read-only: host, credentials and database, and, when the collection exists, its

@@ -1,6 +1,6 @@
 using Destination.Milvus.Configuration;
 
-namespace Destination.Milvus;
+namespace Destination.Milvus.Check;
 
 /// <summary>
 /// One part of <c>check</c> after the config is valid: the embedder check, the Milvus check, ... Each step returns

@@ -1,4 +1,4 @@
-namespace Destination.Milvus;
+namespace Destination.Milvus.Check;
 
 /// <summary>What one <see cref="ICheckStep"/> found: problems make check FAILED, notes and warnings are only logged.</summary>
 /// <param name="Problems">Plain sentences, one per problem; empty when the step passed.</param>

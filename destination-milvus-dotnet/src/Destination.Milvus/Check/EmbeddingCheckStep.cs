@@ -2,7 +2,7 @@ using Destination.Milvus.Configuration;
 using Destination.Milvus.Embedding;
 using Destination.Milvus.Processing.Tokenizer;
 
-namespace Destination.Milvus;
+namespace Destination.Milvus.Check;
 
 /// <summary>
 /// The embedding part of <c>check</c>: one real embedding call through the configured provider, so that a wrong key,

@@ -2,7 +2,7 @@ using System.Text.Json;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Protocol;
 
-namespace Destination.Milvus;
+namespace Destination.Milvus.Check;
 
 /// <summary>
 /// <c>check</c>: validates the config, then runs every <see cref="ICheckStep"/>, and answers with exactly one

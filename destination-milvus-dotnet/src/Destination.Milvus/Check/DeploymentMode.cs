@@ -1,4 +1,4 @@
-namespace Destination.Milvus;
+namespace Destination.Milvus.Check;
 
 /// <summary>
 /// Whether the connector runs on Airbyte Cloud. There, as in the Python connector, the connector must not send data or

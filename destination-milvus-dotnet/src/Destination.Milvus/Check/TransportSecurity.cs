@@ -3,7 +3,7 @@ using Destination.Milvus.Configuration;
 using Destination.Milvus.Embedding;
 using Destination.Milvus.Indexing;
 
-namespace Destination.Milvus;
+namespace Destination.Milvus.Check;
 
 /// <summary>
 /// Rules about sending credentials over the network, shared by <c>check</c> and <c>write</c> so both commands refuse

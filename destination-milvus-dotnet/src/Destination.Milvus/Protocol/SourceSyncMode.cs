@@ -1,0 +1,11 @@
+namespace Destination.Milvus.Protocol;
+
+/// <summary>How the source reads a stream (informational for a destination).</summary>
+public enum SourceSyncMode
+{
+    /// <summary><c>full_refresh</c>.</summary>
+    FullRefresh,
+
+    /// <summary><c>incremental</c>.</summary>
+    Incremental,
+}
