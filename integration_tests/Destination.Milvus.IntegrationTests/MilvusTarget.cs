@@ -36,7 +36,7 @@ public class MilvusTarget : IAsyncLifetime
 
     public string? Token { get; private set; }
 
-    public MilvusAuthConfig Auth => string.IsNullOrEmpty(Token) ? new NoAuthConfig() : new TokenAuthConfig(Token);
+    internal MilvusAuthConfig Auth => string.IsNullOrEmpty(Token) ? new NoAuthConfig() : new TokenAuthConfig(Token);
 
     public string Db { get; private set; } = string.Empty;
 
@@ -72,7 +72,7 @@ public class MilvusTarget : IAsyncLifetime
     public CollectionScope TemporaryCollection(string purpose) => new(this, NewCollection(purpose));
 
     /// <summary>The connector's indexing settings for a collection on this target.</summary>
-    public IndexingConfig IndexingConfig(string collection, string metric = "L2") =>
+    internal IndexingConfig IndexingConfig(string collection, string metric = "L2") =>
         new(Host, Db, collection, Auth, "vector", "text", metric);
 
     /// <summary>A connector config JSON for this target (fake embedder); <paramref name="processing"/> replaces the default processing section.</summary>
@@ -95,7 +95,7 @@ public class MilvusTarget : IAsyncLifetime
     }
 
     /// <summary>A client with short retry delays (the real defaults would slow failing tests down).</summary>
-    public MilvusRestClient CreateClient(MilvusClientOptions? options = null) =>
+    internal MilvusRestClient CreateClient(MilvusClientOptions? options = null) =>
         new(MilvusEndpoint.Parse(Host), Auth, Db, options ?? new MilvusClientOptions { RequestTimeout = TimeSpan.FromSeconds(30), RetryBaseDelay = TimeSpan.FromMilliseconds(50), MaxRetryAttempts = 3 });
 
     /// <summary>The final rows of a collection (dynamic keys flattened), after any staleness has passed.</summary>

@@ -53,7 +53,7 @@ internal static class DirectLoader
                 {
                     var row = (JsonObject)processed.Chunks[i].Metadata.DeepClone();
                     row[ConnectorSchema.PrimaryKeyField] = ConnectorSchema.PrimaryKeyFor(info.Identifier, processed.RecordId!, i);
-                    row[config.Indexing.VectorField] = MilvusRows.Vector(vectors[i]);
+                    row[config.Indexing.VectorField] = JsonVector.Encode(vectors[i]).ToNode();
                     row[config.Indexing.TextField] = processed.Chunks[i].Text;
                     row[ConnectorSchema.GenerationField] = 0;
 

@@ -142,7 +142,7 @@ public sealed class SupportSearchServiceTests
         var row = new System.Text.Json.Nodes.JsonObject
         {
             ["pk"] = "python-style-row",
-            ["vector"] = MilvusRows.Vector(Destination.Milvus.Embedding.FeatureHashing.Embed(text, 1536)),
+            ["vector"] = JsonVector.Encode(Destination.Milvus.Embedding.FeatureHashing.Embed(text, 1536)).ToNode(),
             ["text"] = "description: " + text,
             ["_ab_stream"] = "tickets",
             ["_ab_record_id"] = "tickets_777",

@@ -11,7 +11,7 @@ namespace SupportSearch;
 /// <summary>
 /// The tutorial's support-form queries against a collection loaded by the connector. It embeds with the connector's
 /// own <see cref="IEmbedder"/> built from the same config file, so a query lands in the same vector space as the
-/// documents, and talks to Milvus through the connector's <see cref="IMilvusClient"/>. Every failure a user can cause
+/// documents, and talks to Milvus through the connector's <see cref="MilvusRestClient"/>. Every failure a user can cause
 /// surfaces as a <see cref="SupportSearchException"/> with one sentence.
 /// </summary>
 public sealed class SupportSearchService : IDisposable
@@ -20,17 +20,11 @@ public sealed class SupportSearchService : IDisposable
     private static readonly string[] ArticleFields = ["title", "html_url"];
 
     private readonly IEmbedder _embedder;
-    private readonly IMilvusClient _milvus;
+    private readonly MilvusRestClient _milvus;
     private readonly IndexingConfig _indexing;
     private readonly IDisposable? _owned;
 
-    /// <summary>Creates the service over an embedder and a Milvus client (tests pass the in-process test server's client).</summary>
-    public SupportSearchService(IEmbedder embedder, IMilvusClient milvus, IndexingConfig indexing)
-        : this(embedder, milvus, indexing, null)
-    {
-    }
-
-    private SupportSearchService(IEmbedder embedder, IMilvusClient milvus, IndexingConfig indexing, IDisposable? owned)
+    private SupportSearchService(IEmbedder embedder, MilvusRestClient milvus, IndexingConfig indexing, IDisposable? owned)
     {
         _embedder = embedder ?? throw new ArgumentNullException(nameof(embedder));
         _milvus = milvus ?? throw new ArgumentNullException(nameof(milvus));
@@ -42,7 +36,7 @@ public sealed class SupportSearchService : IDisposable
     public string Collection => _indexing.Collection;
 
     /// <summary>Builds the service from the connector's config file (its embedding and indexing sections).</summary>
-    public static SupportSearchService FromConfigFile(string path, MilvusClientOptions? milvusOptions = null)
+    public static SupportSearchService FromConfigFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         string text;
@@ -55,11 +49,11 @@ public sealed class SupportSearchService : IDisposable
             throw new SupportSearchException($"The config file '{path}' cannot be read ({ex.Message.TrimEnd('.')}).", ex);
         }
 
-        return FromConfigJson(text, milvusOptions);
+        return FromConfigJson(text);
     }
 
     /// <summary>Builds the service from the connector's config JSON.</summary>
-    public static SupportSearchService FromConfigJson(string json, MilvusClientOptions? milvusOptions = null)
+    public static SupportSearchService FromConfigJson(string json)
     {
         ConfigValidationResult parsed;
         try
@@ -87,7 +81,7 @@ public sealed class SupportSearchService : IDisposable
             throw new SupportSearchException(ex.Message, ex);
         }
 
-        var client = MilvusRestClient.Create(config.Indexing, milvusOptions ?? new MilvusClientOptions { MaxRetryAttempts = 1, RequestTimeout = TimeSpan.FromSeconds(20) });
+        var client = MilvusRestClient.Create(config.Indexing, new MilvusClientOptions { MaxRetryAttempts = 1, RequestTimeout = TimeSpan.FromSeconds(20) });
         return new SupportSearchService(embedder, client, config.Indexing, client);
     }
 

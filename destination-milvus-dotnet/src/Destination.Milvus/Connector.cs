@@ -14,7 +14,7 @@ namespace Destination.Milvus;
 /// Airbyte cancels a job) exits with <see cref="Terminated"/> after one WARN log, and a stdout closed by its reader
 /// (Airbyte closes it on cancel and abort) ends the command quietly, since nothing can be reported any more.
 /// </summary>
-public static class Connector
+internal static class Connector
 {
     /// <summary>Exit code of a completed command (including a FAILED check).</summary>
     public const int Success = 0;

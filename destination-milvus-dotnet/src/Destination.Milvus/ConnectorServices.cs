@@ -2,11 +2,11 @@ using Destination.Milvus.Check;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Embedding;
 using Destination.Milvus.Indexing;
-using Destination.Milvus.Processing;
 using Destination.Milvus.Processing.Tokenizer;
+using Destination.Milvus.Processing;
 using Destination.Milvus.Protocol;
-using Destination.Milvus.Writing;
 using Destination.Milvus.Writing.Pipeline;
+using Destination.Milvus.Writing;
 
 namespace Destination.Milvus;
 
@@ -18,7 +18,7 @@ namespace Destination.Milvus;
 /// </summary>
 /// <param name="CheckSteps">Steps run by <c>check</c> after config validation, in order; all of them always run.</param>
 /// <param name="CreateSink">Builds the sink of <c>write</c> once config and catalog are known.</param>
-public sealed record ConnectorServices(
+internal sealed record ConnectorServices(
     IReadOnlyList<ICheckStep> CheckSteps,
     Func<SinkContext, IRecordSink> CreateSink)
 {

@@ -6,7 +6,7 @@ namespace Destination.Milvus;
 /// <c>DATA_CHANNEL_SOCKET_PATHS</c>). This connector reads stdin only: in socket mode stdin would carry no records, and
 /// an empty input must not look like a finished sync, so <c>write</c> refuses at once.
 /// </summary>
-public static class DataChannel
+internal static class DataChannel
 {
     /// <summary>The variable naming the medium: <c>STDIO</c> (or unset) is the only one this connector reads.</summary>
     public const string MediumVariable = "DATA_CHANNEL_MEDIUM";

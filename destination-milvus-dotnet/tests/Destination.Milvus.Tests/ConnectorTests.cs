@@ -44,16 +44,14 @@ public sealed class ConnectorTests : IDisposable
     {
         public string Name => name;
 
-        public Task<IReadOnlyList<string>> RunAsync(DestinationConfig config, CancellationToken cancellationToken) => Task.FromResult(run(config));
+        public Task<CheckStepResult> RunAsync(DestinationConfig config, CancellationToken cancellationToken) => Task.FromResult(new CheckStepResult(run(config), []));
     }
 
     private sealed class NotingStep(string note, IReadOnlyList<string> problems) : ICheckStep
     {
         public string Name => "Noting";
 
-        public Task<IReadOnlyList<string>> RunAsync(DestinationConfig config, CancellationToken cancellationToken) => throw new InvalidOperationException("RunWithNotesAsync must be used");
-
-        public Task<CheckStepResult> RunWithNotesAsync(DestinationConfig config, CancellationToken cancellationToken) => Task.FromResult(new CheckStepResult(problems, [note]));
+        public Task<CheckStepResult> RunAsync(DestinationConfig config, CancellationToken cancellationToken) => Task.FromResult(new CheckStepResult(problems, [note]));
     }
 
     private sealed class ThrowingSink(Exception error) : IRecordSink

@@ -77,32 +77,27 @@ public sealed class CheckWiringTests(MilvusTarget target) : IClassFixture<Milvus
         Assert.True(status == "SUCCEEDED", message);
     }
 
-    public static TheoryData<string, FieldDefinition[], string> VectorFieldProblems => new()
+    private static readonly Dictionary<string, FieldDefinition[]> ProblemFields = new()
     {
-        {
-            "dim",
-            [new("pk", MilvusDataType.Int64, IsPrimary: true), new("vector", MilvusDataType.FloatVector, Dimension: 8)],
-            "Vector field 'vector' of collection '{0}' has 8 dimensions, but the embedder produces 4."
-        },
-        {
-            "novec",
-            [new("pk", MilvusDataType.Int64, IsPrimary: true), new("emb", MilvusDataType.FloatVector, Dimension: 4), new("vector", MilvusDataType.VarChar, MaxLength: 100)],
-            "Field 'vector' of collection '{0}' is a VarChar, not a FloatVector."
-        },
-        {
-            "missing",
-            [new("pk", MilvusDataType.Int64, IsPrimary: true), new("embedding", MilvusDataType.FloatVector, Dimension: 4)],
-            "Collection '{0}' has no vector field 'vector'."
-        },
+        ["dim"] = [new("pk", MilvusDataType.Int64, IsPrimary: true), new("vector", MilvusDataType.FloatVector, Dimension: 8)],
+        ["novec"] = [new("pk", MilvusDataType.Int64, IsPrimary: true), new("emb", MilvusDataType.FloatVector, Dimension: 4), new("vector", MilvusDataType.VarChar, MaxLength: 100)],
+        ["missing"] = [new("pk", MilvusDataType.Int64, IsPrimary: true), new("embedding", MilvusDataType.FloatVector, Dimension: 4)],
+    };
+
+    public static TheoryData<string, string> VectorFieldProblems => new()
+    {
+        { "dim", "Vector field 'vector' of collection '{0}' has 8 dimensions, but the embedder produces 4." },
+        { "novec", "Field 'vector' of collection '{0}' is a VarChar, not a FloatVector." },
+        { "missing", "Collection '{0}' has no vector field 'vector'." },
     };
 
     /// <summary>A wrong dimension, a vector field that is not a vector, no vector field: each fails with its own sentence.</summary>
     [Theory]
     [MemberData(nameof(VectorFieldProblems))]
-    public async Task A_collection_whose_vector_field_does_not_fit_the_embedder_fails_saying_why(string purpose, FieldDefinition[] fields, string expected)
+    public async Task A_collection_whose_vector_field_does_not_fit_the_embedder_fails_saying_why(string purpose, string expected)
     {
         await using var scope = target.TemporaryCollection(purpose);
-        await CreateCollection(scope.Name, fields);
+        await CreateCollection(scope.Name, ProblemFields[purpose]);
         var (status, message, _) = await Check(Config(scope.Name, dimensions: 4));
         Assert.Equal("FAILED", status);
         Assert.Equal(string.Format(CultureInfo.InvariantCulture, expected, scope.Name), message);

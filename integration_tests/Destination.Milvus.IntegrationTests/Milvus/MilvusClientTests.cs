@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Destination.Milvus.Indexing;
+using SupportSearch;
 
 namespace Destination.Milvus.IntegrationTests.Milvus;
 
@@ -19,7 +20,7 @@ public sealed class MilvusClientTests(MilvusTarget target) : IClassFixture<Milvu
         return new JsonObject
         {
             ["pk"] = ConnectorSchema.PrimaryKeyFor(stream, recordId, chunk),
-            ["vector"] = MilvusRows.Vector(vector),
+            ["vector"] = JsonVector.Encode(vector).ToNode(),
             ["text"] = text,
             ["_ab_stream"] = stream,
             ["_ab_record_id"] = recordId,
@@ -204,11 +205,11 @@ public sealed class MilvusClientTests(MilvusTarget target) : IClassFixture<Milvu
 
         var rows = new[] { "a", "b\"", "a" }.Select((id, i) => new JsonObject
         {
-            ["vector"] = MilvusRows.Vector([i, 0]),
+            ["vector"] = JsonVector.Encode([i, 0]).ToNode(),
             ["text"] = "chunk " + i,
             ["_ab_stream"] = "s",
             ["_ab_record_id"] = id,
-            [ensured.Layout.MetadataKey("pk")] = "source pk " + i,
+            ["_pk"] = "source pk " + i,
         }).ToList();
         var inserted = await client.InsertAsync(scope.Name, rows, Ct);
 

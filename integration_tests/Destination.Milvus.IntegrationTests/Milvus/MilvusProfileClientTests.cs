@@ -27,7 +27,7 @@ public sealed class MilvusProfileClientTests
     private static JsonObject Row(string recordId) => new()
     {
         ["pk"] = ConnectorSchema.PrimaryKeyFor("s", recordId, 0),
-        ["vector"] = MilvusRows.Vector([1, 2]),
+        ["vector"] = JsonVector.Encode([1, 2]).ToNode(),
         ["text"] = "t",
         ["_ab_stream"] = "s",
         ["_ab_record_id"] = recordId,

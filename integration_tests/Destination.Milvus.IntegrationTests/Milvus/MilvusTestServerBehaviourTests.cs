@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Indexing;
 using Microsoft.Extensions.Time.Testing;
+using SupportSearch;
 using MilvusTestServer;
 using Destination.Milvus.IntegrationTests.Suite;
 
@@ -26,7 +27,7 @@ public sealed class MilvusTestServerBehaviourTests
     private static JsonObject Row(string recordId, float x = 1) => new()
     {
         ["pk"] = ConnectorSchema.PrimaryKeyFor("s", recordId, 0),
-        ["vector"] = MilvusRows.Vector([x, 1]),
+        ["vector"] = JsonVector.Encode([x, 1]).ToNode(),
         ["text"] = "t",
         ["_ab_stream"] = "s",
         ["_ab_record_id"] = recordId,
@@ -162,7 +163,7 @@ public sealed class MilvusTestServerBehaviourTests
         await client.UpsertAsync("docs", [Row("a"), Row("b")], Ct);
         await client.UpsertAsync("docs", [Row("c")], Ct);
         var wrongDimension = Row("d");
-        wrongDimension["vector"] = MilvusRows.Vector([1, 2, 3]);
+        wrongDimension["vector"] = JsonVector.Encode([1, 2, 3]).ToNode();
 
         var refused = await Assert.ThrowsAsync<MilvusException>(() => client.UpsertAsync("docs", [wrongDimension], Ct));
 

@@ -8,7 +8,7 @@ namespace Destination.Milvus.Check;
 /// <c>check</c>: validates the config, then runs every <see cref="ICheckStep"/>, and answers with exactly one
 /// CONNECTION_STATUS: SUCCEEDED, or FAILED with every problem, one per line. Never throws for a bad config.
 /// </summary>
-public sealed class CheckCommand
+internal sealed class CheckCommand
 {
     private readonly MessageWriter _output;
     private readonly IReadOnlyList<ICheckStep> _steps;
@@ -42,7 +42,7 @@ public sealed class CheckCommand
         {
             try
             {
-                var stepResult = await step.RunWithNotesAsync(config, cancellationToken).ConfigureAwait(false);
+                var stepResult = await step.RunAsync(config, cancellationToken).ConfigureAwait(false);
                 foreach (var note in stepResult.Notes)
                 {
                     _output.Log(LogLevel.Info, note);

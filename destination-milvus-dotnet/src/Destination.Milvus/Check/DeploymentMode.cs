@@ -6,7 +6,7 @@ namespace Destination.Milvus.Check;
 /// an https <c>base_url</c>. The platform sets <c>DEPLOYMENT_MODE=CLOUD</c> only in sync pods, but
 /// <c>AIRBYTE_EDITION=CLOUD</c> in every pod, so both are read: the rules fire in <c>check</c> too.
 /// </summary>
-public static class DeploymentMode
+internal static class DeploymentMode
 {
     /// <summary>True when an environment value (<c>DEPLOYMENT_MODE</c> or <c>AIRBYTE_EDITION</c>) says Cloud, in any case.</summary>
     public static bool IsCloud(string? value) => string.Equals(value?.Trim(), "cloud", StringComparison.OrdinalIgnoreCase);

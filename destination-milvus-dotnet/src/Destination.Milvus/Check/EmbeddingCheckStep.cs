@@ -10,7 +10,7 @@ namespace Destination.Milvus.Check;
 /// the returned vector has the configured number of dimensions; its messages name the provider and endpoint, never the
 /// key. <c>fake</c> and <c>from_field</c> need no call. On Airbyte Cloud an OpenAI-compatible server must use https.
 /// </summary>
-public sealed class EmbeddingCheckStep : ICheckStep
+internal sealed class EmbeddingCheckStep : ICheckStep
 {
     private readonly EmbedderFactoryOptions _options;
     private readonly bool _cloud;
@@ -28,14 +28,11 @@ public sealed class EmbeddingCheckStep : ICheckStep
     public string Name => "Embedding";
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>> RunAsync(DestinationConfig config, CancellationToken cancellationToken) =>
-        (await RunWithNotesAsync(config, cancellationToken).ConfigureAwait(false)).Problems;
-
-    /// <summary>
+    /// <remarks>
     /// The call, plus what the model catalog says about <c>chunk_size</c>: a size the model certainly cannot read is a
     /// problem (Cohere v3 reads 512 tokens), one it may not read is a warning (open models count their own tokens).
-    /// </summary>
-    public async Task<CheckStepResult> RunWithNotesAsync(DestinationConfig config, CancellationToken cancellationToken)
+    /// </remarks>
+    public async Task<CheckStepResult> RunAsync(DestinationConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
         var embedding = config.Embedding;

@@ -7,18 +7,14 @@ namespace Destination.Milvus.Check;
 /// problem sentences instead of throwing, so that every step runs and the user sees all problems in one FAILED
 /// message (as the Python connector does). A step that throws anyway is reported as one problem.
 /// </summary>
-public interface ICheckStep
+internal interface ICheckStep
 {
     /// <summary>Short name used when the step fails unexpectedly, e.g. <c>Embedding</c> or <c>Milvus</c>.</summary>
     string Name { get; }
 
-    /// <summary>Runs the check; returns the problems found, empty when everything is fine.</summary>
-    Task<IReadOnlyList<string>> RunAsync(DestinationConfig config, CancellationToken cancellationToken);
-
     /// <summary>
-    /// Runs the check and also returns notes that are not problems (check logs them as INFO, e.g. "write will create
-    /// the collection"). The default has no notes; steps with something to say override it.
+    /// Runs the check; returns the problems found (empty when everything is fine) and notes that are not problems
+    /// (check logs them as INFO, e.g. "write will create the collection").
     /// </summary>
-    async Task<CheckStepResult> RunWithNotesAsync(DestinationConfig config, CancellationToken cancellationToken) =>
-        new(await RunAsync(config, cancellationToken).ConfigureAwait(false), []);
+    Task<CheckStepResult> RunAsync(DestinationConfig config, CancellationToken cancellationToken);
 }

@@ -9,7 +9,7 @@ namespace Destination.Milvus.Check;
 /// is fine and only noted (write creates it). Bounded in time: a host that never answers fails after about
 /// <see cref="DefaultRequestTimeout"/> per attempt, two attempts, so the user is not left waiting.
 /// </summary>
-public sealed class MilvusCheckStep : ICheckStep
+internal sealed class MilvusCheckStep : ICheckStep
 {
     /// <summary>Per-request timeout of the check's Milvus calls.</summary>
     public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(5);
@@ -39,11 +39,7 @@ public sealed class MilvusCheckStep : ICheckStep
     public string Name => "Milvus";
 
     /// <inheritdoc />
-    public async Task<IReadOnlyList<string>> RunAsync(DestinationConfig config, CancellationToken cancellationToken) =>
-        (await RunWithNotesAsync(config, cancellationToken).ConfigureAwait(false)).Problems;
-
-    /// <inheritdoc />
-    public async Task<CheckStepResult> RunWithNotesAsync(DestinationConfig config, CancellationToken cancellationToken)
+    public async Task<CheckStepResult> RunAsync(DestinationConfig config, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(config);
         var result = await MilvusCollectionManager.CheckConfigAsync(

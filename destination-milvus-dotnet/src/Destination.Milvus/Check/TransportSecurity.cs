@@ -16,7 +16,7 @@ namespace Destination.Milvus.Check;
 /// container "localhost" is often a port-forward or sidecar whose far side is not known, and a warning costs one LOG
 /// line. The warning names the scheme, host and port only, never a path, user info or the credential.
 /// </remarks>
-public static class TransportSecurity
+internal static class TransportSecurity
 {
     /// <summary>The cloud refusal for Milvus; the Python connector's exact sentence.</summary>
     public const string CloudMilvusProblem = "Host must start with https:// and authentication must be enabled on cloud deployment.";

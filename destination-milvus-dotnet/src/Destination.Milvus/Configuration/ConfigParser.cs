@@ -12,7 +12,7 @@ namespace Destination.Milvus.Configuration;
 /// configs that could never work (a host without a URL scheme, an overlap not smaller than the chunk size)
 /// are rejected up front with a sentence naming the field, rather than failing mid-sync.
 /// </summary>
-public static partial class ConfigParser
+internal static partial class ConfigParser
 {
     /// <summary>Validates and builds the config; never throws for bad input.</summary>
     public static ConfigValidationResult Parse(JsonElement config)

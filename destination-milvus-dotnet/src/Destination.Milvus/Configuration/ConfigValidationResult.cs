@@ -6,7 +6,7 @@ namespace Destination.Milvus.Configuration;
 /// </summary>
 /// <param name="Config">The config, or null when <paramref name="Problems"/> is not empty.</param>
 /// <param name="Problems">Every problem found; empty when valid.</param>
-public sealed record ConfigValidationResult(DestinationConfig? Config, IReadOnlyList<string> Problems)
+internal sealed record ConfigValidationResult(DestinationConfig? Config, IReadOnlyList<string> Problems)
 {
     /// <summary>Whether the config is valid.</summary>
     public bool IsValid => Config is not null;

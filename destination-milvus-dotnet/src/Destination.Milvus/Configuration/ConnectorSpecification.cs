@@ -6,7 +6,7 @@ namespace Destination.Milvus.Configuration;
 /// The connector specification (<c>spec/spec.json</c>, embedded at build time): what <c>spec</c> prints and what
 /// every config is validated against. One file is the single source of truth for the UI and the validation.
 /// </summary>
-public static class ConnectorSpecification
+internal static class ConnectorSpecification
 {
     private static readonly Lazy<JsonDocument> Document = new(Load);
 

@@ -8,7 +8,7 @@ namespace Destination.Milvus.Configuration;
 /// <param name="Processing">How records become chunks.</param>
 /// <param name="OmitRawText">When true the chunk text is not stored in Milvus (the key is left out, not written as null).</param>
 /// <param name="Indexing">Where and how vectors are stored in Milvus.</param>
-public sealed record DestinationConfig(
+internal sealed record DestinationConfig(
     EmbeddingConfig Embedding,
     ProcessingConfig Processing,
     bool OmitRawText,

@@ -3,7 +3,7 @@ using Destination.Milvus.Embedding;
 namespace Destination.Milvus.Configuration;
 
 /// <summary>The embedding provider, one variant per <c>embedding.mode</c>.</summary>
-public abstract record EmbeddingConfig
+internal abstract record EmbeddingConfig
 {
     /// <summary>The value of <c>mode</c> in the config JSON.</summary>
     public abstract string Mode { get; }
@@ -19,7 +19,7 @@ public abstract record EmbeddingConfig
 /// <c>mode: openai</c>. <c>model</c> defaults to <c>text-embedding-ada-002</c> so that old configs mean what they meant;
 /// <c>dimensions</c> (only for text-embedding-3 models) shortens the vectors.
 /// </summary>
-public sealed record OpenAiEmbeddingConfig(string OpenAiKey, string Model, int? RequestedDimensions) : EmbeddingConfig
+internal sealed record OpenAiEmbeddingConfig(string OpenAiKey, string Model, int? RequestedDimensions) : EmbeddingConfig
 {
     /// <summary>The default model of old configs.</summary>
     public const string DefaultModel = "text-embedding-ada-002";
@@ -38,7 +38,7 @@ public sealed record OpenAiEmbeddingConfig(string OpenAiKey, string Model, int? 
 /// <c>mode: cohere</c>. <c>model</c> defaults to <c>embed-english-light-v2.0</c>, the Python connector's fixed model;
 /// <c>dimensions</c> (only for embed-v4.0: 256, 512, 1024 or 1536) is sent as <c>output_dimension</c>.
 /// </summary>
-public sealed record CohereEmbeddingConfig(string CohereKey, string Model, int? RequestedDimensions = null) : EmbeddingConfig
+internal sealed record CohereEmbeddingConfig(string CohereKey, string Model, int? RequestedDimensions = null) : EmbeddingConfig
 {
     /// <summary>The default model of old configs.</summary>
     public const string DefaultModel = "embed-english-light-v2.0";
@@ -54,7 +54,7 @@ public sealed record CohereEmbeddingConfig(string CohereKey, string Model, int? 
 }
 
 /// <summary><c>mode: fake</c>: offline, deterministic feature-hashing vectors; <c>dimensions</c> defaults to 1536.</summary>
-public sealed record FakeEmbeddingConfig(int FakeDimensions) : EmbeddingConfig
+internal sealed record FakeEmbeddingConfig(int FakeDimensions) : EmbeddingConfig
 {
     /// <inheritdoc />
     public override string Mode => "fake";
@@ -64,7 +64,7 @@ public sealed record FakeEmbeddingConfig(int FakeDimensions) : EmbeddingConfig
 }
 
 /// <summary><c>mode: azure_openai</c>: an Azure OpenAI deployment (ada-002 unless <c>dimensions</c> says otherwise).</summary>
-public sealed record AzureOpenAiEmbeddingConfig(string OpenAiKey, string ApiBase, string Deployment, int? RequestedDimensions) : EmbeddingConfig
+internal sealed record AzureOpenAiEmbeddingConfig(string OpenAiKey, string ApiBase, string Deployment, int? RequestedDimensions) : EmbeddingConfig
 {
     /// <inheritdoc />
     public override string Mode => "azure_openai";
@@ -81,7 +81,7 @@ public sealed record AzureOpenAiEmbeddingConfig(string OpenAiKey, string ApiBase
 /// The advanced <c>batch_size</c> and <c>concurrency</c> replace the defaults (256 inputs, 4 requests);
 /// <c>send_dimensions</c> sends <c>dimensions</c> to the server.
 /// </summary>
-public sealed record OpenAiCompatibleEmbeddingConfig(
+internal sealed record OpenAiCompatibleEmbeddingConfig(
     string ApiKey,
     string BaseUrl,
     string ModelName,
@@ -101,7 +101,7 @@ public sealed record OpenAiCompatibleEmbeddingConfig(
 }
 
 /// <summary><c>mode: from_field</c>: vectors precomputed by the source in record field <paramref name="FieldName"/>.</summary>
-public sealed record FromFieldEmbeddingConfig(string FieldName, int FieldDimensions) : EmbeddingConfig
+internal sealed record FromFieldEmbeddingConfig(string FieldName, int FieldDimensions) : EmbeddingConfig
 {
     /// <inheritdoc />
     public override string Mode => "from_field";

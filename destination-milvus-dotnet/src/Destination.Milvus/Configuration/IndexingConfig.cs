@@ -10,7 +10,7 @@ namespace Destination.Milvus.Configuration;
 /// <param name="VectorField">Name of the vector field. Default <c>vector</c>.</param>
 /// <param name="TextField">Name of the text field. Default <c>text</c>.</param>
 /// <param name="MetricType">Metric of the vector index created for new collections: <c>L2</c> (default, like the Python connector), <c>IP</c> or <c>COSINE</c>. JSON key <c>metric_type</c>.</param>
-public sealed record IndexingConfig(
+internal sealed record IndexingConfig(
     string Host,
     string Db,
     string Collection,
@@ -20,7 +20,7 @@ public sealed record IndexingConfig(
     string MetricType);
 
 /// <summary>Milvus credentials, one variant per <c>auth.mode</c>.</summary>
-public abstract record MilvusAuthConfig
+internal abstract record MilvusAuthConfig
 {
     /// <summary>The value of <c>mode</c> in the config JSON.</summary>
     public abstract string Mode { get; }
@@ -33,7 +33,7 @@ public abstract record MilvusAuthConfig
 }
 
 /// <summary><c>mode: token</c>: an API key (Zilliz Cloud) sent as a bearer token.</summary>
-public sealed record TokenAuthConfig(string Token) : MilvusAuthConfig
+internal sealed record TokenAuthConfig(string Token) : MilvusAuthConfig
 {
     /// <inheritdoc />
     public override string Mode => "token";
@@ -46,7 +46,7 @@ public sealed record TokenAuthConfig(string Token) : MilvusAuthConfig
 }
 
 /// <summary><c>mode: username_password</c>: self-managed Milvus users, sent as bearer <c>user:password</c>.</summary>
-public sealed record UsernamePasswordAuthConfig(string Username, string Password) : MilvusAuthConfig
+internal sealed record UsernamePasswordAuthConfig(string Username, string Password) : MilvusAuthConfig
 {
     /// <inheritdoc />
     public override string Mode => "username_password";
@@ -59,7 +59,7 @@ public sealed record UsernamePasswordAuthConfig(string Username, string Password
 }
 
 /// <summary><c>mode: no_auth</c>: local test clusters.</summary>
-public sealed record NoAuthConfig : MilvusAuthConfig
+internal sealed record NoAuthConfig : MilvusAuthConfig
 {
     /// <inheritdoc />
     public override string Mode => "no_auth";

@@ -13,7 +13,7 @@ namespace Destination.Milvus.Configuration;
 /// When true, text is rendered as the values alone, without the <c>key: </c> prefixes (airbyte issue 48627).
 /// Default false, which renders exactly as the Python connector does. JSON key: <c>omit_field_names</c>.
 /// </param>
-public sealed record ProcessingConfig(
+internal sealed record ProcessingConfig(
     int ChunkSize,
     int ChunkOverlap,
     IReadOnlyList<string> TextFields,
@@ -23,4 +23,4 @@ public sealed record ProcessingConfig(
     bool OmitFieldNames);
 
 /// <summary>A rename of one extracted key (<c>from_field</c> to <c>to_field</c>).</summary>
-public sealed record FieldNameMapping(string FromField, string ToField);
+internal sealed record FieldNameMapping(string FromField, string ToField);

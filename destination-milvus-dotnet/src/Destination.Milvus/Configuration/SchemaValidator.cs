@@ -12,7 +12,7 @@ namespace Destination.Milvus.Configuration;
 /// unknown keys are allowed; an explicit null for an optional property counts as absent (the default applies).
 /// Values are quoted in messages only for enums and discriminators, never for other (possibly secret) fields.
 /// </summary>
-public static class SchemaValidator
+internal static class SchemaValidator
 {
     /// <summary>Validates <paramref name="value"/> and returns the problems, empty when valid.</summary>
     public static IReadOnlyList<string> Validate(JsonElement value, JsonElement schema)

@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Configuration;
 
 /// <summary>The text splitter, one variant per <c>text_splitter.mode</c>.</summary>
-public abstract record TextSplitterConfig
+internal abstract record TextSplitterConfig
 {
     /// <summary>The value of <c>mode</c> in the config JSON.</summary>
     public abstract string Mode { get; }
@@ -13,7 +13,7 @@ public abstract record TextSplitterConfig
 /// </summary>
 /// <param name="Separators">Decoded separators, tried in order. Default <c>["\n\n", "\n", " ", ""]</c>.</param>
 /// <param name="KeepSeparator">Whether separators stay attached to the following piece. Default false.</param>
-public sealed record SeparatorSplitterConfig(IReadOnlyList<string> Separators, bool KeepSeparator) : TextSplitterConfig
+internal sealed record SeparatorSplitterConfig(IReadOnlyList<string> Separators, bool KeepSeparator) : TextSplitterConfig
 {
     /// <inheritdoc />
     public override string Mode => "separator";
@@ -23,14 +23,14 @@ public sealed record SeparatorSplitterConfig(IReadOnlyList<string> Separators, b
 }
 
 /// <summary><c>mode: markdown</c>: split on headers up to <paramref name="SplitLevel"/> (1..6, default 1).</summary>
-public sealed record MarkdownSplitterConfig(int SplitLevel) : TextSplitterConfig
+internal sealed record MarkdownSplitterConfig(int SplitLevel) : TextSplitterConfig
 {
     /// <inheritdoc />
     public override string Mode => "markdown";
 }
 
 /// <summary><c>mode: code</c>: split on the syntax of a programming language (cpp, go, java, js, php, proto, python, rst, ruby, rust, scala, swift, markdown, latex, html, sol).</summary>
-public sealed record CodeSplitterConfig(string Language) : TextSplitterConfig
+internal sealed record CodeSplitterConfig(string Language) : TextSplitterConfig
 {
     /// <inheritdoc />
     public override string Mode => "code";

@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Embedding;
 
 /// <summary>How a request that held a slot of <see cref="AdaptiveConcurrencyLimiter"/> ended.</summary>
-public enum RequestOutcome
+internal enum RequestOutcome
 {
     /// <summary>Answered successfully: the limit grows additively.</summary>
     Success,
@@ -15,7 +15,7 @@ public enum RequestOutcome
 
 /// <summary>A held slot; remember when it was taken so that one burst of 429s halves the limit only once.</summary>
 /// <param name="StartTimestamp">The <see cref="TimeProvider.GetTimestamp"/> value when the slot was granted.</param>
-public readonly record struct ConcurrencyLease(long StartTimestamp);
+internal readonly record struct ConcurrencyLease(long StartTimestamp);
 
 /// <summary>
 /// Limits requests in flight with AIMD (additive increase, multiplicative decrease), the congestion control TCP uses:
@@ -24,7 +24,7 @@ public readonly record struct ConcurrencyLease(long StartTimestamp);
 /// collapse the limit to 1. Waiters are served in order; retries may jump the queue so that a batch that already
 /// failed is not starved by fresh batches. Thread-safe.
 /// </summary>
-public sealed class AdaptiveConcurrencyLimiter
+internal sealed class AdaptiveConcurrencyLimiter
 {
     private readonly Lock _gate = new();
     private readonly LinkedList<Waiter> _waiters = new();

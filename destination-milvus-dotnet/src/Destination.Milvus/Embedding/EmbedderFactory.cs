@@ -9,7 +9,7 @@ namespace Destination.Milvus.Embedding;
 /// Settings of <see cref="EmbedderFactory"/> that are not in the user's config: the HTTP client and clock (tests,
 /// benchmark), scheduler limits, and endpoint overrides that point hosted providers at a test server.
 /// </summary>
-public sealed record EmbedderFactoryOptions
+internal sealed record EmbedderFactoryOptions
 {
     /// <summary>Shared HttpClient; null creates one with pooled connections and no client-wide timeout (the scheduler times each attempt).</summary>
     public HttpClient? HttpClient { get; init; }
@@ -73,7 +73,7 @@ public sealed record EmbedderFactoryOptions
 }
 
 /// <summary>Creates the <see cref="IEmbedder"/> of an <see cref="EmbeddingConfig"/> variant.</summary>
-public static class EmbedderFactory
+internal static class EmbedderFactory
 {
     private static readonly Lazy<HttpClient> SharedClient = new(CreateHttpClient);
 

@@ -8,7 +8,7 @@ namespace Destination.Milvus.Embedding;
 /// so in <see cref="FailureType"/>. Messages are complete sentences meant for the user; they name the provider and
 /// endpoint, never a key.
 /// </summary>
-public sealed class EmbeddingException : DestinationException
+internal sealed class EmbeddingException : DestinationException
 {
     /// <summary>Creates the exception.</summary>
     public EmbeddingException(FailureType failureType, string message, Exception? innerException = null)

@@ -10,7 +10,7 @@ namespace Destination.Milvus.Embedding;
 /// <c>config_error</c>; the write pipeline, which knows the chunk's stream and the configured chunk size, rewrites
 /// <see cref="Exception.Message"/> into the sentence the user sees.
 /// </summary>
-public sealed class EmbeddingInputTooLongException : DestinationException
+internal sealed class EmbeddingInputTooLongException : DestinationException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="message">A complete sentence naming the provider and endpoint (never a key).</param>

@@ -14,7 +14,7 @@ namespace Destination.Milvus.Embedding;
 /// <param name="UsdPerMillionTokens">List price per million input tokens; null when unknown or self-hosted.</param>
 /// <param name="RetiredOn">When the provider retired the model (it refuses it since); null while it is served.</param>
 /// <param name="Replacement">The current model to move to when retired.</param>
-public sealed record EmbeddingModel(
+internal sealed record EmbeddingModel(
     string Mode,
     string Name,
     int NativeDimensions,
@@ -36,7 +36,7 @@ public sealed record EmbeddingModel(
 }
 
 /// <summary>How a model's vectors may be made shorter than <see cref="EmbeddingModel.NativeDimensions"/>.</summary>
-public enum DimensionShortening
+internal enum DimensionShortening
 {
     /// <summary>Never: asking for a size is an error.</summary>
     None,
@@ -49,7 +49,7 @@ public enum DimensionShortening
 }
 
 /// <summary>Whose tokens a model's context is counted in.</summary>
-public enum ModelTokenizer
+internal enum ModelTokenizer
 {
     /// <summary>cl100k_base, the connector's own counter: <c>chunk_size</c> compares exactly.</summary>
     Cl100k,

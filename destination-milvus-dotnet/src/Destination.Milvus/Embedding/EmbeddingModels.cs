@@ -13,7 +13,7 @@ namespace Destination.Milvus.Embedding;
 /// models retired on 2026-04-04); the open models' configs (BERT-style models read 512 WordPiece tokens).
 /// </para>
 /// </summary>
-public static class EmbeddingModels
+internal static class EmbeddingModels
 {
     /// <summary>Where the Cohere v2.0 embed models stopped being served.</summary>
     private static readonly DateOnly CohereV2Retired = new(2026, 4, 4);

@@ -8,7 +8,7 @@ namespace Destination.Milvus.Embedding;
 /// batches big enough that request count never binds, small enough that a 429 wastes little and several
 /// requests can share the tokens-per-minute budget.
 /// </summary>
-public sealed record EmbeddingSchedulerOptions
+internal sealed record EmbeddingSchedulerOptions
 {
     /// <summary>Most inputs in one request. Default 2,048 (OpenAI's limit); Cohere allows 96, Azure's old API 16.</summary>
     public int MaxInputsPerRequest { get; init; } = 2048;

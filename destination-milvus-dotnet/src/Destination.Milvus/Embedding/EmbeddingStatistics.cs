@@ -3,7 +3,7 @@ namespace Destination.Milvus.Embedding;
 /// <summary>
 /// Live counters of one embedder's traffic, for logs, the benchmark report and tests. Thread-safe, monotonic.
 /// </summary>
-public sealed class EmbeddingStatistics
+internal sealed class EmbeddingStatistics
 {
     private long _requests;
     private long _succeeded;

@@ -6,7 +6,7 @@ namespace Destination.Milvus.Embedding;
 /// share words share buckets, so their cosine similarity is higher than that of unrelated texts. The hash is
 /// fixed (not <c>string.GetHashCode</c>, which is randomised per process) so vectors are equal across runs.
 /// </summary>
-public static class FeatureHashing
+internal static class FeatureHashing
 {
     private const ulong FnvOffset = 14695981039346656037;
     private const ulong FnvPrime = 1099511628211;

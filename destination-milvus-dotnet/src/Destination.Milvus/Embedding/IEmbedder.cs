@@ -4,7 +4,7 @@ namespace Destination.Milvus.Embedding;
 /// Turns texts into vectors. Kept deliberately small (as in the Airbyte vector CDK): one batch call, the dimension,
 /// and a check. Implementations own batching, concurrency and retries; the writer only hands over texts.
 /// </summary>
-public interface IEmbedder
+internal interface IEmbedder
 {
     /// <summary>The length of every vector this embedder returns.</summary>
     int Dimensions { get; }

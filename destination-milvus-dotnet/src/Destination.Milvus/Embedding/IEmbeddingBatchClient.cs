@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Embedding;
 
 /// <summary>What an embedding is for; Cohere embeds documents and queries differently.</summary>
-public enum EmbeddingPurpose
+internal enum EmbeddingPurpose
 {
     /// <summary>Texts stored in the collection (Cohere <c>search_document</c>).</summary>
     Document,

@@ -10,7 +10,7 @@ namespace Destination.Milvus.Embedding;
 /// request pauses. False for the <c>x-ratelimit-reset-*</c> fallback, which says when a window is full again, not when
 /// the next request fits; only the refused request waits then.
 /// </param>
-public readonly record struct ServerWait(TimeSpan Delay, bool PausesAll);
+internal readonly record struct ServerWait(TimeSpan Delay, bool PausesAll);
 
 /// <summary>
 /// Reads how long a server asked us to wait. Pure (the clock is a parameter) so every form is unit-tested. Order of
@@ -20,7 +20,7 @@ public readonly record struct ServerWait(TimeSpan Delay, bool PausesAll);
 /// <c>20ms</c>: the shorter of the two, since they say when a window is full again, and a request usually fits long
 /// before (waiting for the longer one over-waited a minute where the message said 240 ms).
 /// </summary>
-public static partial class RetryAfterDelay
+internal static partial class RetryAfterDelay
 {
     /// <summary>The wait the headers and the message ask for, or null when they say nothing usable. Never negative.</summary>
     /// <param name="header">Returns the first value of a header (case-insensitive name), or null.</param>

@@ -4,14 +4,14 @@ namespace Destination.Milvus.Embedding;
 /// <param name="Start">Index of the first input.</param>
 /// <param name="Count">Number of inputs.</param>
 /// <param name="Tokens">Sum of the inputs' token counts.</param>
-public readonly record struct EmbeddingBatch(int Start, int Count, int Tokens);
+internal readonly record struct EmbeddingBatch(int Start, int Count, int Tokens);
 
 /// <summary>
 /// Cuts a list of inputs into consecutive batches that respect both a per-request input count and a per-request
 /// token budget. Pure and order-preserving, so results can be written back by index. An input larger than the
 /// token budget on its own still gets a batch of its own (the provider decides whether it is too long).
 /// </summary>
-public static class TokenBudgetBatcher
+internal static class TokenBudgetBatcher
 {
     /// <summary>Splits inputs with the given token counts into batches, in order.</summary>
     public static IReadOnlyList<EmbeddingBatch> Split(IReadOnlyList<int> tokenCounts, int maxInputs, int maxTokens)

@@ -18,7 +18,7 @@ namespace Destination.Milvus.Indexing;
 /// </list>
 /// Memory: a 16-byte key and the auto ids (8 bytes each) per distinct record id of the sync.
 /// </summary>
-public sealed class AutoIdIndexer : MilvusIndexer
+internal sealed class AutoIdIndexer : MilvusIndexer
 {
     private readonly Dictionary<UInt128, long[]> _autoIds = [];
     private readonly InsertReconciler _inserts;

@@ -8,7 +8,7 @@ namespace Destination.Milvus.Indexing;
 /// <param name="LoadState">The load state string (<c>LoadStateLoaded</c> ...), empty when unknown.</param>
 /// <param name="Indexes">Indexes reported with the description (Milvus lists only the first vector field's).</param>
 /// <param name="ConsistencyLevel">The collection's default consistency level.</param>
-public sealed record CollectionDescription(
+internal sealed record CollectionDescription(
     string Name,
     IReadOnlyList<FieldDescription> Fields,
     bool EnableDynamicField,

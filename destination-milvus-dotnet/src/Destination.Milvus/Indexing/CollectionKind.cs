@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Indexing;
 
 /// <summary>How the connector can write to a collection, decided from its schema.</summary>
-public enum CollectionKind
+internal enum CollectionKind
 {
     /// <summary>A VarChar primary key the connector fills with computed ids: writes are idempotent upserts.</summary>
     ConnectorSchema,

@@ -14,7 +14,7 @@ namespace Destination.Milvus.Indexing;
 /// <param name="VectorField">Vector field name.</param>
 /// <param name="TextField">Text field name (may be empty when not configured).</param>
 /// <param name="SchemaFields">Names of all declared fields.</param>
-public sealed record CollectionLayout(
+internal sealed record CollectionLayout(
     string CollectionName,
     CollectionKind Kind,
     string PrimaryKeyField,
@@ -31,9 +31,6 @@ public sealed record CollectionLayout(
     /// of earlier versions and of other tools can only hold it as a dynamic key.
     /// </summary>
     public bool HasFingerprintField => SchemaFields.Contains(ConnectorSchema.FingerprintField);
-
-    /// <summary>The key under which a metadata entry is stored: a key equal to the primary key's name gets a leading underscore.</summary>
-    public string MetadataKey(string key) => string.Equals(key, PrimaryKeyField, StringComparison.Ordinal) ? "_" + key : key;
 
     /// <summary>Derives the layout from a description; <see cref="CollectionKind.Unsupported"/> when no write path fits.</summary>
     public static CollectionLayout Inspect(CollectionDescription description, IndexingConfig config)

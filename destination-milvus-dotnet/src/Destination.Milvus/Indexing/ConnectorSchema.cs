@@ -23,7 +23,7 @@ namespace Destination.Milvus.Indexing;
 /// <item>dynamic fields enabled: all other metadata lands in <c>$meta</c>, as with the Python connector.</item>
 /// </list>
 /// </summary>
-public static class ConnectorSchema
+internal static class ConnectorSchema
 {
     /// <summary>Name of the computed primary key field.</summary>
     public const string PrimaryKeyField = "pk";

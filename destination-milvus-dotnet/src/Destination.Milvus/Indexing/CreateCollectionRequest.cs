@@ -7,7 +7,7 @@ namespace Destination.Milvus.Indexing;
 /// <param name="EnableDynamicField">Whether keys outside the schema are kept.</param>
 /// <param name="Indexes">Indexes created with the collection; when any is given Milvus also loads it.</param>
 /// <param name="ConsistencyLevel">Default consistency level (Bounded unless set).</param>
-public sealed record CreateCollectionRequest(
+internal sealed record CreateCollectionRequest(
     string CollectionName,
     IReadOnlyList<FieldDefinition> Fields,
     bool AutoId,

@@ -21,7 +21,7 @@ namespace Destination.Milvus.Indexing;
 /// Nested values (objects and arrays) are left alone: Milvus keeps their numbers through float64, so an integer nested
 /// in an object keeps its value up to 2^53 and is rounded beyond (docs/milvus.md).
 /// </summary>
-public static class DynamicFieldNumbers
+internal static class DynamicFieldNumbers
 {
     /// <summary>2^63 as a double: integers from here on do not fit Int64.</summary>
     private const double TwoTo63 = 9223372036854775808d;

@@ -6,4 +6,4 @@ namespace Destination.Milvus.Indexing;
 /// <param name="IsPrimary">Primary key flag.</param>
 /// <param name="Dimension">Vector dimension (vector fields only).</param>
 /// <param name="MaxLength">VarChar capacity in bytes (VarChar only).</param>
-public sealed record FieldDefinition(string Name, string DataType, bool IsPrimary = false, int? Dimension = null, int? MaxLength = null);
+internal sealed record FieldDefinition(string Name, string DataType, bool IsPrimary = false, int? Dimension = null, int? MaxLength = null);

@@ -6,7 +6,7 @@ namespace Destination.Milvus.Indexing;
 /// <param name="IsPrimaryKey">Whether this is the primary key.</param>
 /// <param name="AutoId">Whether Milvus generates the key.</param>
 /// <param name="Params">The <c>params</c> key/value pairs, values as strings.</param>
-public sealed record FieldDescription(string Name, string Type, bool IsPrimaryKey, bool AutoId, IReadOnlyDictionary<string, string> Params)
+internal sealed record FieldDescription(string Name, string Type, bool IsPrimaryKey, bool AutoId, IReadOnlyDictionary<string, string> Params)
 {
     /// <summary>The vector dimension, when this is a vector field that declares one.</summary>
     public int? Dimension => IntParam("dim");

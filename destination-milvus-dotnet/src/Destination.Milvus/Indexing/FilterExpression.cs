@@ -10,7 +10,7 @@ namespace Destination.Milvus.Indexing;
 /// record id containing <c>"</c> broke (or widened) its delete filters; this type is the only way the connector
 /// puts a value into a filter.
 /// </summary>
-public static class FilterExpression
+internal static class FilterExpression
 {
     /// <summary>Quotes <paramref name="value"/> as a Milvus string literal (including the surrounding double quotes).</summary>
     public static string Quote(string value)

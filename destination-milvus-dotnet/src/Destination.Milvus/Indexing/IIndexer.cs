@@ -8,7 +8,7 @@ namespace Destination.Milvus.Indexing;
 /// <see cref="ExecuteAsync"/> (I/O) may run while an earlier plan's execution is still under way when both plans say
 /// so (<see cref="IndexWritePlan.CanOverlap"/>). A completed execution means "durably written".
 /// </summary>
-public interface IIndexer
+internal interface IIndexer
 {
     /// <summary>
     /// Whether <see cref="Plan"/> of the next batch may run while earlier executions are still under way. False when a

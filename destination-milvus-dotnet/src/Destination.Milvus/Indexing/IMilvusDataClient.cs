@@ -7,7 +7,7 @@ namespace Destination.Milvus.Indexing;
 /// for. Failures throw <see cref="MilvusException"/>; transient failures of idempotent calls are retried inside, an
 /// insert only when it certainly never reached the server.
 /// </summary>
-public interface IMilvusDataClient
+internal interface IMilvusDataClient
 {
     /// <summary>Inserts rows. Not idempotent (a repeated insert duplicates rows), so it is never retried after it may have reached the server.</summary>
     Task<MutationResult> InsertAsync(string collectionName, IReadOnlyList<JsonObject> rows, CancellationToken cancellationToken);

@@ -5,7 +5,7 @@ namespace Destination.Milvus.Indexing;
 /// <see cref="MilvusCollectionManager"/>). Every call targets the database the client was created for and is
 /// idempotent; failures throw <see cref="MilvusException"/>, transient ones after the client's own retries.
 /// </summary>
-public interface IMilvusSchemaClient
+internal interface IMilvusSchemaClient
 {
     /// <summary>Names of the collections in the database (also proves that host, credentials and database work).</summary>
     Task<IReadOnlyList<string>> ListCollectionsAsync(CancellationToken cancellationToken);

@@ -13,4 +13,4 @@ namespace Destination.Milvus.Indexing;
 /// What <paramref name="Vector"/> was computed from (<see cref="Embedding.VectorFingerprint"/>), stored in
 /// <c>_ab_fingerprint</c> so later syncs can reuse the vector; null when vectors are not reused.
 /// </param>
-public sealed record IndexChunk(string? Text, JsonObject Metadata, JsonVector Vector, string? Fingerprint = null);
+internal sealed record IndexChunk(string? Text, JsonObject Metadata, JsonVector Vector, string? Fingerprint = null);

@@ -6,4 +6,4 @@ namespace Destination.Milvus.Indexing;
 /// <param name="IndexType">Index type (AUTOINDEX, HNSW, INVERTED ...), empty when not reported.</param>
 /// <param name="MetricType">Metric for vector indexes (L2, IP, COSINE), empty for scalar indexes.</param>
 /// <param name="IndexState">Build state (<c>Finished</c> ...), empty when not reported.</param>
-public sealed record IndexDescription(string IndexName, string FieldName, string IndexType, string MetricType, string IndexState);
+internal sealed record IndexDescription(string IndexName, string FieldName, string IndexType, string MetricType, string IndexState);

@@ -15,7 +15,7 @@ namespace Destination.Milvus.Indexing;
 /// <param name="IsDelete">A CDC delete: remove every chunk of <paramref name="RecordId"/>.</param>
 /// <param name="Chunks">The chunks to store, in text order; empty for deletes and records without text.</param>
 /// <param name="SourceBytes">Size of the record's data; metadata can only exceed Milvus's JSON limit when this is large, so small records skip the size check.</param>
-public sealed record IndexDocument(
+internal sealed record IndexDocument(
     string Stream,
     string? RecordId,
     string KeySeed,

@@ -5,7 +5,7 @@ namespace Destination.Milvus.Indexing;
 /// CPU work of a batch can be done, and its requests sent, while the previous batch is still on its way to the store,
 /// where that cannot change the outcome.
 /// </summary>
-public abstract class IndexWritePlan
+internal abstract class IndexWritePlan
 {
     /// <summary>
     /// Whether this plan's execution may run at the same time as <paramref name="other"/>'s, i.e. the order in which

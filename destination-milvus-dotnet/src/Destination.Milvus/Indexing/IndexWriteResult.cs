@@ -5,4 +5,4 @@ namespace Destination.Milvus.Indexing;
 /// <param name="DeleteRequests">Delete calls made.</param>
 /// <param name="RowsWithDroppedMetadata">Rows whose metadata was cut to fit Milvus's limits.</param>
 /// <param name="TextsTruncated">Chunk texts cut to the text field's capacity.</param>
-public sealed record IndexWriteResult(long RowsWritten, long DeleteRequests, long RowsWithDroppedMetadata, long TextsTruncated);
+internal sealed record IndexWriteResult(long RowsWritten, long DeleteRequests, long RowsWithDroppedMetadata, long TextsTruncated);

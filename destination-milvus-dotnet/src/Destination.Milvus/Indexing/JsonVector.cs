@@ -8,11 +8,11 @@ namespace Destination.Milvus.Indexing;
 
 /// <summary>
 /// A vector already written as a JSON array of numbers (UTF-8). Formatting floats is the costliest part of an upsert
-/// body; encoding each vector in the parallel prepare stage leaves the in-order writer only a copy, so the writer no
-/// longer keeps Milvus waiting while it formats the next request.
+/// body; encoding each vector in the parallel prepare stage leaves the in-order writer only a copy, so the writer does
+/// not keep Milvus waiting while it formats the next request.
 /// </summary>
 [JsonConverter(typeof(JsonVectorConverter))]
-public sealed class JsonVector
+internal sealed class JsonVector
 {
     private readonly byte[] _utf8;
 
@@ -33,8 +33,7 @@ public sealed class JsonVector
     public static JsonVector Encode(ReadOnlySpan<float> vector)
     {
         // 16 bytes cover the longest float ("-1.17549435E-38") plus its comma. The worst case is formatted into a pooled
-        // scratch buffer and only the JSON's own length is kept: a fresh worst-case array per vector was a fifth of
-        // all the bytes the write pipeline allocated.
+        // scratch buffer and only the JSON's own length is kept, so a vector costs one array of its real size.
         var scratch = ArrayPool<byte>.Shared.Rent(2 + (vector.Length * 16));
         try
         {

@@ -7,7 +7,7 @@ namespace Destination.Milvus.Indexing;
 /// <param name="Problems">Problems; empty means the Milvus settings work.</param>
 /// <param name="Notes">Informational sentences.</param>
 /// <param name="Layout">The existing collection's layout, when it exists and could be described.</param>
-public sealed record MilvusCheckResult(IReadOnlyList<string> Problems, IReadOnlyList<string> Notes, CollectionLayout? Layout)
+internal sealed record MilvusCheckResult(IReadOnlyList<string> Problems, IReadOnlyList<string> Notes, CollectionLayout? Layout)
 {
     /// <summary>True when no problem was found.</summary>
     public bool Succeeded => Problems.Count == 0;

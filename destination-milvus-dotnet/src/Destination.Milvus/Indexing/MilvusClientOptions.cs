@@ -4,7 +4,7 @@ namespace Destination.Milvus.Indexing;
 /// Timeouts and retry settings of <see cref="MilvusRestClient"/>. Defaults suit a sync job: a slow Milvus gets time,
 /// a dead one fails within a few minutes with a clear message rather than hanging.
 /// </summary>
-public sealed record MilvusClientOptions
+internal sealed record MilvusClientOptions
 {
     /// <summary>Per-attempt timeout, also sent as the <c>Request-Timeout</c> header. <value>Default 60 s.</value></summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);

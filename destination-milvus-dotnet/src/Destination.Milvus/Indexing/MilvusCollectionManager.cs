@@ -9,7 +9,7 @@ namespace Destination.Milvus.Indexing;
 /// runs at the start of <c>write</c>: it creates a missing collection with <see cref="ConnectorSchema"/>, or verifies
 /// an existing one, and makes sure it is indexed and loaded (query, search and delete-by-filter need a loaded collection).
 /// </summary>
-public sealed class MilvusCollectionManager
+internal sealed class MilvusCollectionManager
 {
     private readonly IMilvusSchemaClient client;
     private readonly TimeProvider time;

@@ -2,7 +2,7 @@ namespace Destination.Milvus.Indexing;
 
 /// <summary>Milvus field data types, named exactly as the REST API spells them (case-sensitive proto enum names).</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "The names mirror Milvus data type names.")]
-public static class MilvusDataType
+internal static class MilvusDataType
 {
     /// <summary>64-bit integer.</summary>
     public const string Int64 = "Int64";

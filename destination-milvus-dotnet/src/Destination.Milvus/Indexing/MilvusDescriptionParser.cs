@@ -97,6 +97,4 @@ internal static class MilvusDescriptionParser
 
     private static bool Bool(JsonElement e, string key) =>
         e.TryGetProperty(key, out var v) && (v.ValueKind == JsonValueKind.True || (v.ValueKind == JsonValueKind.String && bool.TryParse(v.GetString(), out var b) && b));
-
-    internal static int? ParseInt(string? s) => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
 }

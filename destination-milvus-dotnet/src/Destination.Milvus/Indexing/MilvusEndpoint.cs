@@ -10,7 +10,7 @@ namespace Destination.Milvus.Indexing;
 /// pymilvus. A path prefix (a reverse proxy) is kept. Credentials in the URL are refused so they never end up in
 /// logs or messages; they belong in the auth settings.
 /// </remarks>
-public sealed record MilvusEndpoint
+internal sealed record MilvusEndpoint
 {
     /// <summary>Milvus's default port for both gRPC and REST.</summary>
     public const int DefaultPort = 19530;

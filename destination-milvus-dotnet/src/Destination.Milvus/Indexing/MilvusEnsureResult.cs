@@ -4,4 +4,4 @@ namespace Destination.Milvus.Indexing;
 /// <param name="Layout">How to write to it.</param>
 /// <param name="Created">Whether the connector created it just now.</param>
 /// <param name="Warnings">Non-fatal issues (e.g. a scalar index this Milvus version refused), one sentence each.</param>
-public sealed record MilvusEnsureResult(CollectionLayout Layout, bool Created, IReadOnlyList<string> Warnings);
+internal sealed record MilvusEnsureResult(CollectionLayout Layout, bool Created, IReadOnlyList<string> Warnings);

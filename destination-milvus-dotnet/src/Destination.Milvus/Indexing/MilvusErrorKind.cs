@@ -4,7 +4,7 @@ namespace Destination.Milvus.Indexing;
 /// What went wrong with a Milvus call, coarse enough for callers to react (retry, report a config problem, give up)
 /// without parsing Milvus's free-form messages themselves.
 /// </summary>
-public enum MilvusErrorKind
+internal enum MilvusErrorKind
 {
     /// <summary>Any other error Milvus reported (see the code and message).</summary>
     Other,

@@ -7,7 +7,7 @@ namespace Destination.Milvus.Indexing;
 /// HTTP status) so callers can react, derives the failure type from the kind, and has a message that is one plain
 /// sentence for users. The message never contains credentials: the client scrubs them before throwing.
 /// </summary>
-public sealed class MilvusException : DestinationException
+internal sealed class MilvusException : DestinationException
 {
     /// <summary>Creates an exception for a failed call.</summary>
     public MilvusException(string message, MilvusErrorKind kind, int? code = null, int? httpStatus = null, string? endpoint = null, Exception? innerException = null)

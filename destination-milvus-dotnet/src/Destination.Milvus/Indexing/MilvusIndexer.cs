@@ -15,7 +15,7 @@ namespace Destination.Milvus.Indexing;
 /// the last version of a record id per batch.
 /// Not thread-safe: plans are made one after the other by the pipeline's writer.
 /// </summary>
-public abstract class MilvusIndexer : IIndexer
+internal abstract class MilvusIndexer : IIndexer
 {
     /// <summary>Values per <c>in [...]</c> list of one delete request (keeps filter expressions short for Milvus's parser).</summary>
     public const int MaxDeleteListLength = 500;

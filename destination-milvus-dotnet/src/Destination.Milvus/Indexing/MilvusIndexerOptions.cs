@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Indexing;
 
 /// <summary>How a <see cref="MilvusIndexer"/> writes, beyond the collection it writes to.</summary>
-public sealed record MilvusIndexerOptions
+internal sealed record MilvusIndexerOptions
 {
     /// <summary>False with <c>omit_raw_text</c>: chunk text is not stored. <value>Default true.</value></summary>
     public bool StoreText { get; init; } = true;

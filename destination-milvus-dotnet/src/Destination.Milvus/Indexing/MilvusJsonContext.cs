@@ -41,10 +41,6 @@ internal static class MilvusWire
         [property: JsonPropertyName("collectionName")] string CollectionName,
         [property: JsonPropertyName("indexParams")] List<IndexBody> IndexParams);
 
-    internal sealed record DescribeIndexBody(
-        [property: JsonPropertyName("dbName")] string? DbName,
-        [property: JsonPropertyName("collectionName")] string CollectionName,
-        [property: JsonPropertyName("indexName")] string IndexName);
 
     internal sealed record RowsBody(
         [property: JsonPropertyName("dbName")] string? DbName,
@@ -65,15 +61,6 @@ internal static class MilvusWire
         [property: JsonPropertyName("offset")] int? Offset,
         [property: JsonPropertyName("consistencyLevel")] string? ConsistencyLevel = null);
 
-    internal sealed record SearchBody(
-        [property: JsonPropertyName("dbName")] string? DbName,
-        [property: JsonPropertyName("collectionName")] string CollectionName,
-        [property: JsonPropertyName("data")] float[][] Data,
-        [property: JsonPropertyName("annsField")] string? AnnsField,
-        [property: JsonPropertyName("filter")] string? Filter,
-        [property: JsonPropertyName("limit")] int Limit,
-        [property: JsonPropertyName("offset")] int? Offset,
-        [property: JsonPropertyName("outputFields")] IReadOnlyList<string> OutputFields);
 }
 
 /// <summary>
@@ -86,11 +73,10 @@ internal static class MilvusWire
 [JsonSerializable(typeof(MilvusWire.CollectionBody))]
 [JsonSerializable(typeof(MilvusWire.CreateCollectionBody))]
 [JsonSerializable(typeof(MilvusWire.CreateIndexBody))]
-[JsonSerializable(typeof(MilvusWire.DescribeIndexBody))]
 [JsonSerializable(typeof(MilvusWire.RowsBody))]
 [JsonSerializable(typeof(MilvusWire.DeleteBody))]
 [JsonSerializable(typeof(MilvusWire.QueryBody))]
-[JsonSerializable(typeof(MilvusWire.SearchBody))]
+[JsonSerializable(typeof(JsonObject))]
 [JsonSerializable(typeof(float[]))]
 [JsonSerializable(typeof(JsonVector))]
 internal sealed partial class MilvusJsonContext : JsonSerializerContext

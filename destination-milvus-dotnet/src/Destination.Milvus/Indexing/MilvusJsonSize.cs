@@ -14,7 +14,7 @@ namespace Destination.Milvus.Indexing;
 /// either: UTF-8 text, six bytes for every character either side may escape, and room for a number Milvus may respell
 /// (an exponent becomes fixed notation on its way through float64).
 /// </summary>
-public static class MilvusJsonSize
+internal static class MilvusJsonSize
 {
     /// <summary>The longest spelling Go gives a float64 (17 digits, point, sign and a fixed or exponent part).</summary>
     private const int LongestNumber = 25;

@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Indexing;
 
 /// <summary>Limits Milvus itself enforces (the same on 2.4, 2.5 and 2.6 and on Zilliz Cloud) that the connector must respect.</summary>
-public static class MilvusLimits
+internal static class MilvusLimits
 {
     /// <summary>The largest <c>max_length</c> of a VarChar field, in bytes.</summary>
     public const int VarCharMaxLength = 65535;

@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Indexing;
 
 /// <summary>Load states as Milvus names them.</summary>
-public static class MilvusLoadState
+internal static class MilvusLoadState
 {
     /// <summary>Fully loaded: query, search and delete-by-filter work.</summary>
     public const string Loaded = "LoadStateLoaded";

@@ -5,7 +5,7 @@ namespace Destination.Milvus.Indexing;
 /// <c>validateCollectionNameOrAlias</c>, <c>validateFieldName</c>, <c>validateDimension</c>), so <c>check</c> can refuse
 /// a setting before <c>write</c> fails on it.
 /// </summary>
-public static class MilvusNames
+internal static class MilvusNames
 {
     /// <summary>The longest name Milvus accepts (<c>proxy.maxNameLength</c>).</summary>
     public const int MaxLength = 255;

@@ -11,13 +11,13 @@ using Polly;
 namespace Destination.Milvus.Indexing;
 
 /// <summary>
-/// <see cref="IMilvusClient"/> over Milvus's RESTful API v2 (<c>POST /v2/vectordb/...</c>; Milvus 2.4+ and Zilliz Cloud)
+/// The Milvus client (<see cref="IMilvusSchemaClient"/> and <see cref="IMilvusDataClient"/>) over Milvus's RESTful API v2 (<c>POST /v2/vectordb/...</c>; Milvus 2.4+ and Zilliz Cloud)
 /// with <see cref="HttpClient"/> and source-generated System.Text.Json. It tolerates the differences between server
 /// versions that matter here (success code 0 or 200, Int64 as numbers or strings, with or without <c>deleteCount</c>),
 /// retries transient failures of idempotent calls with jittered exponential backoff, and turns every failure into a
 /// <see cref="MilvusException"/> whose message is one sentence without credentials.
 /// </summary>
-public sealed class MilvusRestClient : IMilvusClient, IDisposable
+internal sealed class MilvusRestClient : IMilvusSchemaClient, IMilvusDataClient, IDisposable
 {
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
@@ -143,23 +143,11 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
     }
 
     /// <inheritdoc />
-    public Task DropCollectionAsync(string collectionName, CancellationToken cancellationToken) =>
-        CallAsync("collections/drop", Collection(collectionName), MilvusJsonContext.Default.CollectionBody, collectionName, true, cancellationToken);
-
-    /// <inheritdoc />
     public Task CreateIndexesAsync(string collectionName, IReadOnlyList<IndexDefinition> indexes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(indexes);
         var body = new MilvusWire.CreateIndexBody(database, collectionName, indexes.Select(ToWire).ToList());
         return CallAsync("indexes/create", body, MilvusJsonContext.Default.CreateIndexBody, collectionName, true, cancellationToken);
-    }
-
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<IndexDescription>> DescribeIndexAsync(string collectionName, string indexName, CancellationToken cancellationToken)
-    {
-        var body = new MilvusWire.DescribeIndexBody(database, collectionName, indexName);
-        var data = await CallAsync("indexes/describe", body, MilvusJsonContext.Default.DescribeIndexBody, collectionName, true, cancellationToken).ConfigureAwait(false);
-        return MilvusDescriptionParser.ParseIndexes(data);
     }
 
     /// <inheritdoc />
@@ -202,21 +190,21 @@ public sealed class MilvusRestClient : IMilvusClient, IDisposable
         return Rows(data);
     }
 
-    /// <inheritdoc />
-    public async Task<IReadOnlyList<SearchHit>> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Posts <paramref name="body"/> to the REST v2 endpoint <paramref name="path"/> (with the database added) and
+    /// returns the reply's <c>data</c>, retried like every idempotent call. For samples and tests that need an
+    /// endpoint the connector itself never calls (search, drop, describe index).
+    /// </summary>
+    internal Task<JsonElement> PostAsync(string path, JsonObject body, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var body = new MilvusWire.SearchBody(database, request.CollectionName, [request.Vector], request.AnnsField, string.IsNullOrEmpty(request.Filter) ? null : request.Filter, request.Limit, request.Offset > 0 ? request.Offset : null, request.OutputFields);
-        var data = await CallAsync("entities/search", body, MilvusJsonContext.Default.SearchBody, request.CollectionName, true, cancellationToken).ConfigureAwait(false);
-        var hits = new List<SearchHit>();
-        foreach (var row in Rows(data))
+        ArgumentNullException.ThrowIfNull(body);
+        if (database is not null && !body.ContainsKey("dbName"))
         {
-            var distance = row["distance"] is JsonValue v && v.TryGetValue<double>(out var d) ? d : double.NaN;
-            row.Remove("distance");
-            hits.Add(new SearchHit(distance, row));
+            body["dbName"] = database;
         }
 
-        return hits;
+        var collection = body["collectionName"] is JsonValue name && name.TryGetValue<string>(out var text) ? text : null;
+        return CallAsync(path, body, MilvusJsonContext.Default.JsonObject, collection, true, cancellationToken);
     }
 
     /// <inheritdoc />

@@ -11,7 +11,7 @@ namespace Destination.Milvus.Indexing;
 /// left this machine, or a limiter or quota refused it; repeating an insert that may have been applied would
 /// duplicate rows, so <see cref="InsertReconciler"/> handles those).
 /// </summary>
-public static class MilvusRetryPolicy
+internal static class MilvusRetryPolicy
 {
     /// <summary>
     /// Every code Milvus marks retriable (<c>pkg/util/merr/errors.go</c>, 2.4 to master): service not ready (1),

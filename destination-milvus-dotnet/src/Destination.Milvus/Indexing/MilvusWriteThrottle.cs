@@ -8,7 +8,7 @@ namespace Destination.Milvus.Indexing;
 /// waiting on pacing or on refusals. <see cref="MilvusRestClient"/> reports to it; the sink logs a WARN when Milvus
 /// starts or keeps throttling and puts <see cref="Describe"/> in its summary. Thread-safe.
 /// </summary>
-public sealed class MilvusWriteThrottle
+internal sealed class MilvusWriteThrottle
 {
     /// <summary>The least time between two WARN lines about throttling.</summary>
     public static readonly TimeSpan WarnInterval = TimeSpan.FromMinutes(1);

@@ -7,4 +7,4 @@ namespace Destination.Milvus.Indexing;
 /// <param name="Limit">Maximum rows; offset + limit must stay within 16,384.</param>
 /// <param name="Offset">Rows to skip.</param>
 /// <param name="ConsistencyLevel">Consistency of this read (e.g. <c>Strong</c> to see writes made a moment ago); null uses the collection's default.</param>
-public sealed record QueryRequest(string CollectionName, string Filter, IReadOnlyList<string> OutputFields, int Limit, int Offset = 0, string? ConsistencyLevel = null);
+internal sealed record QueryRequest(string CollectionName, string Filter, IReadOnlyList<string> OutputFields, int Limit, int Offset = 0, string? ConsistencyLevel = null);

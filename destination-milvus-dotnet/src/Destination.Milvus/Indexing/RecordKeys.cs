@@ -6,7 +6,7 @@ namespace Destination.Milvus.Indexing;
 /// How a record is keyed: the computed primary keys of its chunks on connector collections, and the key under which
 /// an indexer remembers it for the rest of the sync (chunk counts or auto ids per record id).
 /// </summary>
-public static class RecordKeys
+internal static class RecordKeys
 {
     /// <summary>The computed primary key of chunk <paramref name="chunk"/> of <paramref name="doc"/> on connector collections.</summary>
     public static string PrimaryKey(IndexDocument doc, int chunk)

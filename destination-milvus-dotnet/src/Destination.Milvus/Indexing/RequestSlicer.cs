@@ -8,7 +8,7 @@ namespace Destination.Milvus.Indexing;
 /// <see cref="MaxRequestBytes"/> of JSON. Milvus accepts far larger requests; small ones keep each request's latency
 /// even and a retry cheap.
 /// </summary>
-public sealed class RequestSlicer
+internal sealed class RequestSlicer
 {
     /// <summary>Upper bound of the JSON body of one insert or upsert request (a single larger row still gets its own request).</summary>
     public const int MaxRequestBytes = 4 * 1024 * 1024;

@@ -9,7 +9,7 @@ namespace Destination.Milvus.Indexing;
 /// the text and the vector, with the metadata as the remaining keys, fitted to Milvus's limits (<see cref="RowLimits"/>).
 /// Not thread-safe: the writer builds rows batch after batch.
 /// </summary>
-public sealed class RowBuilder
+internal sealed class RowBuilder
 {
     /// <summary>
     /// Room the connector keys and JSON framing take beside a record's metadata. Metadata can only reach Milvus's

@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Indexing;
 
 /// <summary>What <see cref="RowBuilder"/> had to cut to fit Milvus's limits while building one batch's rows.</summary>
-public sealed class RowFitCounts
+internal sealed class RowFitCounts
 {
     /// <summary>Rows whose metadata was cut to fit Milvus's dynamic JSON limit.</summary>
     public long DroppedMetadata { get; set; }

@@ -14,7 +14,7 @@ namespace Destination.Milvus.Indexing;
 /// plus a SHA-256 of the whole value (<see cref="FitVarChar"/>); dedupe filters use the same form, so they still match.</item>
 /// </list>
 /// </summary>
-public static class RowLimits
+internal static class RowLimits
 {
     /// <summary>Milvus's limit for the dynamic JSON of one row.</summary>
     public const int DynamicJsonLimit = MilvusLimits.DynamicJsonBytes;

@@ -12,7 +12,7 @@ namespace Destination.Milvus.Indexing;
 /// written. Memory: a 16-byte key and a 4-byte chunk count per distinct record id of the sync (about 40 bytes with the
 /// dictionary's own overhead).
 /// </summary>
-public sealed class UpsertIndexer : MilvusIndexer
+internal sealed class UpsertIndexer : MilvusIndexer
 {
     private readonly Dictionary<UInt128, int> _chunkCounts = [];
 

@@ -11,7 +11,7 @@ namespace Destination.Milvus.Indexing;
 /// different syncs (and of a rerun of the same input) apart, the sequence number keeps them unique within the sync even
 /// if two records shared a seed. Dedupe rows never get one: they are found again by their record id.
 /// </summary>
-public sealed class WriteKeyGenerator
+internal sealed class WriteKeyGenerator
 {
     private readonly string _salt;
     private long _sequence;

@@ -18,7 +18,7 @@ namespace Destination.Milvus.Indexing;
 /// </list>
 /// Thread-safe; waits on the injected clock.
 /// </summary>
-public sealed class WriteRatePacer
+internal sealed class WriteRatePacer
 {
     /// <summary>The rate is never lowered below this (64 KiB/s).</summary>
     public const double MinimumBytesPerSecond = 64 * 1024;

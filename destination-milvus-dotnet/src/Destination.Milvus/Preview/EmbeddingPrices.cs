@@ -9,7 +9,7 @@ namespace Destination.Milvus.Preview;
 /// depend on the deployment's model and region and OpenAI-compatible servers are usually self-hosted, so both are
 /// unknown (null); <c>fake</c> and <c>from_field</c> make no paid calls and cost 0.
 /// </summary>
-public static class EmbeddingPrices
+internal static class EmbeddingPrices
 {
     /// <summary>The model name shown in the summary: the configured model, deployment or mode.</summary>
     public static string ModelOf(EmbeddingConfig config) => config switch

@@ -15,7 +15,7 @@ namespace Destination.Milvus.Preview;
 /// embedding service, so users can tune chunking and see the cost before the first sync. Reading, parsing, catalog
 /// checks and rejections are <see cref="WriteCommand"/>'s, so preview accepts and rejects exactly what write does.
 /// </summary>
-public sealed class PreviewSink : IRecordSink
+internal sealed class PreviewSink : IRecordSink
 {
     private readonly SinkContext _context;
     private readonly DocumentProcessor _processor;
@@ -115,13 +115,8 @@ public sealed class PreviewSink : IRecordSink
     {
         if (!_streams.TryGetValue(stream, out var info))
         {
-            var mode = stream.DestinationSyncMode switch
-            {
-                DestinationSyncMode.Overwrite => StreamSyncMode.Overwrite,
-                DestinationSyncMode.AppendDedup => StreamSyncMode.AppendDedup,
-                _ => StreamSyncMode.Append,
-            };
-            info = new StreamProcessingInfo(stream.Descriptor.Name, stream.Descriptor.Namespace, mode, stream.PrimaryKey);
+            // Processed exactly as write processes it; the generation does not matter here.
+            info = StreamWritePlan.For(stream, syncGeneration: 0).Info;
             _streams[stream] = info;
         }
 

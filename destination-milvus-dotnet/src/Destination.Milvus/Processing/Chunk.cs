@@ -15,4 +15,4 @@ namespace Destination.Milvus.Processing;
 /// The precomputed vector (<c>from_field</c> embedding), or null when it is still to be computed. The chunks of one record
 /// share one array; treat it as read-only.
 /// </param>
-public sealed record Chunk(string? Text, int TokenCount, JsonObject Metadata, float[]? Vector = null);
+internal sealed record Chunk(string? Text, int TokenCount, JsonObject Metadata, float[]? Vector = null);

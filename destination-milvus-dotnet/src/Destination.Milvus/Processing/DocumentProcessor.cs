@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Destination.Milvus.Configuration;
+using Destination.Milvus.Indexing;
 using Destination.Milvus.Processing.Splitting;
 using Destination.Milvus.Processing.Tokenizer;
 
@@ -15,14 +16,8 @@ namespace Destination.Milvus.Processing;
 /// kept as JSON plus <c>_ab_stream</c>/<c>_ab_record_id</c>, CDC deletes turned into a delete id, and the text cut by
 /// the configured <see cref="RecursiveTextSplitter"/>. Immutable and safe to use from several threads.
 /// </summary>
-public sealed class DocumentProcessor
+internal sealed class DocumentProcessor
 {
-    /// <summary>Metadata key of the stream identifier.</summary>
-    public const string StreamField = "_ab_stream";
-
-    /// <summary>Metadata key of the record id in dedup streams.</summary>
-    public const string RecordIdField = "_ab_record_id";
-
     /// <summary>The record field whose truthy value marks a CDC delete.</summary>
     public const string CdcDeletedField = "_ab_cdc_deleted_at";
 
@@ -309,10 +304,10 @@ public sealed class DocumentProcessor
                 : new JsonArray([.. value.Many.Select(ToNode)]);
         }
 
-        metadata[StreamField] = stream.Identifier;
+        metadata[ConnectorSchema.StreamField] = stream.Identifier;
         if (recordId is not null)
         {
-            metadata[RecordIdField] = recordId;
+            metadata[ConnectorSchema.RecordIdField] = recordId;
         }
 
         return metadata;

@@ -9,7 +9,7 @@ namespace Destination.Milvus.Processing;
 /// indices), <c>?</c> one character within a segment. Matches come back in document order, as dpath walks the
 /// record. (dpath's recursive <c>**</c> is not supported: here it matches exactly one level, like <c>*</c>.)
 /// </summary>
-public sealed class FieldPath
+internal sealed class FieldPath
 {
     private readonly string[] _segments;
 

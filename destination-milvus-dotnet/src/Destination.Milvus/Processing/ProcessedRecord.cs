@@ -10,4 +10,4 @@ namespace Destination.Milvus.Processing;
 /// null unless the stream is <c>append_dedup</c> with a primary key.
 /// </param>
 /// <param name="IsCdcDelete">True when the record's <c>_ab_cdc_deleted_at</c> was set (truthy).</param>
-public sealed record ProcessedRecord(IReadOnlyList<Chunk> Chunks, string? RecordId, bool IsCdcDelete);
+internal sealed record ProcessedRecord(IReadOnlyList<Chunk> Chunks, string? RecordId, bool IsCdcDelete);

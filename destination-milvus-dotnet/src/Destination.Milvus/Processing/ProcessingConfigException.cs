@@ -7,7 +7,7 @@ namespace Destination.Milvus.Processing;
 /// <c>from_field</c> vector). The sync fails with failure type <c>config_error</c>: the user, not the connector, has to
 /// act. Messages name the stream and the fields but never record values, so secrets in records cannot leak.
 /// </summary>
-public sealed class ProcessingConfigException : DestinationException
+internal sealed class ProcessingConfigException : DestinationException
 {
     /// <summary>Creates the exception with a complete, user-facing sentence.</summary>
     public ProcessingConfigException(string message)

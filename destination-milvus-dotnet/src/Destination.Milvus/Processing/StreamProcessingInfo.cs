@@ -8,7 +8,7 @@ namespace Destination.Milvus.Processing;
 /// <param name="Namespace">The stream namespace, or null.</param>
 /// <param name="SyncMode">The destination sync mode.</param>
 /// <param name="PrimaryKey">Primary-key paths, each a list of field names (<c>[["id"], ["user", "name"]]</c>); may be empty.</param>
-public sealed record StreamProcessingInfo(
+internal sealed record StreamProcessingInfo(
     string Name,
     string? Namespace,
     StreamSyncMode SyncMode,

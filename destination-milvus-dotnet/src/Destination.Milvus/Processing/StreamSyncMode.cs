@@ -5,7 +5,7 @@ namespace Destination.Milvus.Processing;
 /// <see cref="AppendDedup"/> (with a primary key) gives records an id that replaces their earlier chunks.
 /// Kept separate from the protocol types so processing has no dependency on message parsing.
 /// </summary>
-public enum StreamSyncMode
+internal enum StreamSyncMode
 {
     /// <summary><c>append</c>: chunks are only ever added.</summary>
     Append,

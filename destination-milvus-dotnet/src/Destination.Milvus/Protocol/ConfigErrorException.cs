@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Protocol;
 
 /// <summary>The configuration, the catalog or the input violates what the connector accepts; the user must fix it.</summary>
-public sealed class ConfigErrorException : DestinationException
+internal sealed class ConfigErrorException : DestinationException
 {
     /// <summary>Creates the exception with a user-facing message.</summary>
     public ConfigErrorException(string message, Exception? innerException = null)

@@ -7,7 +7,7 @@ namespace Destination.Milvus.Protocol;
 /// Built once by <see cref="Parse"/>, which rejects (as <see cref="FailureType.ConfigError"/>) anything a
 /// vector store cannot honour, so later stages can trust it.
 /// </summary>
-public sealed class ConfiguredCatalog
+internal sealed class ConfiguredCatalog
 {
     private readonly Dictionary<StreamDescriptor, ConfiguredStream> _byDescriptor;
 

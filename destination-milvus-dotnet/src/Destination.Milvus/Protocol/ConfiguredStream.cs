@@ -15,7 +15,7 @@ namespace Destination.Milvus.Protocol;
 /// <param name="SyncId">Identifier of this sync; null when absent.</param>
 /// <param name="JsonSchema">The stream's JSON schema as the source declares it (may be an empty object).</param>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1711", Justification = "The Airbyte protocol's name (ConfiguredAirbyteStream); not a System.IO.Stream.")]
-public sealed record ConfiguredStream(
+internal sealed record ConfiguredStream(
     StreamDescriptor Descriptor,
     SourceSyncMode SyncMode,
     DestinationSyncMode DestinationSyncMode,

@@ -5,7 +5,7 @@ namespace Destination.Milvus.Protocol;
 /// <see cref="DestinationException"/>s and already carry their failure type; only what the runtime throws is turned
 /// into one here.
 /// </summary>
-public static class DestinationErrors
+internal static class DestinationErrors
 {
     /// <summary>The <see cref="DestinationException"/> to report for <paramref name="exception"/> (itself when it is one).</summary>
     public static DestinationException From(Exception exception)

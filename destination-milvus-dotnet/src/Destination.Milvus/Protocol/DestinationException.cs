@@ -8,7 +8,7 @@ namespace Destination.Milvus.Protocol;
 /// layer never translates between exception types. Anything else that escapes is a <see cref="FailureType.SystemError"/>
 /// (<see cref="DestinationErrors"/>).
 /// </summary>
-public abstract class DestinationException : Exception
+internal abstract class DestinationException : Exception
 {
     /// <summary>Creates the exception with a user-facing message.</summary>
     protected DestinationException(string message, Exception? innerException = null)

@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Protocol;
 
 /// <summary>How a stream's records are applied to what the destination already holds.</summary>
-public enum DestinationSyncMode
+internal enum DestinationSyncMode
 {
     /// <summary><c>append</c>: add records; never delete.</summary>
     Append,

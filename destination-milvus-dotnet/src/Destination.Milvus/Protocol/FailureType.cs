@@ -3,7 +3,7 @@ namespace Destination.Milvus.Protocol;
 /// <summary>
 /// Why a sync failed, as the platform understands it: it decides whether Airbyte retries and whom it blames.
 /// </summary>
-public enum FailureType
+internal enum FailureType
 {
     /// <summary>A bug or an unknown problem (<c>system_error</c>, the protocol's default).</summary>
     SystemError,

@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Protocol;
 
 /// <summary>Levels of a LOG message, as the protocol names them.</summary>
-public enum LogLevel
+internal enum LogLevel
 {
     /// <summary>Diagnostics for developers.</summary>
     Debug,

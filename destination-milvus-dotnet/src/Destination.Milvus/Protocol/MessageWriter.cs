@@ -10,7 +10,7 @@ namespace Destination.Milvus.Protocol;
 /// logs promptly. Every text passes through <see cref="Scrubber"/> first. Thread-safe: pipeline stages may log
 /// and release states from other threads, and each message stays one whole line.
 /// </summary>
-public sealed class MessageWriter : IDisposable
+internal sealed class MessageWriter : IDisposable
 {
     private static readonly JsonWriterOptions WriterOptions = new()
     {

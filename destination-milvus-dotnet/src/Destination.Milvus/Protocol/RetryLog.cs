@@ -9,7 +9,7 @@ namespace Destination.Milvus.Protocol;
 /// own sentences (scrubbed by the client that made them) and pass the <see cref="MessageWriter"/>'s scrubber too.
 /// Thread-safe.
 /// </summary>
-public sealed class RetryLog
+internal sealed class RetryLog
 {
     private readonly Action<string> _warn;
     private readonly TimeProvider _time;

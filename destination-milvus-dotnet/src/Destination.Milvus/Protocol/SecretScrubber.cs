@@ -16,7 +16,7 @@ namespace Destination.Milvus.Protocol;
 /// are not secrets at all and are left alone.
 /// </para>
 /// </summary>
-public sealed class SecretScrubber
+internal sealed class SecretScrubber
 {
     /// <summary>The replacement of a secret.</summary>
     public const string Mask = "****";

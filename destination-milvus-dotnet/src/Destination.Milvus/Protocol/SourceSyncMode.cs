@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Protocol;
 
 /// <summary>How the source reads a stream (informational for a destination).</summary>
-public enum SourceSyncMode
+internal enum SourceSyncMode
 {
     /// <summary><c>full_refresh</c>.</summary>
     FullRefresh,

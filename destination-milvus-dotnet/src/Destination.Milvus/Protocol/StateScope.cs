@@ -6,7 +6,7 @@ namespace Destination.Milvus.Protocol;
 /// states and GLOBAL states without <c>stream_states</c> share the global scope. States are counted per scope and
 /// released in the order they arrive.
 /// </summary>
-public sealed record StateScope
+internal sealed record StateScope
 {
     private StateScope(StreamDescriptor? stream) => Stream = stream;
 

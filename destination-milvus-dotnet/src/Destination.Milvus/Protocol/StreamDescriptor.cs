@@ -4,7 +4,7 @@ namespace Destination.Milvus.Protocol;
 /// The identity of a stream: its name and optional namespace. Records, STREAM states and catalog entries are matched on it.
 /// An empty namespace is treated as no namespace, as the platform does.
 /// </summary>
-public sealed record StreamDescriptor
+internal sealed record StreamDescriptor
 {
     /// <summary>Creates a descriptor; an empty <paramref name="ns"/> becomes null.</summary>
     public StreamDescriptor(string name, string? ns = null)

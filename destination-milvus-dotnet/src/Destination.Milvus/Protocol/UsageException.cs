@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Protocol;
 
 /// <summary>The command line is wrong (unknown command, missing option); the message ends with a usage hint.</summary>
-public sealed class UsageException : DestinationException
+internal sealed class UsageException : DestinationException
 {
     /// <summary>How to call the connector, appended to every usage error.</summary>
     public const string Usage =

@@ -7,4 +7,4 @@ namespace Destination.Milvus.Writing;
 /// </summary>
 /// <param name="StreamKey">The open key of the record's stream scope.</param>
 /// <param name="GlobalKey">The open key of the global scope.</param>
-public readonly record struct CommitTicket(StateKey StreamKey, StateKey GlobalKey);
+internal readonly record struct CommitTicket(StateKey StreamKey, StateKey GlobalKey);

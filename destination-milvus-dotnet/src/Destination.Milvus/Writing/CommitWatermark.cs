@@ -22,7 +22,7 @@ namespace Destination.Milvus.Writing;
 /// Thread-safe: one lock, held only for counter updates.
 /// </summary>
 /// <typeparam name="TState">The state payload (the raw message in production).</typeparam>
-public sealed class CommitWatermark<TState>
+internal sealed class CommitWatermark<TState>
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<StateScope, long> _openIndex = [];

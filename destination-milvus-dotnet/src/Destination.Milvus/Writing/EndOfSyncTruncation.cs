@@ -11,7 +11,7 @@ namespace Destination.Milvus.Writing;
 /// connector's stdout before its stdin, so when that write fails nobody waits for this sync any more and nothing is
 /// deleted. A cancelled token (a termination signal) stops it before the next delete.
 /// </summary>
-public static class EndOfSyncTruncation
+internal static class EndOfSyncTruncation
 {
     /// <summary>
     /// Runs the step for <paramref name="plans"/>; <paramref name="deleteOlderGenerations"/> deletes one stream's rows

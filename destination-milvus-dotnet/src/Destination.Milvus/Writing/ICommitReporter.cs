@@ -5,7 +5,7 @@ namespace Destination.Milvus.Writing;
 /// acknowledges a write. Thread-safe; may be called from any thread, in any order, per record or per group of
 /// records sharing a ticket.
 /// </summary>
-public interface ICommitReporter
+internal interface ICommitReporter
 {
     /// <summary><paramref name="count"/> records that carried <paramref name="ticket"/> are committed.</summary>
     void Committed(CommitTicket ticket, long count);

@@ -8,7 +8,7 @@ namespace Destination.Milvus.Writing;
 /// <see cref="StartAsync"/>, then any mix of <see cref="AcceptAsync"/> and <see cref="CheckpointAsync"/>, then
 /// <see cref="CompleteAsync"/>, then dispose.
 /// </summary>
-public interface IRecordSink : IAsyncDisposable
+internal interface IRecordSink : IAsyncDisposable
 {
     /// <summary>Before the first record (Python's <c>pre_sync</c>): e.g. create the collection, clear overwrite streams.</summary>
     ValueTask StartAsync(CancellationToken cancellationToken);

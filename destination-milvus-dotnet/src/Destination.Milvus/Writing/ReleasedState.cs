@@ -7,4 +7,4 @@ namespace Destination.Milvus.Writing;
 /// <param name="Scopes">The scopes whose keys it closed.</param>
 /// <param name="RecordCount">Records of its scopes, each since that scope's previous checkpoint (<c>destinationStats.recordCount</c>).</param>
 /// <param name="RejectedCount">Rejected lines of its scopes' streams over the same intervals (<c>destinationStats.rejectedRecordCount</c>).</param>
-public readonly record struct ReleasedState<TState>(TState State, IReadOnlyList<StateScope> Scopes, long RecordCount, long RejectedCount);
+internal readonly record struct ReleasedState<TState>(TState State, IReadOnlyList<StateScope> Scopes, long RecordCount, long RejectedCount);

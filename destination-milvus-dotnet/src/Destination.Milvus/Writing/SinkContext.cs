@@ -13,7 +13,7 @@ namespace Destination.Milvus.Writing;
 /// What the input showed about each stream's completeness; the sink asks it (<see cref="EndOfSyncTruncation"/>) before
 /// deleting older generations at the end. Fed by <see cref="WriteCommand"/> only.
 /// </param>
-public sealed record SinkContext(
+internal sealed record SinkContext(
     DestinationConfig Config,
     ConfiguredCatalog Catalog,
     ICommitReporter Commits,

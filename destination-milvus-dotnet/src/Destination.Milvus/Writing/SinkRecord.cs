@@ -14,7 +14,7 @@ namespace Destination.Milvus.Writing;
 /// <param name="Meta">The <c>meta</c> object as UTF-8 JSON bytes, empty when the record has none.</param>
 /// <param name="Ticket">The state keys this record counts toward.</param>
 /// <param name="LineNumber">The stdin line it came from, for error messages.</param>
-public sealed record SinkRecord(
+internal sealed record SinkRecord(
     ConfiguredStream Stream,
     ReadOnlyMemory<byte> Data,
     long EmittedAt,

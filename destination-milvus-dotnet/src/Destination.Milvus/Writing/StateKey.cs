@@ -10,7 +10,7 @@ namespace Destination.Milvus.Writing;
 /// <param name="Scope">A stream (closed by its STREAM states and by GLOBAL states listing it) or the global scope
 /// (closed by LEGACY states and GLOBAL states without <c>stream_states</c>).</param>
 /// <param name="Index">How many checkpoints of this scope arrived before this interval.</param>
-public readonly record struct StateKey(StateScope Scope, long Index)
+internal readonly record struct StateKey(StateScope Scope, long Index)
 {
     /// <inheritdoc />
     public override string ToString() => $"{Scope} #{Index}";

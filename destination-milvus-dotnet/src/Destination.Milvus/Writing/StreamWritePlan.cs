@@ -12,7 +12,7 @@ namespace Destination.Milvus.Writing;
 /// <param name="Info">What the document processor needs.</param>
 /// <param name="Generation">The catalog's <c>generation_id</c>, or the per-sync id when the platform sends none.</param>
 /// <param name="Truncate">True when rows of older generations are deleted after the last record is committed.</param>
-public sealed record StreamWritePlan(ConfiguredStream Stream, StreamProcessingInfo Info, long Generation, bool Truncate)
+internal sealed record StreamWritePlan(ConfiguredStream Stream, StreamProcessingInfo Info, long Generation, bool Truncate)
 {
     /// <summary>The plan for <paramref name="stream"/>; <paramref name="syncGeneration"/> is used when the catalog has no generation.</summary>
     public static StreamWritePlan For(ConfiguredStream stream, long syncGeneration)

@@ -20,7 +20,7 @@ namespace Destination.Milvus.Writing;
 /// It only compares positions in the input: no I/O, fed by <see cref="WriteCommand"/>'s read loop (one thread) and
 /// asked by the sink after the loop ended. Streams outside the catalog are not tracked, so hostile input cannot grow it.
 /// </summary>
-public sealed class TruncationGate
+internal sealed class TruncationGate
 {
     private readonly Dictionary<StreamDescriptor, Evidence> _streams = [];
     private long _position;

@@ -3,4 +3,4 @@ namespace Destination.Milvus.Writing;
 /// <summary>Whether a truncating stream's older generations may be deleted at the end of the input, and why.</summary>
 /// <param name="Truncate">True when the input shows that the stream was sent in full.</param>
 /// <param name="Reason">Why, as a clause that completes "deleted because ..." or "kept because ..." in a log line.</param>
-public sealed record TruncationVerdict(bool Truncate, string Reason);
+internal sealed record TruncationVerdict(bool Truncate, string Reason);

@@ -11,7 +11,7 @@ namespace Destination.Milvus.Writing;
 /// <see cref="TruncationGate"/>, which the sink asks before deleting older generations at the end. Other TRACEs and
 /// unknown message types are ignored.
 /// </summary>
-public sealed class WriteCommand : ICommitReporter
+internal sealed class WriteCommand : ICommitReporter
 {
     /// <summary>Rejections logged one by one; after that they are only counted, so bad input cannot flood the logs.</summary>
     public const int MaxRejectionLogs = 100;

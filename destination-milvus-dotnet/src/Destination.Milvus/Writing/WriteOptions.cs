@@ -15,7 +15,7 @@ namespace Destination.Milvus.Writing;
 /// </list>
 /// The defaults (4 MB batches) keep that to a few tens of MB while giving the embedding service enough concurrent work.
 /// </summary>
-public sealed record WriteOptions
+internal sealed record WriteOptions
 {
     /// <summary>A batch closes at this many records. <value>Default 256.</value></summary>
     public int MaxBatchRecords { get; init; } = 256;

@@ -25,7 +25,7 @@ public sealed class MilvusCheckStepTests
         var clock = new FakeClock();
         var step = new MilvusCheckStep(MilvusCheckStep.DefaultOptions with { TimeProvider = clock });
 
-        var result = await clock.RunAsync(step.RunWithNotesAsync(Config($"http://127.0.0.1:{port}"), TestContext.Current.CancellationToken));
+        var result = await clock.RunAsync(step.RunAsync(Config($"http://127.0.0.1:{port}"), TestContext.Current.CancellationToken));
 
         var problem = Assert.Single(result.Problems);
         Assert.Contains($"127.0.0.1:{port}", problem, StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public sealed class MilvusCheckStepTests
         var step = new MilvusCheckStep(MilvusCheckStep.DefaultOptions with { TimeProvider = clock });
 
         // Jumps reach the backoff, never the 5 s request timeout: the refusal comes over a real socket, in real time.
-        var result = await clock.RunAsync(step.RunWithNotesAsync(Config($"http://127.0.0.1:{port}"), TestContext.Current.CancellationToken), horizon: TimeSpan.FromSeconds(2));
+        var result = await clock.RunAsync(step.RunAsync(Config($"http://127.0.0.1:{port}"), TestContext.Current.CancellationToken), horizon: TimeSpan.FromSeconds(2));
 
         var problem = Assert.Single(result.Problems);
         Assert.Contains($"127.0.0.1:{port}", problem, StringComparison.Ordinal);

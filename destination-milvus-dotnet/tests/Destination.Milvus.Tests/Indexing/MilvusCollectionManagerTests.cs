@@ -104,15 +104,6 @@ public class MilvusCollectionManagerTests
     }
 
     [Fact]
-    public void A_metadata_key_equal_to_the_primary_key_gets_a_leading_underscore()
-    {
-        var layout = CollectionLayout.Inspect(Describe(true, Field("id", "Int64", pk: true, autoId: true), Field("vector", "FloatVector", dim: 4)), Config);
-
-        Assert.Equal("_id", layout.MetadataKey("id"));
-        Assert.Equal("title", layout.MetadataKey("title"));
-    }
-
-    [Fact]
     public void Computed_keys_are_deterministic_short_and_distinct()
     {
         var a = ConnectorSchema.PrimaryKeyFor("ns_users", "Stream_users_Key_1", 0);

@@ -10,16 +10,16 @@ public class StreamWritePlanTests
         new(new StreamDescriptor("users", "crm"), SourceSyncMode.FullRefresh, mode, [["id"]], [], generation, minimum, null, JsonDocument.Parse("{}").RootElement);
 
     [Theory]
-    [InlineData(DestinationSyncMode.Overwrite, null, null, true, 99L)]
-    [InlineData(DestinationSyncMode.Overwrite, 7L, 7L, true, 7L)]
-    [InlineData(DestinationSyncMode.Overwrite, 7L, 0L, false, 7L)]
-    [InlineData(DestinationSyncMode.Append, 7L, 7L, true, 7L)]
-    [InlineData(DestinationSyncMode.Append, 0L, 0L, false, 0L)]
-    [InlineData(DestinationSyncMode.Append, null, null, false, 99L)]
-    [InlineData(DestinationSyncMode.AppendDedup, 3L, 0L, false, 3L)]
-    public void Truncation_and_generation_follow_the_catalog(DestinationSyncMode mode, long? generation, long? minimum, bool truncate, long expectedGeneration)
+    [InlineData(nameof(DestinationSyncMode.Overwrite), null, null, true, 99L)]
+    [InlineData(nameof(DestinationSyncMode.Overwrite), 7L, 7L, true, 7L)]
+    [InlineData(nameof(DestinationSyncMode.Overwrite), 7L, 0L, false, 7L)]
+    [InlineData(nameof(DestinationSyncMode.Append), 7L, 7L, true, 7L)]
+    [InlineData(nameof(DestinationSyncMode.Append), 0L, 0L, false, 0L)]
+    [InlineData(nameof(DestinationSyncMode.Append), null, null, false, 99L)]
+    [InlineData(nameof(DestinationSyncMode.AppendDedup), 3L, 0L, false, 3L)]
+    public void Truncation_and_generation_follow_the_catalog(string mode, long? generation, long? minimum, bool truncate, long expectedGeneration)
     {
-        var plan = StreamWritePlan.For(Stream(mode, generation, minimum), syncGeneration: 99);
+        var plan = StreamWritePlan.For(Stream(Enum.Parse<DestinationSyncMode>(mode), generation, minimum), syncGeneration: 99);
         Assert.Equal(truncate, plan.Truncate);
         Assert.Equal(expectedGeneration, plan.Generation);
         Assert.Equal("crm_users", plan.Info.Identifier);

@@ -5,7 +5,7 @@ namespace Destination.Milvus.Processing.Splitting;
 /// start of the following piece (<c>True</c>/<c>"start"</c>, which is what the Python connector uses), or at the end
 /// of the preceding piece (<c>"end"</c>).
 /// </summary>
-public enum KeepSeparator
+internal enum KeepSeparator
 {
     /// <summary>The separator is removed; merged pieces are joined with it again.</summary>
     None,

@@ -28,7 +28,7 @@ namespace Destination.Milvus.Processing.Splitting;
 /// they are found, so the character-level fallback on a huge text never holds millions of tiny strings.
 /// The splitter is immutable and safe to share between threads.
 /// </summary>
-public sealed class RecursiveTextSplitter
+internal sealed class RecursiveTextSplitter
 {
     private const int MaxCachedCharacters = 1 << 16;
 

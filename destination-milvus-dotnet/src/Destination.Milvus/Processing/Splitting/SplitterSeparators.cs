@@ -6,7 +6,7 @@ namespace Destination.Milvus.Processing.Splitting;
 /// are matched LITERALLY (the connector does not set <c>is_separator_regex</c>), so entries written as patterns,
 /// such as <c>\n=+\n</c>, only match that exact text; they are kept as-is to split exactly like the reference.
 /// </summary>
-public static class SplitterSeparators
+internal static class SplitterSeparators
 {
     /// <summary>Markdown header patterns (regular expressions), level 1 to 6; the first <c>split_level</c> are used.</summary>
     public static IReadOnlyList<string> MarkdownHeaders { get; } =

@@ -17,7 +17,7 @@ namespace Destination.Milvus.Processing.Tokenizer;
 /// regular expression or lock, so throughput scales with threads. Counting allocates nothing.
 /// </para>
 /// </summary>
-public sealed class Cl100kTokenizer : ITokenCounter
+internal sealed class Cl100kTokenizer : ITokenCounter
 {
     private const int StackBytes = 1024;
 

@@ -5,7 +5,7 @@ namespace Destination.Milvus.Processing.Tokenizer;
 /// interface so they can be tested with a trivial counter; production uses the cl100k_base tokenizer.
 /// Implementations must be safe to call from several threads at once.
 /// </summary>
-public interface ITokenCounter
+internal interface ITokenCounter
 {
     /// <summary>The number of tokens in <paramref name="text"/>.</summary>
     int CountTokens(ReadOnlySpan<char> text);

@@ -6,7 +6,7 @@ namespace Destination.Milvus.Writing.Pipeline;
 /// sees the failure at its next call into the pipeline. Cancellations caused by the latch itself are not failures.
 /// Thread-safe.
 /// </summary>
-public sealed class PipelineFailure : IDisposable
+internal sealed class PipelineFailure : IDisposable
 {
     private readonly CancellationTokenSource _cts = new();
     private readonly Lock _gate = new();

@@ -20,7 +20,7 @@ namespace Destination.Milvus.Writing.Pipeline;
 /// committed, and rows of older generations are deleted only at the end, for the streams the input shows complete
 /// (<see cref="EndOfSyncTruncation"/>).
 /// </summary>
-public sealed class WritePipeline : IRecordSink
+internal sealed class WritePipeline : IRecordSink
 {
     private readonly SinkContext _context;
     private readonly WriteOptions _options;

@@ -12,7 +12,7 @@ namespace Destination.Milvus.Writing.Pipeline;
 /// <param name="Embedder">Turns chunk texts into vectors.</param>
 /// <param name="Indexer">Stores documents in the collection.</param>
 /// <param name="Resources">What the pipeline disposes when it is disposed (the Milvus client), if anything.</param>
-public sealed record WritePipelineParts(DocumentProcessor Processor, IEmbedder Embedder, IIndexer Indexer, IDisposable? Resources = null)
+internal sealed record WritePipelineParts(DocumentProcessor Processor, IEmbedder Embedder, IIndexer Indexer, IDisposable? Resources = null)
 {
     /// <summary>What the store side adds to the progress LOG (e.g. how long writes were paced), or null.</summary>
     public Func<string?>? Status { get; init; }

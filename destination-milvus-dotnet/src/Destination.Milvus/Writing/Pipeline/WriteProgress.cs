@@ -6,7 +6,7 @@ namespace Destination.Milvus.Writing.Pipeline;
 /// Counters of the write pipeline, updated from its stages (thread-safe), rendered as the periodic progress LOG and
 /// the final summary so an operator sees throughput and where time goes.
 /// </summary>
-public sealed class WriteProgress
+internal sealed class WriteProgress
 {
     private const double BytesPerMegabyte = 1024 * 1024;
 

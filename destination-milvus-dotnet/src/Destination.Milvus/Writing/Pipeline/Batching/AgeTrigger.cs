@@ -5,7 +5,7 @@ namespace Destination.Milvus.Writing.Pipeline.Batching;
 /// STATE waits when the source sends records slowly. Unlike the size triggers it fires while no record arrives, so the
 /// batcher waits for input at most <see cref="Remaining"/>.
 /// </summary>
-public sealed class AgeTrigger : IBatchTrigger
+internal sealed class AgeTrigger : IBatchTrigger
 {
     private readonly TimeSpan _maxAge;
     private readonly TimeProvider _time;

@@ -8,7 +8,7 @@ namespace Destination.Milvus.Writing.Pipeline.Batching;
 /// record's content this position keys a record that has no primary key the same way in a rerun. Records arrive in
 /// input order on one thread.
 /// </summary>
-public sealed class AppendPositions
+internal sealed class AppendPositions
 {
     private readonly Dictionary<StreamDescriptor, (CommitTicket Ticket, long Ordinal)> _last = [];
 

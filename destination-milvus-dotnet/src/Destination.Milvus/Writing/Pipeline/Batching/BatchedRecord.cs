@@ -4,4 +4,4 @@ namespace Destination.Milvus.Writing.Pipeline.Batching;
 /// <param name="Record">The record.</param>
 /// <param name="Plan">What the sync does with its stream.</param>
 /// <param name="Ordinal">Its position among its stream's records since the last state (<see cref="AppendPositions"/>).</param>
-public sealed record BatchedRecord(SinkRecord Record, StreamWritePlan Plan, long Ordinal);
+internal sealed record BatchedRecord(SinkRecord Record, StreamWritePlan Plan, long Ordinal);

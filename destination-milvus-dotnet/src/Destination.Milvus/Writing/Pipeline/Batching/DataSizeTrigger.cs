@@ -4,7 +4,7 @@ namespace Destination.Milvus.Writing.Pipeline.Batching;
 /// Closes a batch at <see cref="WriteOptions.MaxBatchBytes"/> bytes of record data, so a batch of large records holds
 /// as little memory as one of many small ones.
 /// </summary>
-public sealed class DataSizeTrigger : IBatchTrigger
+internal sealed class DataSizeTrigger : IBatchTrigger
 {
     private readonly long _maxBytes;
     private long _bytes;

@@ -5,7 +5,7 @@ namespace Destination.Milvus.Writing.Pipeline.Batching;
 /// record added to the batch and says when the batch must go. A STATE never closes a batch; the age trigger bounds how
 /// long a STATE waits for the records before it.
 /// </summary>
-public interface IBatchTrigger
+internal interface IBatchTrigger
 {
     /// <summary>Counts one record into the open batch.</summary>
     void Add(SinkRecord record);

@@ -9,7 +9,7 @@ namespace Destination.Milvus.Writing.Pipeline.Batching;
 /// handing on waits while the next stage is full, which is what stops <c>write</c> from reading stdin ahead of a slow
 /// Milvus or embedding service. Runs on one thread.
 /// </summary>
-public sealed class RecordBatcher
+internal sealed class RecordBatcher
 {
     private readonly ChannelReader<SinkRecord> _input;
     private readonly IReadOnlyDictionary<StreamDescriptor, StreamWritePlan> _plans;

@@ -1,7 +1,7 @@
 namespace Destination.Milvus.Writing.Pipeline.Batching;
 
 /// <summary>Closes a batch at <see cref="WriteOptions.MaxBatchRecords"/> records.</summary>
-public sealed class RecordCountTrigger : IBatchTrigger
+internal sealed class RecordCountTrigger : IBatchTrigger
 {
     private readonly int _maxRecords;
     private int _records;

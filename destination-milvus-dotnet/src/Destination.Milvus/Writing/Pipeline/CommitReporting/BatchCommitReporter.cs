@@ -10,7 +10,7 @@ namespace Destination.Milvus.Writing.Pipeline.CommitReporting;
 /// and reports its records committed (<see cref="ICommitReporter"/>), which releases the STATE messages waiting for
 /// them. Rows whose metadata had to be dropped are reported with one WARN the first time. Called on the writer's thread.
 /// </summary>
-public sealed class BatchCommitReporter
+internal sealed class BatchCommitReporter
 {
     private readonly ICommitReporter _commits;
     private readonly WriteProgress _progress;

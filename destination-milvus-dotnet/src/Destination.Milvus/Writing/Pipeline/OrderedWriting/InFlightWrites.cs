@@ -8,7 +8,7 @@ namespace Destination.Milvus.Writing.Pipeline.OrderedWriting;
 /// batches reported written, strictly in input order: a STATE is released only when every batch before it succeeded.
 /// Used by the writer's thread only.
 /// </summary>
-public sealed class InFlightWrites
+internal sealed class InFlightWrites
 {
     private readonly Queue<(PreparedBatch Batch, IndexWritePlan Plan, Task<IndexWriteResult> Write)> _writes = new();
     private readonly Action<PreparedBatch, IndexWriteResult> _written;

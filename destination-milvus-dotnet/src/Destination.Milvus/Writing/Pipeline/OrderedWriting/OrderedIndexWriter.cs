@@ -16,7 +16,7 @@ namespace Destination.Milvus.Writing.Pipeline.OrderedWriting;
 /// </list>
 /// A failure ends the stage; writes still under way are waited for, so no request outlives the pipeline.
 /// </summary>
-public sealed class OrderedIndexWriter
+internal sealed class OrderedIndexWriter
 {
     /// <summary>Writes under way at most (only for batches that cannot interfere).</summary>
     public const int MaxWritesInFlight = 2;

@@ -11,7 +11,7 @@ namespace Destination.Milvus.Writing.Pipeline.OrderedWriting;
 /// <see cref="WriteOptions.MaxBatchesInFlight"/> preparations are queued: when the writer falls behind,
 /// <see cref="EnqueueAsync"/> waits, the batcher stops, and <c>write</c> stops reading stdin.
 /// </summary>
-public sealed class OrderedPreparations
+internal sealed class OrderedPreparations
 {
     private readonly Channel<Task<PreparedBatch>> _channel;
     private readonly Func<IReadOnlyList<BatchedRecord>, CancellationToken, Task<PreparedBatch>> _prepare;

@@ -15,7 +15,7 @@ namespace Destination.Milvus.Writing.Pipeline.Preparing;
 /// that has no vector yet in one <see cref="IEmbedder"/> call, checks the vectors, and encodes them as JSON
 /// (<see cref="JsonVector"/>) so the in-order writer only copies bytes. Thread-safe: it keeps no state of its own.
 /// </summary>
-public sealed class BatchPreparer
+internal sealed class BatchPreparer
 {
     private readonly DocumentProcessor _processor;
     private readonly IEmbedder _embedder;

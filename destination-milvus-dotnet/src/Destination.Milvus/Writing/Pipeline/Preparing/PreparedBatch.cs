@@ -9,4 +9,4 @@ namespace Destination.Milvus.Writing.Pipeline.Preparing;
 /// <param name="Commits">The records' tickets as runs, in input order.</param>
 /// <param name="RecordCount">Records in the batch.</param>
 /// <param name="Documents">One document per record, in input order.</param>
-public sealed record PreparedBatch(IReadOnlyList<CommitRun> Commits, int RecordCount, IReadOnlyList<IndexDocument> Documents);
+internal sealed record PreparedBatch(IReadOnlyList<CommitRun> Commits, int RecordCount, IReadOnlyList<IndexDocument> Documents);
