@@ -16,7 +16,7 @@ namespace Destination.Milvus.IntegrationTests.Faults;
 /// A DNS failure means a wrong host name only until Milvus has answered: at set-up it is a config_error (the platform
 /// does not retry it and tells the user to fix the config), but in the middle of a sync it is a cluster DNS hiccup, so
 /// it is retried like any connection failure and, if it lasts, ends the sync as a transient_error (which the platform
-/// retries). The connector runs in process with the real <see cref="Writing.Pipeline.WritePipeline"/> and <see cref="MilvusRestClient"/>;
+/// retries). The connector runs in process with the real <see cref="Destination.Milvus.Writing.Pipeline.WritePipeline"/> and <see cref="MilvusRestClient"/>;
 /// only name resolution is simulated: the HTTP handler's connect callback resolves <c>milvus.test</c> to the test server
 /// until the test breaks it, and then fails exactly as the system resolver does (<see cref="SocketError.HostNotFound"/>).
 /// Every connection is used for one request, so every request resolves the name again.
