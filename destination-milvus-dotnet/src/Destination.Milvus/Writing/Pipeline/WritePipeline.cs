@@ -103,7 +103,7 @@ internal sealed class WritePipeline : IRecordSink
                 }
             },
             CancellationToken.None);
-        _writer = Task.Run(() => writer.RunAsync(prepared.InOrderAsync(token), _failure.Fail, token), CancellationToken.None);
+        _writer = Task.Run(() => writer.RunAsync(prepared.Reader, _failure.Fail, token), CancellationToken.None);
         _progressTimer = _time.CreateTimer(_ => LogProgress("Progress"), null, _options.ProgressInterval, _options.ProgressInterval);
     }
 

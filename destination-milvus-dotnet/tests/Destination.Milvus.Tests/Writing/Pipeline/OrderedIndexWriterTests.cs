@@ -23,7 +23,7 @@ public sealed class OrderedIndexWriterTests : IDisposable
                 _written.Add((int)batch.Documents[0].SourceBytes);
             }
         }).RunAsync(
-            _prepared.Reader.ReadAllAsync(_pipeline.Token),
+            _prepared.Reader,
             e =>
             {
                 _failures.Add(e);

@@ -58,12 +58,26 @@ public sealed class WritePipelineTests : IDisposable
     public async Task Older_generations_of_overwrite_streams_are_deleted_only_after_every_record_was_written()
     {
         var indexer = new FakeIndexer();
-        await RunAsync(indexer, Record("articles", 1, "a") + Record("docs", 2, "b") + Record("articles", 3, "c"));
+        await RunAsync(indexer, Record("articles", 1, "a") + Record("docs", 2, "b") + Record("articles", 3, "c") + State("articles", 3));
 
         var events = indexer.Events.ToList();
         var delete = Assert.Single(events, e => e.StartsWith("delete older", StringComparison.Ordinal));
         Assert.StartsWith("delete older articles ", delete, StringComparison.Ordinal);
         Assert.Equal(events.Count - 1, events.IndexOf(delete));
+        Assert.Equal(3, indexer.Planned.Values.Sum(documents => documents.Count));
+    }
+
+    /// <summary>Airbyte ends the input the same way when the source fails: without a state after its last record, an overwrite stream keeps its older rows.</summary>
+    [Fact]
+    public async Task An_input_that_ends_without_a_state_after_the_last_record_deletes_nothing_and_says_why()
+    {
+        var indexer = new FakeIndexer();
+        await RunAsync(indexer, Record("articles", 1, "a") + State("articles", 1) + Record("articles", 3, "c"));
+
+        Assert.DoesNotContain(indexer.Events, e => e.StartsWith("delete older", StringComparison.Ordinal));
+        Assert.Contains(Output(), m => m["type"]!.GetValue<string>() == "LOG"
+            && m["log"]!["level"]!.GetValue<string>() == "WARN"
+            && m["log"]!["message"]!.GetValue<string>().Contains("rows of earlier syncs were kept", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Destination.Milvus.Indexing;
 using Destination.Milvus.Writing.Pipeline.Preparing;
 
@@ -34,20 +35,23 @@ internal sealed class OrderedIndexWriter
     }
 
     /// <summary>Writes every batch of <paramref name="prepared"/>; on a failure, <paramref name="fail"/> stops the pipeline before the writes under way are waited for.</summary>
-    /// <param name="prepared">The preparations, in input order (<see cref="OrderedPreparations.InOrderAsync"/>).</param>
+    /// <param name="prepared">The preparations, in input order (<see cref="OrderedPreparations.Reader"/>), until the channel completes.</param>
     /// <param name="fail">Records the failure and cancels the pipeline (<see cref="PipelineFailure.Fail"/>).</param>
     /// <param name="cancellationToken">The pipeline's token; cancels the writes under way.</param>
-    public async Task RunAsync(IAsyncEnumerable<Task<PreparedBatch>> prepared, Action<Exception> fail, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The channel is read directly, not through <c>ReadAllAsync</c>: a failure can end the stage while it waits for
+    /// the next batch, and an async enumerator cannot be disposed while a <c>MoveNextAsync</c> is pending (it throws
+    /// <see cref="NotSupportedException"/>, which would replace the write's own failure and its failure type).
+    /// </remarks>
+    public async Task RunAsync(ChannelReader<Task<PreparedBatch>> prepared, Action<Exception> fail, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(prepared);
         ArgumentNullException.ThrowIfNull(fail);
         var inFlight = new InFlightWrites(_written);
-        var batches = prepared.GetAsyncEnumerator(cancellationToken);
         try
         {
-            while (await NextAsync(batches, inFlight).ConfigureAwait(false))
+            while (await NextAsync(prepared, inFlight, cancellationToken).ConfigureAwait(false) is { } next)
             {
-                var next = batches.Current;
                 PreparedBatch batch;
                 try
                 {
@@ -79,30 +83,30 @@ internal sealed class OrderedIndexWriter
             fail(e);
             await inFlight.StopAsync().ConfigureAwait(false);
         }
-        finally
-        {
-            await batches.DisposeAsync().ConfigureAwait(false);
-        }
     }
 
     /// <summary>
-    /// Moves to the next preparation. While none is waiting (the source is slow or paused), each write under way is
-    /// reported as soon as it ends: its states must not wait for the next batch or the end of the input.
+    /// The next preparation, or null once the channel completed. While none is waiting (the source is slow or paused),
+    /// each write under way is reported as soon as it ends: its states must not wait for the next batch or the end of
+    /// the input.
     /// </summary>
-    private static async Task<bool> NextAsync(IAsyncEnumerator<Task<PreparedBatch>> batches, InFlightWrites inFlight)
+    private static async Task<Task<PreparedBatch>?> NextAsync(ChannelReader<Task<PreparedBatch>> prepared, InFlightWrites inFlight, CancellationToken cancellationToken)
     {
-        var move = batches.MoveNextAsync();
-        if (move.IsCompleted || inFlight.Count == 0)
+        Task<PreparedBatch>? next;
+        while (!prepared.TryRead(out next))
         {
-            return await move.ConfigureAwait(false);
+            var waiting = prepared.WaitToReadAsync(cancellationToken).AsTask();
+            while (inFlight.Count > 0 && await Task.WhenAny(waiting, inFlight.Oldest).ConfigureAwait(false) != waiting)
+            {
+                await inFlight.DrainAsync(inFlight.Count - 1).ConfigureAwait(false);
+            }
+
+            if (!await waiting.ConfigureAwait(false))
+            {
+                return null;
+            }
         }
 
-        var waiting = move.AsTask();
-        while (inFlight.Count > 0 && await Task.WhenAny(waiting, inFlight.Oldest).ConfigureAwait(false) != waiting)
-        {
-            await inFlight.DrainAsync(inFlight.Count - 1).ConfigureAwait(false);
-        }
-
-        return await waiting.ConfigureAwait(false);
+        return next;
     }
 }

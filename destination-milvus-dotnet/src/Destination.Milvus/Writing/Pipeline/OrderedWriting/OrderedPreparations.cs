@@ -35,6 +35,5 @@ internal sealed class OrderedPreparations
     public void Complete() => _channel.Writer.TryComplete();
 
     /// <summary>The preparations in input order, until <see cref="Complete"/>.</summary>
-    public IAsyncEnumerable<Task<PreparedBatch>> InOrderAsync(CancellationToken cancellationToken) =>
-        _channel.Reader.ReadAllAsync(cancellationToken);
+    public ChannelReader<Task<PreparedBatch>> Reader => _channel.Reader;
 }
