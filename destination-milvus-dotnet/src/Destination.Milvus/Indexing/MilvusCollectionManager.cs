@@ -80,8 +80,8 @@ internal sealed class MilvusCollectionManager
     public async Task<MilvusCheckResult> CheckAsync(IndexingConfig config, int dimensions, int requiredTextBytes = ConnectorSchema.TextMaxLength, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var problems = new List<string>(NameProblems(config));
-        problems.AddRange(DimensionProblems(dimensions));
+        var problems = new List<string>(CollectionRequirements.NameProblems(config));
+        problems.AddRange(CollectionRequirements.DimensionProblems(dimensions));
         var collectionNameProblem = MilvusNames.Problem(config.Collection, "collection name");
         var notes = new List<string>();
         try
@@ -97,13 +97,13 @@ internal sealed class MilvusCollectionManager
 
             if (!await client.HasCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false))
             {
-                problems.AddRange(NewFieldProblems(config));
+                problems.AddRange(CollectionRequirements.NewFieldProblems(config));
                 notes.Add($"Collection '{config.Collection}' does not exist yet; write will create it with a {dimensions}-dimensional vector field '{config.VectorField}'.");
                 return new MilvusCheckResult(problems, notes, null);
             }
 
             var description = await client.DescribeCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false);
-            problems.AddRange(Validate(description, config, dimensions, requiredTextBytes));
+            problems.AddRange(CollectionRequirements.Validate(description, config, dimensions, requiredTextBytes));
             if (!description.Indexes.Any(i => i.FieldName == config.VectorField))
             {
                 notes.Add($"Collection '{config.Collection}' has no index on '{config.VectorField}'; write will create one before loading it.");
@@ -134,7 +134,7 @@ internal sealed class MilvusCollectionManager
     public async Task<MilvusEnsureResult> EnsureCollectionAsync(IndexingConfig config, int dimensions, int requiredTextBytes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var nameProblems = NameProblems(config).Concat(DimensionProblems(dimensions)).ToList();
+        var nameProblems = CollectionRequirements.NameProblems(config).Concat(CollectionRequirements.DimensionProblems(dimensions)).ToList();
         if (MilvusNames.Problem(config.Collection, "collection name") is { } collectionNameProblem)
         {
             nameProblems.Add(collectionNameProblem);
@@ -149,7 +149,7 @@ internal sealed class MilvusCollectionManager
         var created = false;
         if (!await client.HasCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false))
         {
-            if (NewFieldProblems(config).ToList() is { Count: > 0 } fieldProblems)
+            if (CollectionRequirements.NewFieldProblems(config).ToList() is { Count: > 0 } fieldProblems)
             {
                 throw new MilvusException("Milvus: " + string.Join(" ", fieldProblems), MilvusErrorKind.IncompatibleCollection);
             }
@@ -161,7 +161,7 @@ internal sealed class MilvusCollectionManager
         }
 
         var description = await client.DescribeCollectionAsync(config.Collection, cancellationToken).ConfigureAwait(false);
-        var problems = Validate(description, config, dimensions, requiredTextBytes);
+        var problems = CollectionRequirements.Validate(description, config, dimensions, requiredTextBytes);
         if (problems.Count > 0)
         {
             throw new MilvusException("Milvus: " + string.Join(" ", problems), MilvusErrorKind.IncompatibleCollection);
@@ -237,138 +237,6 @@ internal sealed class MilvusCollectionManager
 
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 5000));
-        }
-    }
-
-    /// <summary>All reasons why the connector cannot write to the described collection; empty when it can. Pure.</summary>
-    public static IReadOnlyList<string> Validate(CollectionDescription description, IndexingConfig config, int dimensions, int requiredTextBytes = ConnectorSchema.TextMaxLength)
-    {
-        ArgumentNullException.ThrowIfNull(description);
-        ArgumentNullException.ThrowIfNull(config);
-        var name = config.Collection;
-        var problems = new List<string>();
-
-        var vector = description.Field(config.VectorField);
-        if (vector is null)
-        {
-            problems.Add($"Collection '{name}' has no vector field '{config.VectorField}'.");
-        }
-        else if (vector.Type != MilvusDataType.FloatVector)
-        {
-            problems.Add($"Field '{config.VectorField}' of collection '{name}' is a {vector.Type}, not a FloatVector.");
-        }
-        else if (vector.Dimension != dimensions)
-        {
-            problems.Add($"Vector field '{config.VectorField}' of collection '{name}' has {vector.Dimension?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "an unknown number of"} dimensions, but the embedder produces {dimensions}.");
-        }
-
-        var pk = description.PrimaryKey;
-        switch (pk)
-        {
-            case null:
-                problems.Add($"Collection '{name}' has no primary key field.");
-                break;
-            case { Type: MilvusDataType.Int64 } when !(pk.AutoId || description.AutoId):
-                problems.Add($"The primary key '{pk.Name}' of collection '{name}' is an Int64 without auto_id; the connector can only fill an auto_id Int64 key or a VarChar key of at least {ConnectorSchema.MinimumPrimaryKeyLength} bytes.");
-                break;
-            case { Type: MilvusDataType.VarChar } when (pk.MaxLength ?? 0) < ConnectorSchema.MinimumPrimaryKeyLength:
-                problems.Add($"The VarChar primary key '{pk.Name}' of collection '{name}' holds {pk.MaxLength ?? 0} bytes; the connector's ids need at least {ConnectorSchema.MinimumPrimaryKeyLength}.");
-                break;
-            case { Type: MilvusDataType.VarChar } when pk.AutoId:
-                problems.Add($"The VarChar primary key '{pk.Name}' of collection '{name}' is auto_id, which Milvus does not support for the connector's writes.");
-                break;
-            case { Type: not (MilvusDataType.Int64 or MilvusDataType.VarChar) }:
-                problems.Add($"The primary key '{pk.Name}' of collection '{name}' is a {pk.Type}; only Int64 (auto_id) and VarChar keys are supported.");
-                break;
-        }
-
-        if (!string.IsNullOrEmpty(config.TextField))
-        {
-            var text = description.Field(config.TextField);
-            if (text is null)
-            {
-                if (!description.EnableDynamicField)
-                {
-                    problems.Add($"Collection '{name}' has no text field '{config.TextField}' and dynamic fields are disabled, so chunk text cannot be stored.");
-                }
-            }
-            else if (text.Type != MilvusDataType.VarChar)
-            {
-                problems.Add($"Text field '{config.TextField}' of collection '{name}' is a {text.Type}, not a VarChar.");
-            }
-            else if ((text.MaxLength ?? 0) < requiredTextBytes)
-            {
-                problems.Add($"Text field '{config.TextField}' of collection '{name}' holds at most {text.MaxLength ?? 0} bytes, but chunks need up to {requiredTextBytes}.");
-            }
-        }
-
-        foreach (var key in new[] { ConnectorSchema.StreamField, ConnectorSchema.RecordIdField, ConnectorSchema.FingerprintField })
-        {
-            var field = description.Field(key);
-            if (field is not null && field.Type != MilvusDataType.VarChar)
-            {
-                problems.Add($"Field '{key}' of collection '{name}' is a {field.Type}; the connector stores a string there.");
-            }
-        }
-
-        if (description.Field(ConnectorSchema.FingerprintField) is { Type: MilvusDataType.VarChar, MaxLength: < ConnectorSchema.FingerprintMaxLength } fingerprint)
-        {
-            problems.Add($"Field '{ConnectorSchema.FingerprintField}' of collection '{name}' holds {fingerprint.MaxLength} bytes; the connector stores {ConnectorSchema.FingerprintMaxLength} there.");
-        }
-
-        if (!description.EnableDynamicField)
-        {
-            problems.Add($"Dynamic fields are disabled on collection '{name}', so record metadata cannot be stored; enable them or let the connector create the collection.");
-        }
-
-        return problems;
-    }
-
-    /// <summary>A vector dimension Milvus cannot create (<c>validateDimension</c>: 2 to 32768).</summary>
-    private static IEnumerable<string> DimensionProblems(int dimensions)
-    {
-        if (dimensions is < MilvusNames.MinDimension or > MilvusNames.MaxDimension)
-        {
-            yield return $"The embedding produces {dimensions}-dimensional vectors, but Milvus accepts vector dimensions from {MilvusNames.MinDimension} to {MilvusNames.MaxDimension}; choose an embedding (or a dimensions setting) within that range.";
-        }
-    }
-
-    /// <summary>Field names write would create that Milvus refuses (code 1701); an existing collection's fields need no such check.</summary>
-    private static IEnumerable<string> NewFieldProblems(IndexingConfig config)
-    {
-        if (MilvusNames.Problem(config.VectorField, "vector field name") is { } vector)
-        {
-            yield return vector;
-        }
-
-        if (!string.IsNullOrEmpty(config.TextField) && MilvusNames.Problem(config.TextField, "text field name") is { } text)
-        {
-            yield return text;
-        }
-    }
-
-    private static IEnumerable<string> NameProblems(IndexingConfig config)
-    {
-        if (string.IsNullOrWhiteSpace(config.Collection))
-        {
-            yield return "The collection name is empty.";
-        }
-
-        if (string.IsNullOrWhiteSpace(config.VectorField))
-        {
-            yield return "The vector field name is empty.";
-        }
-        else if (string.Equals(config.VectorField, config.TextField, StringComparison.Ordinal))
-        {
-            yield return $"The vector field and the text field are both named '{config.VectorField}'.";
-        }
-
-        foreach (var reserved in new[] { ConnectorSchema.PrimaryKeyField, ConnectorSchema.StreamField, ConnectorSchema.RecordIdField, ConnectorSchema.ChunkField, ConnectorSchema.GenerationField, ConnectorSchema.WriteKeyField, ConnectorSchema.FingerprintField })
-        {
-            if (config.VectorField == reserved || config.TextField == reserved)
-            {
-                yield return $"The field name '{reserved}' is used by the connector itself; choose another vector or text field name.";
-            }
         }
     }
 }

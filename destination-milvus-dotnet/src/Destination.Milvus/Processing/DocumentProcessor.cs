@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -16,7 +14,7 @@ namespace Destination.Milvus.Processing;
 /// kept as JSON plus <c>_ab_stream</c>/<c>_ab_record_id</c>, CDC deletes turned into a delete id, and the text cut by
 /// the configured <see cref="RecursiveTextSplitter"/>. Immutable and safe to use from several threads.
 /// </summary>
-internal sealed class DocumentProcessor
+internal sealed partial class DocumentProcessor
 {
     /// <summary>The record field whose truthy value marks a CDC delete.</summary>
     public const string CdcDeletedField = "_ab_cdc_deleted_at";
@@ -78,7 +76,7 @@ internal sealed class DocumentProcessor
         }
 
         var text = RenderText(textFields);
-        var vector = _fromField is null ? null : ReadVector(data, stream, _fromField);
+        var vector = _fromField is null ? null : VectorField.Read(data, stream, _fromField);
         var metadata = BuildMetadata(data, stream, recordId);
 
         var pieces = Splitter.SplitCounted(text);
@@ -179,129 +177,14 @@ internal sealed class DocumentProcessor
         return fields;
     }
 
-    private string RenderText(FieldList fields)
-    {
-        // One builder per thread, reused: growing a fresh one for every record allocated several chunks per record.
-        var sb = t_renderBuilder ?? new StringBuilder(1024);
-        t_renderBuilder = null;
-        try
-        {
-            return RenderText(fields, sb);
-        }
-        finally
-        {
-            if (sb.Capacity <= MaxCachedBuilderChars)
-            {
-                sb.Clear();
-                t_renderBuilder = sb;
-            }
-        }
-    }
-
-    private string RenderText(FieldList fields, StringBuilder sb)
-    {
-        List<(int Position, JsonElement Value)>? large = null;
-        foreach (var (key, value) in fields)
-        {
-            if (_config.OmitFieldNames)
-            {
-                if (value.Many is null)
-                {
-                    PythonText.AppendValuesOnly(sb, value.Single);
-                }
-                else
-                {
-                    foreach (var item in value.Many)
-                    {
-                        PythonText.AppendValuesOnly(sb, item);
-                    }
-                }
-
-                continue;
-            }
-
-            sb.Append(key).Append(": ");
-            if (value.Many is null && IsLargePlainString(value.Single))
-            {
-                large ??= [];
-                large.Add((sb.Length, value.Single));
-            }
-            else if (value.Many is null)
-            {
-                PythonText.AppendStringifiedValue(sb, value.Single);
-            }
-            else
-            {
-                for (var i = 0; i < value.Many.Count; i++)
-                {
-                    if (i > 0)
-                    {
-                        sb.Append('\n');
-                    }
-
-                    PythonText.AppendStringifiedValue(sb, value.Many[i]);
-                }
-            }
-
-            sb.Append('\n');
-        }
-
-        return large is null ? sb.ToString() : Splice(sb, large);
-    }
-
-    /// <summary>
-    /// A string value long enough that rendering it through <see cref="StringBuilder"/> would matter (the decoded
-    /// string, the builder's copy and the final string: three times its size at once) and free of JSON escapes, so
-    /// its UTF-8 bytes can be decoded straight into the final text.
-    /// </summary>
-    private static bool IsLargePlainString(JsonElement value)
-    {
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-
-        var raw = JsonMarshal.GetRawUtf8Value(value);
-        return raw.Length >= LargeStringBytes && raw.IndexOf((byte)'\\') < 0;
-    }
-
-    /// <summary>The rendered text with each large string decoded into its place: one allocation of the final size.</summary>
-    private static string Splice(StringBuilder sb, List<(int Position, JsonElement Value)> large)
-    {
-        var length = sb.Length;
-        foreach (var (_, value) in large)
-        {
-            length += Encoding.UTF8.GetCharCount(Unquoted(value));
-        }
-
-        // Input lines are limited to 512 MB of UTF-8, so the text (at most one char per byte) fits a string.
-        return string.Create(length, (sb, large), static (span, state) =>
-        {
-            var (builder, values) = state;
-            var from = 0;
-            var at = 0;
-            foreach (var (position, value) in values)
-            {
-                builder.CopyTo(from, span.Slice(at, position - from), position - from);
-                at += position - from;
-                from = position;
-                at += Encoding.UTF8.GetChars(Unquoted(value), span[at..]);
-            }
-
-            builder.CopyTo(from, span[at..], builder.Length - from);
-        });
-    }
-
-    private static ReadOnlySpan<byte> Unquoted(JsonElement value) => JsonMarshal.GetRawUtf8Value(value)[1..^1];
-
     private JsonObject BuildMetadata(JsonElement data, StreamProcessingInfo stream, string? recordId)
     {
         var metadata = new JsonObject();
         foreach (var (key, value) in Extract(data, _metadataPaths))
         {
             metadata[key] = value.Many is null
-                ? ToNode(value.Single)
-                : new JsonArray([.. value.Many.Select(ToNode)]);
+                ? MetadataNodes.From(value.Single)
+                : new JsonArray([.. value.Many.Select(MetadataNodes.From)]);
         }
 
         metadata[ConnectorSchema.StreamField] = stream.Identifier;
@@ -311,91 +194,6 @@ internal sealed class DocumentProcessor
         }
 
         return metadata;
-    }
-
-    /// <summary>
-    /// An independent node for a value (the record's JSON document may be disposed after processing). Strings without
-    /// escapes and booleans become nodes of .NET values, which serialize to the same JSON; anything else (escaped
-    /// strings, numbers with their exact spelling, objects, arrays) keeps its JSON through a clone of the element, which
-    /// costs a small document per value.
-    /// </summary>
-    private static JsonNode? ToNode(JsonElement element)
-    {
-        switch (element.ValueKind)
-        {
-            case JsonValueKind.Null or JsonValueKind.Undefined:
-                return null;
-            case JsonValueKind.True or JsonValueKind.False:
-                return JsonValue.Create(element.GetBoolean());
-            case JsonValueKind.String when JsonMarshal.GetRawUtf8Value(element).IndexOf((byte)'\\') < 0:
-                return JsonValue.Create(element.GetString()!);
-            case JsonValueKind.Object or JsonValueKind.Array when HasDuplicateKeys(element):
-                return LastWins(element);
-            case JsonValueKind.Object:
-                return JsonObject.Create(element.Clone());
-            case JsonValueKind.Array:
-                return JsonArray.Create(element.Clone());
-            default:
-                return JsonValue.Create(element.Clone());
-        }
-    }
-
-    /// <summary>
-    /// Whether an object at any depth of <paramref name="element"/> gives a key twice. Such a value cannot be kept as a
-    /// clone: a <see cref="JsonObject"/> over it throws when first read (the Milvus request size is measured by reading
-    /// it), and Python's <c>json.loads</c> keeps one entry per key anyway.
-    /// </summary>
-    private static bool HasDuplicateKeys(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => FieldPath.DistinctProperties(element) is var distinct
-            && (distinct.Count < element.GetPropertyCount() || distinct.Exists(p => HasDuplicateKeys(p.Value))),
-        JsonValueKind.Array => element.EnumerateArray().Any(HasDuplicateKeys),
-        _ => false,
-    };
-
-    /// <summary>A node for <paramref name="element"/> as Python's <c>json.loads</c> reads it: each key once, at its first position, with its last value.</summary>
-    private static JsonNode? LastWins(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.Object => new JsonObject(FieldPath.DistinctProperties(element).Select(p => KeyValuePair.Create(p.Key, LastWins(p.Value)))),
-        JsonValueKind.Array => new JsonArray([.. element.EnumerateArray().Select(LastWins)]),
-        _ => ToNode(element),
-    };
-
-    private static float[] ReadVector(JsonElement data, StreamProcessingInfo stream, FromFieldEmbeddingConfig fromField)
-    {
-        var field = fromField.FieldName;
-        if (data.ValueKind != JsonValueKind.Object || !data.TryGetProperty(field, out var value))
-        {
-            throw new ProcessingConfigException(
-                $"A record of stream '{stream.DisplayName}' does not contain the embedding vector field '{field}'. " +
-                "Please check your embedding configuration: the field has to be set on every record.");
-        }
-
-        if (value.ValueKind != JsonValueKind.Array
-            || value.EnumerateArray().Any(item => item.ValueKind != JsonValueKind.Number))
-        {
-            throw new ProcessingConfigException(
-                $"A record of stream '{stream.DisplayName}' has the embedding vector field '{field}', but it is not an array of numbers. " +
-                "Please check your embedding configuration.");
-        }
-
-        var length = value.GetArrayLength();
-        if (length != fromField.FieldDimensions)
-        {
-            throw new ProcessingConfigException(
-                $"A record of stream '{stream.DisplayName}' has the embedding vector field '{field}' with {length.ToString(CultureInfo.InvariantCulture)} " +
-                $"values instead of the configured {fromField.FieldDimensions.ToString(CultureInfo.InvariantCulture)} dimensions. " +
-                "Please check your embedding configuration.");
-        }
-
-        var vector = new float[length];
-        var i = 0;
-        foreach (var item in value.EnumerateArray())
-        {
-            vector[i++] = (float)item.GetDouble();
-        }
-
-        return vector;
     }
 
     private string NoTextFieldsMessage(JsonElement data, StreamProcessingInfo stream)
@@ -412,55 +210,5 @@ internal sealed class DocumentProcessor
         return $"A record of stream '{stream.DisplayName}' (with fields: {(keys.Length == 0 ? "none" : keys)}) does not contain any of " +
                $"the configured text fields: {configured}. Please check your processing configuration, there has to be at least one " +
                "text field set in each record.";
-    }
-
-    private readonly record struct FieldValue(JsonElement Single, IReadOnlyList<JsonElement>? Many);
-
-    private readonly record struct Field(string Key, FieldValue Value);
-
-    /// <summary>An insertion-ordered dictionary with Python dict semantics for set (in place) and pop (then re-append).</summary>
-    private sealed class FieldList : IEnumerable<Field>
-    {
-        private readonly List<Field> _items = [];
-        private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
-
-        public int Count => _items.Count;
-
-        public void Set(string key, FieldValue value)
-        {
-            if (_index.TryGetValue(key, out var i))
-            {
-                _items[i] = new Field(key, value);
-            }
-            else
-            {
-                _index[key] = _items.Count;
-                _items.Add(new Field(key, value));
-            }
-        }
-
-        public bool Remove(string key, out FieldValue value)
-        {
-            if (!_index.Remove(key, out var i))
-            {
-                value = default;
-                return false;
-            }
-
-            value = _items[i].Value;
-            _items.RemoveAt(i);
-            for (var j = i; j < _items.Count; j++)
-            {
-                _index[_items[j].Key] = j;
-            }
-
-            return true;
-        }
-
-        public List<Field>.Enumerator GetEnumerator() => _items.GetEnumerator();
-
-        IEnumerator<Field> IEnumerable<Field>.GetEnumerator() => GetEnumerator();
-
-        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

@@ -7,7 +7,8 @@ namespace Destination.Milvus.Protocol;
 /// Classifies one stdin line in a single <see cref="Utf8JsonReader"/> pass: finds <c>type</c>, and for RECORD the
 /// stream, namespace, <c>emitted_at</c> and the byte ranges of <c>data</c> and <c>meta</c>; for STATE the checkpoint
 /// intervals it closes; for a STREAM_STATUS TRACE its stream and status. Everything else is skipped token by token.
-/// Reasons for rejection never quote record contents; a rejected RECORD keeps its stream when it was read.
+/// Reasons for rejection never quote record contents; a rejected RECORD keeps its stream when it was read. STATE and
+/// TRACE objects are read by <see cref="StateMessageReader"/> and <see cref="TraceMessageReader"/>, on the same reader.
 /// </summary>
 internal static class MessageParser
 {
@@ -31,7 +32,7 @@ internal static class MessageParser
             return Invalid("not valid UTF-8");
         }
 
-        if (HasLoneSurrogateEscape(line))
+        if (JsonEscapes.HasLoneSurrogateEscape(line))
         {
             return Invalid("a string holds a \\u escape of a lone UTF-16 surrogate, which is not text (it has no UTF-8 form)");
         }
@@ -52,87 +53,6 @@ internal static class MessageParser
     }
 
     private static ParsedLine Invalid(string reason) => new(LineKind.Invalid, reason);
-
-    /// <summary>
-    /// True when a <c>\uD800</c>–<c>\uDFFF</c> escape is not part of a high-low pair. JSON allows such escapes, but
-    /// the string they make cannot be decoded, stored in Milvus or echoed, so the line is rejected up front rather
-    /// than failing the sync later. Escapes exist only inside strings, so a linear scan of the raw bytes that skips
-    /// each <c>\x</c> pair is exact for any line the JSON reader accepts.
-    /// </summary>
-    internal static bool HasLoneSurrogateEscape(ReadOnlySpan<byte> line)
-    {
-        var expectLow = false; // the previous escape was a high surrogate
-        var i = 0;
-        while (true)
-        {
-            var next = line[i..].IndexOf((byte)'\\');
-            if (next < 0)
-            {
-                return expectLow;
-            }
-
-            if (expectLow && next > 0)
-            {
-                return true; // a high surrogate followed by plain text
-            }
-
-            i += next;
-            if (i + 1 >= line.Length)
-            {
-                return expectLow;
-            }
-
-            if (line[i + 1] == (byte)'u' && TryHex4(line[(i + 2)..], out var unit))
-            {
-                var isLow = unit is >= 0xDC00 and <= 0xDFFF;
-                if (isLow != expectLow)
-                {
-                    return true; // a low surrogate without a high one, or a high one not followed by a low one
-                }
-
-                expectLow = unit is >= 0xD800 and <= 0xDBFF;
-                i += 6;
-            }
-            else
-            {
-                if (expectLow)
-                {
-                    return true;
-                }
-
-                i += 2; // an escaped character such as \\, \" or \n
-            }
-        }
-    }
-
-    private static bool TryHex4(ReadOnlySpan<byte> text, out int value)
-    {
-        value = 0;
-        if (text.Length < 4)
-        {
-            return false;
-        }
-
-        for (var k = 0; k < 4; k++)
-        {
-            var c = text[k];
-            var digit = c switch
-            {
-                >= (byte)'0' and <= (byte)'9' => c - '0',
-                >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-                >= (byte)'A' and <= (byte)'F' => c - 'A' + 10,
-                _ => -1,
-            };
-            if (digit < 0)
-            {
-                return false;
-            }
-
-            value = (value << 4) | digit;
-        }
-
-        return true;
-    }
 
     /// <summary>
     /// What is known of a RECORD line so far. It survives a syntax error deep inside <c>data</c> (the realistic reason
@@ -161,7 +81,7 @@ internal static class MessageParser
         string? recordProblem = null;
         IReadOnlyList<StateScope>? scopes = null;
         string? stateProblem = null;
-        TraceFields? trace = null;
+        TraceMessageReader.TraceFields? trace = null;
         var hasRecord = false;
         var hasState = false;
 
@@ -186,12 +106,12 @@ internal static class MessageParser
             {
                 reader.Read();
                 hasState = true;
-                (scopes, stateProblem) = ReadState(ref reader);
+                (scopes, stateProblem) = StateMessageReader.Read(ref reader);
             }
             else if (reader.ValueTextEquals("trace"u8))
             {
                 reader.Read();
-                trace = ReadTrace(ref reader);
+                trace = TraceMessageReader.Read(ref reader);
             }
             else
             {
@@ -244,8 +164,6 @@ internal static class MessageParser
     private static ParsedLine Invalid(string reason, StreamDescriptor? stream) => new(LineKind.Invalid, reason, stream);
 
     private readonly record struct RecordFields(StreamDescriptor Stream, Range Data, Range? Meta, long EmittedAt);
-
-    private readonly record struct TraceFields(string? Type, StreamDescriptor? Stream, string? Status);
 
     private static (RecordFields? Record, string? Problem) ReadRecord(ref Utf8JsonReader reader, ref Seen seen)
     {
@@ -325,268 +243,5 @@ internal static class MessageParser
         return problem is null
             ? (new RecordFields(new StreamDescriptor(stream!, ns), data!.Value, meta, emittedAt!.Value), null)
             : (null, problem);
-    }
-
-    private static (IReadOnlyList<StateScope>? Scopes, string? Problem) ReadState(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return (null, "STATE message whose \"state\" is not an object");
-        }
-
-        string? stateType = null;
-        var typeIsInvalid = false;
-        StreamDescriptor? descriptor = null;
-        string? descriptorProblem = null;
-        List<StateScope>? globalStreams = null;
-        string? globalProblem = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("type"u8))
-            {
-                reader.Read();
-                stateType = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                typeIsInvalid = stateType is null && reader.TokenType != JsonTokenType.Null;
-                reader.Skip();
-            }
-            else if (reader.ValueTextEquals("stream"u8))
-            {
-                reader.Read();
-                (descriptor, descriptorProblem) = ReadStreamState(ref reader);
-            }
-            else if (reader.ValueTextEquals("global"u8))
-            {
-                reader.Read();
-                (globalStreams, globalProblem) = ReadGlobalState(ref reader);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        if (typeIsInvalid)
-        {
-            return (null, "STATE whose \"type\" is not a string");
-        }
-
-        switch (stateType)
-        {
-            case "GLOBAL" when globalProblem is not null:
-                return (null, globalProblem);
-            case "GLOBAL" when globalStreams is { Count: > 0 }:
-                return (globalStreams, null);
-            case null or "LEGACY" or "GLOBAL":
-                return (GlobalScope, null);
-            case "STREAM" when descriptor is not null:
-                return ([StateScope.ForStream(descriptor)], null);
-            case "STREAM":
-                return (null, descriptorProblem ?? "STREAM state without \"stream\"");
-            default:
-                return (null, "STATE of unknown type (expected STREAM, GLOBAL or LEGACY)");
-        }
-    }
-
-    private static readonly IReadOnlyList<StateScope> GlobalScope = [StateScope.Global];
-
-    /// <summary>
-    /// The streams listed in <c>global.stream_states</c> (each once, in order); null when the list is absent, null or
-    /// empty (then the GLOBAL state covers every stream, as before stream_states existed).
-    /// </summary>
-    private static (List<StateScope>? Streams, string? Problem) ReadGlobalState(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return (null, null);
-        }
-
-        List<StateScope>? streams = null;
-        string? problem = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (!reader.ValueTextEquals("stream_states"u8))
-            {
-                reader.Read();
-                reader.Skip();
-                continue;
-            }
-
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.Null)
-            {
-                continue;
-            }
-
-            if (reader.TokenType != JsonTokenType.StartArray)
-            {
-                reader.Skip();
-                problem ??= "GLOBAL state whose \"global.stream_states\" is not an array";
-                continue;
-            }
-
-            var index = 0;
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            {
-                StreamDescriptor? descriptor = null;
-                if (reader.TokenType == JsonTokenType.StartObject)
-                {
-                    (descriptor, _) = ReadStreamState(ref reader);
-                }
-                else
-                {
-                    reader.Skip();
-                }
-
-                if (descriptor is null)
-                {
-                    problem ??= $"GLOBAL state whose global.stream_states[{index}] has no stream_descriptor with a string \"name\"";
-                }
-                else
-                {
-                    streams ??= [];
-                    var scope = StateScope.ForStream(descriptor);
-                    if (!streams.Contains(scope))
-                    {
-                        streams.Add(scope);
-                    }
-                }
-
-                index++;
-            }
-        }
-
-        return (streams, problem);
-    }
-
-    /// <summary>A TRACE's type and, for STREAM_STATUS, the stream and status; everything else (emitted_at included, a double on the platform) is skipped.</summary>
-    private static TraceFields? ReadTrace(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return null;
-        }
-
-        string? type = null;
-        StreamDescriptor? stream = null;
-        string? status = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("type"u8))
-            {
-                reader.Read();
-                type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                reader.Skip();
-            }
-            else if (reader.ValueTextEquals("stream_status"u8))
-            {
-                reader.Read();
-                (stream, status) = ReadStreamStatus(ref reader);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        return new TraceFields(type, stream, status);
-    }
-
-    private static (StreamDescriptor? Stream, string? Status) ReadStreamStatus(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return (null, null);
-        }
-
-        StreamDescriptor? stream = null;
-        string? status = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("stream_descriptor"u8))
-            {
-                reader.Read();
-                (stream, _) = ReadDescriptor(ref reader);
-            }
-            else if (reader.ValueTextEquals("status"u8))
-            {
-                reader.Read();
-                status = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                reader.Skip();
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        return (stream, status);
-    }
-
-    private static (StreamDescriptor? Descriptor, string? Problem) ReadStreamState(ref Utf8JsonReader reader)
-    {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return (null, "STREAM state whose \"stream\" is not an object");
-        }
-
-        StreamDescriptor? descriptor = null;
-        string? problem = "STREAM state without \"stream.stream_descriptor\"";
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("stream_descriptor"u8))
-            {
-                reader.Read();
-                (descriptor, problem) = ReadDescriptor(ref reader);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        return (descriptor, problem);
-    }
-
-    private static (StreamDescriptor? Descriptor, string? Problem) ReadDescriptor(ref Utf8JsonReader reader)
-    {
-        const string NoName = "STREAM state whose stream_descriptor has no string \"name\"";
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return (null, NoName);
-        }
-
-        string? name = null;
-        string? ns = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isName = reader.ValueTextEquals("name"u8);
-            var isNamespace = reader.ValueTextEquals("namespace"u8);
-            reader.Read();
-            if (reader.TokenType == JsonTokenType.String && (isName || isNamespace))
-            {
-                if (isName)
-                {
-                    name = reader.GetString();
-                }
-                else
-                {
-                    ns = reader.GetString();
-                }
-            }
-
-            reader.Skip();
-        }
-
-        return name is null ? (null, NoName) : (new StreamDescriptor(name, ns), null);
     }
 }

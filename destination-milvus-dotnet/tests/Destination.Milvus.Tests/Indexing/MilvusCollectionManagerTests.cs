@@ -33,7 +33,7 @@ public class MilvusCollectionManagerTests
     [Fact]
     public void A_Python_connector_collection_is_accepted_as_auto_id_layout()
     {
-        Assert.Empty(MilvusCollectionManager.Validate(PythonCollection(), Config, 4));
+        Assert.Empty(CollectionRequirements.Validate(PythonCollection(), Config, 4));
 
         var layout = CollectionLayout.Inspect(PythonCollection(), Config);
         Assert.Equal(CollectionKind.AutoIdSchema, layout.Kind);
@@ -48,7 +48,7 @@ public class MilvusCollectionManagerTests
             request.EnableDynamicField,
             request.Fields.Select(f => Field(f.Name, f.DataType, f.IsPrimary, false, f.Dimension, f.MaxLength)).ToArray());
 
-        Assert.Empty(MilvusCollectionManager.Validate(description, Config, 8));
+        Assert.Empty(CollectionRequirements.Validate(description, Config, 8));
         var layout = CollectionLayout.Inspect(description, Config);
         Assert.Equal(CollectionKind.ConnectorSchema, layout.Kind);
         Assert.True(layout.HasGenerationField);
@@ -64,7 +64,7 @@ public class MilvusCollectionManagerTests
             Field("text", "VarChar", maxLength: 100),
             Field("_ab_stream", "Int64"));
 
-        var problems = MilvusCollectionManager.Validate(description, Config, 4);
+        var problems = CollectionRequirements.Validate(description, Config, 4);
 
         Assert.Collection(
             problems,
@@ -79,17 +79,17 @@ public class MilvusCollectionManagerTests
     [Fact]
     public void A_missing_or_non_float_vector_field_is_reported()
     {
-        var missing = MilvusCollectionManager.Validate(Describe(true, Field("pk", "Int64", pk: true, autoId: true)), Config, 4);
+        var missing = CollectionRequirements.Validate(Describe(true, Field("pk", "Int64", pk: true, autoId: true)), Config, 4);
         Assert.Contains("Collection 'docs' has no vector field 'vector'.", missing);
 
-        var binary = MilvusCollectionManager.Validate(Describe(true, Field("pk", "Int64", pk: true, autoId: true), Field("vector", "BinaryVector", dim: 4)), Config, 4);
+        var binary = CollectionRequirements.Validate(Describe(true, Field("pk", "Int64", pk: true, autoId: true), Field("vector", "BinaryVector", dim: 4)), Config, 4);
         Assert.Contains("Field 'vector' of collection 'docs' is a BinaryVector, not a FloatVector.", binary);
     }
 
     [Fact]
     public void A_short_varchar_key_cannot_hold_the_computed_ids()
     {
-        var problems = MilvusCollectionManager.Validate(Describe(true, Field("pk", "VarChar", pk: true, maxLength: 36), Field("vector", "FloatVector", dim: 4)), Config, 4);
+        var problems = CollectionRequirements.Validate(Describe(true, Field("pk", "VarChar", pk: true, maxLength: 36), Field("vector", "FloatVector", dim: 4)), Config, 4);
 
         Assert.Contains(problems, p => p.Contains("holds 36 bytes", StringComparison.Ordinal));
         Assert.Equal(CollectionKind.Unsupported, CollectionLayout.Inspect(Describe(true, Field("pk", "VarChar", pk: true, maxLength: 36)), Config).Kind);
@@ -98,7 +98,7 @@ public class MilvusCollectionManagerTests
     [Fact]
     public void Text_without_a_field_needs_dynamic_fields()
     {
-        var problems = MilvusCollectionManager.Validate(Describe(false, Field("pk", "Int64", pk: true, autoId: true), Field("vector", "FloatVector", dim: 4)), Config, 4);
+        var problems = CollectionRequirements.Validate(Describe(false, Field("pk", "Int64", pk: true, autoId: true), Field("vector", "FloatVector", dim: 4)), Config, 4);
 
         Assert.Contains("Collection 'docs' has no text field 'text' and dynamic fields are disabled, so chunk text cannot be stored.", problems);
     }

@@ -32,7 +32,7 @@ public class PythonTextTests
     [InlineData("2.50", "2.5")]
     public void Numbers_print_like_python(string json, string expected)
     {
-        Assert.Equal(expected, PythonText.FormatNumber(json));
+        Assert.Equal(expected, PythonNumbers.Format(json));
     }
 
     [Theory]

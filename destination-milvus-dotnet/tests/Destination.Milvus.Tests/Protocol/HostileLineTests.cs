@@ -54,7 +54,7 @@ public class HostileLineTests
     [InlineData("plain", false)]
     public void Lone_surrogate_escapes_are_found_exactly(string escapedText, bool lone)
     {
-        Assert.Equal(lone, MessageParser.HasLoneSurrogateEscape(Encoding.UTF8.GetBytes("\"" + escapedText + "\"")));
+        Assert.Equal(lone, JsonEscapes.HasLoneSurrogateEscape(Encoding.UTF8.GetBytes("\"" + escapedText + "\"")));
     }
 
     [Theory]
