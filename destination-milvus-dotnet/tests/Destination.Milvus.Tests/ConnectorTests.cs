@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Destination.Milvus.Check;
 using Destination.Milvus.Configuration;
+using Destination.Milvus.Tests.TestSupport;
 using Destination.Milvus.Writing;
 
 namespace Destination.Milvus.Tests;
@@ -160,34 +161,11 @@ public sealed class ConnectorTests : IDisposable
         }
     }
 
-    private sealed class StateThenCompleteSink(SinkContext context) : IRecordSink
-    {
-        public bool Completed { get; private set; }
-
-        public ValueTask StartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask AcceptAsync(SinkRecord record, CancellationToken cancellationToken)
-        {
-            context.Commits.Committed(record.Ticket, 1);
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask CheckpointAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask CompleteAsync(CancellationToken cancellationToken)
-        {
-            Completed = true;
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task A_stdout_closed_by_its_reader_ends_write_quietly_without_reaching_the_end_of_the_sync()
     {
-        StateThenCompleteSink? sink = null;
-        var services = ConnectorServices.Default with { CreateSink = c => sink = new StateThenCompleteSink(c) };
+        InMemoryRecordSink? sink = null;
+        var services = ConnectorServices.Default with { CreateSink = c => sink = new InMemoryRecordSink(c) };
         var catalog = File("cat.json", """{"streams":[{"stream":{"name":"a"},"destination_sync_mode":"overwrite"}]}""");
         using var stdout = new ClosingPipe(okWrites: 0);
         using var stderr = new StringWriter();

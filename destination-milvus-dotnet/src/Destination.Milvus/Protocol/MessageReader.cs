@@ -58,17 +58,7 @@ internal sealed class MessageReader : IDisposable
             if (newline >= 0)
             {
                 var length = _scanned + newline;
-                var line = _buffer.AsMemory(_start, length);
-                _start += length + 1;
-                _scanned = 0;
-                _lineNumber++;
-                if (_skipping)
-                {
-                    _skipping = false;
-                    return new InputLine(ReadOnlyMemory<byte>.Empty, _lineNumber, TooLong: true);
-                }
-
-                return new InputLine(TrimCarriageReturn(line), _lineNumber, TooLong: false);
+                return TakeLine(length, length + 1);
             }
 
             _scanned = _end - _start;
@@ -79,17 +69,7 @@ internal sealed class MessageReader : IDisposable
                     return null;
                 }
 
-                var line = _buffer.AsMemory(_start, _end - _start);
-                _start = _end;
-                _scanned = 0;
-                _lineNumber++;
-                if (_skipping)
-                {
-                    _skipping = false;
-                    return new InputLine(ReadOnlyMemory<byte>.Empty, _lineNumber, TooLong: true);
-                }
-
-                return new InputLine(TrimCarriageReturn(line), _lineNumber, TooLong: false);
+                return TakeLine(_end - _start, _end - _start);
             }
 
             MakeRoom();
@@ -105,6 +85,25 @@ internal sealed class MessageReader : IDisposable
 
             SkipByteOrderMark();
         }
+    }
+
+    /// <summary>
+    /// Hands out the next <paramref name="length"/> bytes as a line and moves past <paramref name="consumed"/> bytes
+    /// (the newline included, if there is one); a line whose start was skipped as too long comes out empty and marked.
+    /// </summary>
+    private InputLine TakeLine(int length, int consumed)
+    {
+        var line = _buffer.AsMemory(_start, length);
+        _start += consumed;
+        _scanned = 0;
+        _lineNumber++;
+        if (_skipping)
+        {
+            _skipping = false;
+            return new InputLine(ReadOnlyMemory<byte>.Empty, _lineNumber, TooLong: true);
+        }
+
+        return new InputLine(TrimCarriageReturn(line), _lineNumber, TooLong: false);
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using Destination.Milvus.Configuration;
 using Destination.Milvus.Processing;
+using Destination.Milvus.Processing.Tokenizer;
 using static Destination.Milvus.Tests.Processing.ProcessingTestData;
 
 namespace Destination.Milvus.Tests.Processing;
@@ -112,14 +113,20 @@ public class DocumentProcessorGoldenTests
     public void Text_splitter_cases_of_the_python_cdk_give_the_same_chunks(
         string label, string text, int chunkSize, int chunkOverlap, object? splitter, string[] expected)
     {
-        var processor = Processor(Config(chunkSize, chunkOverlap, textFields: ["text"], splitter: (TextSplitterConfig?)splitter), GoldenCounter());
+        var result = AssertSplit(label, text, chunkSize, chunkOverlap, splitter, OverCapInPythonCdk.GetValueOrDefault(label, expected), GoldenCounter());
+        Assert.Null(result.RecordId);
+    }
+
+    /// <summary>Processes the CDK's record <c>{id, name, text, age}</c> with <paramref name="text"/> and asserts its chunks.</summary>
+    private static ProcessedRecord AssertSplit(string label, string text, int chunkSize, int chunkOverlap, object? splitter, string[] expected, ITokenCounter counter)
+    {
+        var processor = Processor(Config(chunkSize, chunkOverlap, textFields: ["text"], splitter: (TextSplitterConfig?)splitter), counter);
         var data = Json($$"""{"id": 1, "name": "John Doe", "text": {{System.Text.Json.JsonSerializer.Serialize(text)}}, "age": 25}""");
-        expected = OverCapInPythonCdk.GetValueOrDefault(label, expected);
 
         var result = processor.Process(data, Stream1());
 
         Assert.True(expected.SequenceEqual(result.Chunks.Select(c => c.Text)), $"{label}: got [{string.Join(" | ", result.Chunks.Select(c => c.Text))}]");
-        Assert.Null(result.RecordId);
+        return result;
     }
 
     /// <summary>
@@ -159,15 +166,7 @@ public class DocumentProcessorGoldenTests
     [MemberData(nameof(Cl100kSplitterCases))]
     public void Text_splitter_cases_counted_in_cl100k_tokens(
         string label, string text, int chunkSize, int chunkOverlap, object? splitter, string[] expected)
-    {
-        var processor = Processor(Config(chunkSize, chunkOverlap, textFields: ["text"], splitter: (TextSplitterConfig?)splitter), Cl100kGoldenCounter());
-        var data = Json($$"""{"id": 1, "name": "John Doe", "text": {{System.Text.Json.JsonSerializer.Serialize(text)}}, "age": 25}""");
-        expected = OverCapInCl100k.GetValueOrDefault(label, expected);
-
-        var result = processor.Process(data, Stream1());
-
-        Assert.True(expected.SequenceEqual(result.Chunks.Select(c => c.Text)), $"{label}: got [{string.Join(" | ", result.Chunks.Select(c => c.Text))}]");
-    }
+        => AssertSplit(label, text, chunkSize, chunkOverlap, splitter, OverCapInCl100k.GetValueOrDefault(label, expected), Cl100kGoldenCounter());
 
     /// <summary>Exact cl100k_base counts for these cases, derived like <see cref="GoldenCounter"/>'s table.</summary>
     internal static Cl100kPretokenCounter Cl100kGoldenCounter() => new(new Dictionary<string, int>

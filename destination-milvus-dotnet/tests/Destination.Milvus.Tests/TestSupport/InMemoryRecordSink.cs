@@ -1,5 +1,4 @@
 using Destination.Milvus.Protocol;
-
 using Destination.Milvus.Writing;
 
 namespace Destination.Milvus.Tests.TestSupport;
@@ -12,16 +11,24 @@ internal sealed class InMemoryRecordSink : IRecordSink
 {
     private readonly SinkContext _context;
     private readonly bool _retainRecords;
+    private readonly Action<SinkContext>? _onComplete;
     private readonly Dictionary<StreamDescriptor, (long Records, long Bytes)> _perStream = [];
     private readonly List<SinkRecord> _records = [];
 
     /// <summary>Creates the sink; <paramref name="retainRecords"/> keeps every record in memory (tests only).</summary>
-    public InMemoryRecordSink(SinkContext context, bool retainRecords = false)
+    /// <param name="context">The sync.</param>
+    /// <param name="retainRecords">Keep every record in <see cref="Records"/>.</param>
+    /// <param name="onComplete">Called by <see cref="CompleteAsync"/>, where the real pipeline runs the end of the sync (the truncation gate's verdicts).</param>
+    public InMemoryRecordSink(SinkContext context, bool retainRecords = false, Action<SinkContext>? onComplete = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
         _retainRecords = retainRecords;
+        _onComplete = onComplete;
     }
+
+    /// <summary>Whether <see cref="CompleteAsync"/> was reached (the input ended and nothing failed before).</summary>
+    public bool Completed { get; private set; }
 
     /// <summary>The retained records (empty unless retention was asked for).</summary>
     public IReadOnlyList<SinkRecord> Records => _records;
@@ -51,7 +58,12 @@ internal sealed class InMemoryRecordSink : IRecordSink
     public ValueTask CheckpointAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <inheritdoc />
-    public ValueTask CompleteAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    public ValueTask CompleteAsync(CancellationToken cancellationToken)
+    {
+        Completed = true;
+        _onComplete?.Invoke(_context);
+        return ValueTask.CompletedTask;
+    }
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

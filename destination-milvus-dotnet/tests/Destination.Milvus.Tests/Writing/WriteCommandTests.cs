@@ -114,34 +114,6 @@ public class WriteCommandTests
         Assert.Equal((42L, 1L), (record.EmittedAt, record.LineNumber));
     }
 
-    /// <summary>A sink that commits at once and, at the end, records what the truncation gate says of each stream.</summary>
-    private sealed class GateProbeSink(SinkContext context) : IRecordSink
-    {
-        public Dictionary<string, bool> Verdicts { get; } = [];
-
-        public ValueTask StartAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask AcceptAsync(SinkRecord record, CancellationToken cancellationToken)
-        {
-            context.Commits.Committed(record.Ticket, 1);
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask CheckpointAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
-
-        public ValueTask CompleteAsync(CancellationToken cancellationToken)
-        {
-            foreach (var stream in context.Catalog.Streams)
-            {
-                Verdicts[stream.Descriptor.Name] = context.Truncation.Decide(stream.Descriptor).Truncate;
-            }
-
-            return ValueTask.CompletedTask;
-        }
-
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
     [Theory]
     [InlineData("", "a:False b:False")]
     [InlineData("""
@@ -165,9 +137,15 @@ public class WriteCommandTests
         """, "a:True b:True")]
     public async Task Records_states_and_stream_statuses_reach_the_truncation_gate(string input, string expected)
     {
-        GateProbeSink? sink = null;
-        await Write(input, c => sink = new GateProbeSink(c));
-        Assert.Equal(expected, string.Join(" ", sink!.Verdicts.Select(v => $"{v.Key}:{v.Value}")));
+        var verdicts = new Dictionary<string, bool>();
+        await Write(input, c => new InMemoryRecordSink(c, onComplete: context =>
+        {
+            foreach (var stream in context.Catalog.Streams)
+            {
+                verdicts[stream.Descriptor.Name] = context.Truncation.Decide(stream.Descriptor).Truncate;
+            }
+        }));
+        Assert.Equal(expected, string.Join(" ", verdicts.Select(v => $"{v.Key}:{v.Value}")));
     }
 
     [Fact]
