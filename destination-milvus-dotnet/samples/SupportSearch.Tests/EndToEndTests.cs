@@ -86,6 +86,11 @@ public sealed class EndToEndTests
             Assert.Contains(figures, f => f.TrimStart().StartsWith(records + " record(s)", StringComparison.Ordinal));
         }
 
+        // The second sync pays for nothing: every chunk's stored vector is reused, no embedding call is made.
+        var second = Assert.Single(blocks, b => b.StartsWith("Sync 2", StringComparison.Ordinal)).Split(Environment.NewLine).Select(l => l.Trim()).ToList();
+        Assert.Contains("0 embedding call(s)", second);
+        Assert.Contains(second, f => System.Text.RegularExpressions.Regex.IsMatch(f, @"^[1-9][0-9]* chunk\(s\) reused \([1-9][0-9]* token\(s\) not embedded"));
+
         Assert.Contains($"(id #{Data.Duplicates[0].TicketId}), make sure it has not been submitted before.", text, StringComparison.Ordinal);
         Assert.Contains("Submitted!" + Environment.NewLine + "Related articles:" + Environment.NewLine + "- " + Data.NewProblems[2].ArticleTitle, text, StringComparison.Ordinal);
     }

@@ -7,6 +7,7 @@ using Destination.Milvus.Processing;
 using Destination.Milvus.Protocol;
 using Destination.Milvus.Writing.Pipeline;
 using Destination.Milvus.Writing;
+using Destination.Milvus.Writing.Pipeline.Preparing;
 
 namespace Destination.Milvus;
 
@@ -126,14 +127,24 @@ internal sealed record ConnectorServices(
                 OnInsertRetry = (attempt, delay, failure) => retries.Retrying("A Milvus insert (repeated, then what unconfirmed attempts stored is deleted)", attempt, delay, failure),
             });
             var collection = config.Indexing.Collection;
-            output.Log(LogLevel.Info, indexer switch
+            var fingerprint = config.ReuseEmbeddings ? VectorFingerprint.For(config.Embedding) : null;
+            var store = fingerprint is null ? null : new MilvusStoredVectors(client, ensured.Layout, embedder.Dimensions);
+            var lookupFailureLogged = 0;
+            var reuse = new VectorReuse(embedder, fingerprint, store, time, failure =>
+            {
+                if (Interlocked.Exchange(ref lookupFailureLogged, 1) == 0)
+                {
+                    output.Log(LogLevel.Warn, $"Looking up stored vectors failed, so the batch's chunks are embedded instead (the final summary counts all failed lookups): {failure.Message}");
+                }
+            });
+            output.Log(LogLevel.Info, (indexer switch
             {
                 UpsertIndexer => $"Writing to collection '{collection}' ({(ensured.Created ? "created now" : "existing")}, connector schema): computed primary keys, idempotent upserts.",
                 AutoIdIndexer { UsesWriteKeys: true } => $"Writing to collection '{collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions; appended and overwritten rows carry '{ConnectorSchema.WriteKeyField}' so an unconfirmed insert can be cleaned up and retried.",
                 _ => $"Writing to collection '{collection}' (existing, auto_id primary key as the Python connector creates): inserts, dedupe by deleting earlier versions; without a dynamic field an unconfirmed insert of appended or overwritten rows ends the sync.",
-            });
+            }) + " " + ReuseSentence(config, fingerprint, store));
             var processor = new DocumentProcessor(config.Processing, Cl100kTokenizer.Instance, config.Embedding as FromFieldEmbeddingConfig);
-            return new WritePipelineParts(processor, embedder, indexer, client) { Status = throttle.Describe };
+            return new WritePipelineParts(processor, embedder, indexer, client) { Status = throttle.Describe, Reuse = reuse };
         }
         catch
         {
@@ -141,6 +152,14 @@ internal sealed record ConnectorServices(
             throw;
         }
     }
+
+    /// <summary>Whether and how stored vectors are reused, for the first log line of <c>write</c>.</summary>
+    private static string ReuseSentence(DestinationConfig config, VectorFingerprint? fingerprint, MilvusStoredVectors? store) => (fingerprint, store) switch
+    {
+        ({ } f, { } s) => $"Vectors of unchanged text are reused: each batch's chunks are looked up {s.Description} before embedding, and only text not stored yet with {f.Description} is embedded.",
+        _ when !config.ReuseEmbeddings => "Stored vectors are not reused (reuse_embeddings is off): every chunk is embedded.",
+        _ => $"Stored vectors are not looked up: embedding mode {config.Embedding.Mode} makes no paid calls.",
+    };
 
     private static MilvusRestClient DefaultClient(IndexingConfig indexing, MilvusClientOptions options) => MilvusRestClient.Create(indexing, options);
 }

@@ -195,6 +195,7 @@ internal static partial class ConfigParser
             Tuning = new TuningConfig(
                 Int(config, "milvus_request_timeout_seconds") is { } timeout ? TimeSpan.FromSeconds(timeout) : null,
                 Int(config, "progress_log_interval_seconds") is { } interval ? TimeSpan.FromSeconds(interval) : null),
+            ReuseEmbeddings = Bool(config, "reuse_embeddings") ?? true,
         };
     }
 

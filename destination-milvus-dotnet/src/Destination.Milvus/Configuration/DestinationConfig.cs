@@ -17,6 +17,13 @@ internal sealed record DestinationConfig(
     /// <summary>The advanced settings the config sets (none when an old config has none of them).</summary>
     public TuningConfig Tuning { get; init; } = TuningConfig.None;
 
+    /// <summary>
+    /// <c>reuse_embeddings</c>: look up stored vectors of unchanged text before embedding (<see cref="Writing.Pipeline.Preparing.VectorReuse"/>).
+    /// Only embedders with a <see cref="Embedding.VectorFingerprint"/> (paid or slow providers) are looked up.
+    /// <value>Default true.</value>
+    /// </summary>
+    public bool ReuseEmbeddings { get; init; } = true;
+
     /// <summary>Every secret value of this config, so that output can be scrubbed of them.</summary>
     public IEnumerable<string> Secrets => Embedding.Secrets.Concat(Indexing.Auth.Secrets).Where(s => s.Length > 0);
 }

@@ -83,6 +83,10 @@ public class ConfigParserTests
         Assert.Equal(processing.GetProperty("chunk_overlap").GetProperty("default").GetInt32(), config.Processing.ChunkOverlap);
         Assert.Equal(processing.GetProperty("omit_field_names").GetProperty("default").GetBoolean(), config.Processing.OmitFieldNames);
         Assert.Equal(props.GetProperty("omit_raw_text").GetProperty("default").GetBoolean(), config.OmitRawText);
+        Assert.True(props.GetProperty("reuse_embeddings").GetProperty("default").GetBoolean());
+        Assert.Equal(props.GetProperty("reuse_embeddings").GetProperty("default").GetBoolean(), config.ReuseEmbeddings);
+        Assert.Equal("advanced", props.GetProperty("reuse_embeddings").GetProperty("group").GetString());
+        Assert.False(Parse(With("reuse_embeddings", "false")).Config!.ReuseEmbeddings);
         Assert.Equal(indexing.GetProperty("db").GetProperty("default").GetString(), config.Indexing.Db);
         Assert.Equal(indexing.GetProperty("vector_field").GetProperty("default").GetString(), config.Indexing.VectorField);
         Assert.Equal(indexing.GetProperty("text_field").GetProperty("default").GetString(), config.Indexing.TextField);
@@ -181,6 +185,7 @@ public class ConfigParserTests
     [InlineData("omit_raw_text", "\"yes\"", "omit_raw_text: must be true or false, not a string")]
     [InlineData("milvus_request_timeout_seconds", "0", "milvus_request_timeout_seconds: must be between 1 and 3600")]
     [InlineData("progress_log_interval_seconds", "\"10\"", "progress_log_interval_seconds: must be an integer, not a string")]
+    [InlineData("reuse_embeddings", "0", "reuse_embeddings: must be true or false, not an integer")]
     [InlineData("processing", null, "processing: required")]
     public void Each_problem_is_one_sentence_naming_the_path(string path, string? json, string expected)
     {

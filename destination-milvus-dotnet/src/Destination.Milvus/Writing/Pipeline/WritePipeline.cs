@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.Channels;
+using Destination.Milvus.Embedding;
 using Destination.Milvus.Protocol;
 using Destination.Milvus.Writing.Pipeline.Batching;
 using Destination.Milvus.Writing.Pipeline.CommitReporting;
@@ -29,7 +30,7 @@ internal sealed class WritePipeline : IRecordSink
     private readonly PipelineFailure _failure = new();
     private readonly Channel<SinkRecord> _input;
     private readonly Dictionary<StreamDescriptor, StreamWritePlan> _plans = [];
-    private readonly WriteProgress _progress = new();
+    private readonly WriteProgress _progress;
     private WritePipelineParts? _parts;
     private Task? _batcher;
     private Task? _writer;
@@ -49,6 +50,7 @@ internal sealed class WritePipeline : IRecordSink
         _options = options;
         _open = open;
         _time = context.Time;
+        _progress = new WriteProgress { UsdPerMillionTokens = EmbeddingModels.UsdPerMillionTokens(context.Config.Embedding) };
         _input = Channel.CreateBounded<SinkRecord>(new BoundedChannelOptions(options.InputCapacity) { SingleReader = true, SingleWriter = true });
     }
 
@@ -74,7 +76,7 @@ internal sealed class WritePipeline : IRecordSink
             _plans[stream.Descriptor] = StreamWritePlan.For(stream, syncGeneration);
         }
 
-        var preparer = new BatchPreparer(_parts.Processor, _parts.Embedder, _progress);
+        var preparer = new BatchPreparer(_parts.Processor, _parts.Reuse ?? new VectorReuse(_parts.Embedder, fingerprint: null, store: null), _progress);
         var prepared = new OrderedPreparations(_options.MaxBatchesInFlight, preparer.PrepareAsync);
         var batcher = new RecordBatcher(_input.Reader, _plans, _options, _time, prepared.EnqueueAsync);
         var reporter = new BatchCommitReporter(_context.Commits, _progress, _context.Output);

@@ -1,6 +1,7 @@
 using Destination.Milvus.Embedding;
 using Destination.Milvus.Indexing;
 using Destination.Milvus.Processing;
+using Destination.Milvus.Writing.Pipeline.Preparing;
 
 namespace Destination.Milvus.Writing.Pipeline;
 
@@ -16,4 +17,10 @@ internal sealed record WritePipelineParts(DocumentProcessor Processor, IEmbedder
 {
     /// <summary>What the store side adds to the progress LOG (e.g. how long writes were paced), or null.</summary>
     public Func<string?>? Status { get; init; }
+
+    /// <summary>
+    /// The embed step of batch preparation: <see cref="Embedder"/> with lookups of stored vectors of unchanged text
+    /// (<see cref="VectorReuse"/>); null embeds every chunk.
+    /// </summary>
+    public VectorReuse? Reuse { get; init; }
 }

@@ -1,4 +1,5 @@
 using Destination.Milvus.Embedding;
+using Destination.Milvus.Indexing;
 using Destination.Milvus.Processing;
 using Destination.Milvus.Processing.Tokenizer;
 using Destination.Milvus.Protocol;
@@ -14,7 +15,7 @@ public class BatchPreparerTests
     private readonly RecordingEmbedder _embedder = new();
     private readonly WriteProgress _progress = new();
 
-    private BatchPreparer Preparer() => new(PipelineTestData.Processor(), _embedder, _progress);
+    private BatchPreparer Preparer() => new(PipelineTestData.Processor(), new VectorReuse(_embedder, fingerprint: null, store: null), _progress);
 
     [Fact]
     public async Task A_batch_is_processed_chunked_and_embedded_in_one_call_with_the_splitters_token_counts()
@@ -39,6 +40,40 @@ public class BatchPreparerTests
             FeatureHashing.Embed(prepared.Documents[0].Chunks[0].Text!, 4).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             System.Text.Encoding.UTF8.GetString(prepared.Documents[0].Chunks[0].Vector.Utf8).Trim('[', ']').Split(','));
         Assert.Equal(3, _progress.Records);
+    }
+
+    [Fact]
+    public async Task With_reuse_stored_vectors_are_copied_only_new_text_is_embedded_and_every_chunk_keeps_its_fingerprint()
+    {
+        var known = _data.Record(PipelineTestData.Docs, 1, words: 3);
+        var fresh = _data.Record(PipelineTestData.Docs, 2, words: 4);
+        var texts = (await Preparer().PrepareAsync([PipelineTestData.Batched(known), PipelineTestData.Batched(fresh)], TestContext.Current.CancellationToken))
+            .Documents.Select(d => Assert.Single(d.Chunks).Text!).ToList();
+        var identity = VectorFingerprint.Create("openai_compatible", "m", 4, "http://e");
+        var stored = new float[] { 0.5f, -0.25f, 0.125f, 1f };
+        var store = new StoredVectors { [identity.Of(texts[0])] = stored };
+        var embedder = new RecordingEmbedder();
+        var progress = new WriteProgress();
+
+        var prepared = await new BatchPreparer(PipelineTestData.Processor(), new VectorReuse(embedder, identity, store), progress)
+            .PrepareAsync([PipelineTestData.Batched(known), PipelineTestData.Batched(fresh)], TestContext.Current.CancellationToken);
+
+        Assert.Equal([texts[1]], Assert.Single(embedder.Calls));
+        var chunks = prepared.Documents.Select(d => Assert.Single(d.Chunks)).ToList();
+        Assert.Equal(texts.Select(identity.Of), chunks.Select(c => c.Fingerprint));
+        Assert.Equal(JsonVector.Encode(stored).Utf8.ToArray(), chunks[0].Vector.Utf8.ToArray());
+        Assert.Equal(JsonVector.Encode(FeatureHashing.Embed(texts[1], 4)).Utf8.ToArray(), chunks[1].Vector.Utf8.ToArray());
+        var tokens = Cl100kTokenizer.Instance.CountTokens(texts[0]);
+        Assert.Equal((1L, (long)tokens), (progress.ReusedChunks, progress.ReusedTokens));
+        Assert.Contains($"; 1 chunk(s) reused ({tokens} token(s) not embedded, money saved not estimated", progress.Describe(TimeSpan.FromSeconds(1)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_reuse_chunks_carry_no_fingerprint_and_the_progress_line_says_nothing_of_reuse()
+    {
+        var prepared = await Preparer().PrepareAsync([PipelineTestData.Batched(_data.Record(PipelineTestData.Docs, 1))], TestContext.Current.CancellationToken);
+        Assert.Null(Assert.Single(prepared.Documents[0].Chunks).Fingerprint);
+        Assert.DoesNotContain("reused", _progress.Describe(TimeSpan.FromSeconds(1)), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -103,5 +138,13 @@ public class BatchPreparerTests
         var record = _data.Record(PipelineTestData.Events, 1) with { Data = "{\"id\":1,\"title\":\"no text\"}"u8.ToArray() };
         await Assert.ThrowsAsync<ProcessingConfigException>(() => Preparer().PrepareAsync([PipelineTestData.Batched(record)], TestContext.Current.CancellationToken));
         Assert.Empty(_embedder.Calls);
+    }
+
+    private sealed class StoredVectors : Dictionary<string, float[]>, IStoredVectors
+    {
+        public string Description => "from a dictionary";
+
+        public Task<IReadOnlyDictionary<string, float[]>> FindAsync(IReadOnlyCollection<string> fingerprints, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<string, float[]>>(this.Where(e => fingerprints.Contains(e.Key)).ToDictionary());
     }
 }

@@ -11,24 +11,29 @@ namespace Destination.Milvus.Writing.Pipeline.Preparing;
 
 /// <summary>
 /// Stage 2 of the write pipeline, run for several batches at once on the thread pool: parses each record's data,
-/// processes it into chunks (text fields, metadata, record id, <see cref="DocumentProcessor"/>), embeds every chunk
-/// that has no vector yet in one <see cref="IEmbedder"/> call, checks the vectors, and encodes them as JSON
-/// (<see cref="JsonVector"/>) so the in-order writer only copies bytes. Thread-safe: it keeps no state of its own.
+/// processes it into chunks (text fields, metadata, record id, <see cref="DocumentProcessor"/>), gets a vector for
+/// every chunk that has none yet (<see cref="VectorReuse"/>: stored vectors of unchanged text, one embedder call for
+/// the rest), checks the vectors, and encodes them as JSON (<see cref="JsonVector"/>) so the in-order writer only
+/// copies bytes. Each chunk keeps its vector's fingerprint, stored with its row for later syncs. Thread-safe: it keeps
+/// no state of its own.
 /// </summary>
 internal sealed class BatchPreparer
 {
     private readonly DocumentProcessor _processor;
-    private readonly IEmbedder _embedder;
+    private readonly VectorReuse _embedding;
     private readonly WriteProgress _progress;
 
     /// <summary>Creates the stage.</summary>
-    public BatchPreparer(DocumentProcessor processor, IEmbedder embedder, WriteProgress progress)
+    /// <param name="processor">Turns records into chunks.</param>
+    /// <param name="embedding">The embed step: the embedder, with lookups of stored vectors when reuse is on.</param>
+    /// <param name="progress">Counts what the stage did.</param>
+    public BatchPreparer(DocumentProcessor processor, VectorReuse embedding, WriteProgress progress)
     {
         ArgumentNullException.ThrowIfNull(processor);
-        ArgumentNullException.ThrowIfNull(embedder);
+        ArgumentNullException.ThrowIfNull(embedding);
         ArgumentNullException.ThrowIfNull(progress);
         _processor = processor;
-        _embedder = embedder;
+        _embedding = embedding;
         _progress = progress;
     }
 
@@ -64,28 +69,20 @@ internal sealed class BatchPreparer
             }
         }
 
-        IReadOnlyList<float[]> vectors = [];
-        var embedCalls = 0;
-        if (texts.Count > 0)
+        // The splitter counted every chunk with the embedder's counter (cl100k_base): no need to count again.
+        ReusedVectors embedded;
+        try
         {
-            // The splitter counted every chunk with the embedder's counter (cl100k_base): no need to count again.
-            try
-            {
-                vectors = await _embedder.EmbedAsync(texts, textTokens, cancellationToken).ConfigureAwait(false);
-            }
-            catch (EmbeddingInputTooLongException ex) when (ex.InputIndex >= 0 && ex.InputIndex < textRecords.Count)
-            {
-                // The scheduler knows only the input's position; the user needs the stream and line it came from.
-                var record = batch[textRecords[ex.InputIndex]].Record;
-                throw new EmbeddingException(FailureType.ConfigError, ex.ForChunk(record.Stream.Descriptor.ToString(), record.LineNumber, _processor.ChunkSize), ex);
-            }
-
-            embedCalls = 1;
-            if (vectors.Count != texts.Count)
-            {
-                throw new EmbeddingException(FailureType.SystemError, $"The embedder returned {vectors.Count} vectors for {texts.Count} texts.");
-            }
+            embedded = await _embedding.EmbedAsync(texts, textTokens, cancellationToken).ConfigureAwait(false);
         }
+        catch (EmbeddingInputTooLongException ex) when (ex.InputIndex >= 0 && ex.InputIndex < textRecords.Count)
+        {
+            // The scheduler knows only the input's position; the user needs the stream and line it came from.
+            var record = batch[textRecords[ex.InputIndex]].Record;
+            throw new EmbeddingException(FailureType.ConfigError, ex.ForChunk(record.Stream.Descriptor.ToString(), record.LineNumber, _processor.ChunkSize), ex);
+        }
+
+        var (vectors, fingerprints, counts) = embedded;
 
         var documents = new IndexDocument[batch.Count];
         var next = 0;
@@ -96,13 +93,14 @@ internal sealed class BatchPreparer
             for (var c = 0; c < indexChunks.Length; c++)
             {
                 var chunk = result.Chunks[c];
+                var fingerprint = chunk.Vector is null ? fingerprints?[next] : null;
                 var vector = chunk.Vector ?? vectors[next++];
-                if (vector.Length != _embedder.Dimensions)
+                if (vector.Length != _embedding.Dimensions)
                 {
-                    throw new EmbeddingException(FailureType.ConfigError, $"The embedder returned a vector of {vector.Length} dimensions where {_embedder.Dimensions} were expected; check the embedding dimensions setting.");
+                    throw new EmbeddingException(FailureType.ConfigError, $"The embedder returned a vector of {vector.Length} dimensions where {_embedding.Dimensions} were expected; check the embedding dimensions setting.");
                 }
 
-                indexChunks[c] = new IndexChunk(chunk.Text, chunk.Metadata, JsonVector.Encode(vector));
+                indexChunks[c] = new IndexChunk(chunk.Text, chunk.Metadata, JsonVector.Encode(vector), fingerprint);
             }
 
             var source = batch[i];
@@ -118,7 +116,12 @@ internal sealed class BatchPreparer
                 source.Record.Data.Length);
         }
 
-        _progress.OnProcessed(batch.Count, bytes, chunks, tokens, embedCalls);
+        _progress.OnProcessed(batch.Count, bytes, chunks, tokens, counts.EmbedCalls);
+        if (counts.Lookups > 0)
+        {
+            _progress.OnReuse(counts);
+        }
+
         return new PreparedBatch(CommitRuns(batch), batch.Count, documents);
     }
 

@@ -1,4 +1,4 @@
-namespace Destination.Milvus.Writing;
+namespace Destination.Milvus.Writing.Pipeline.Preparing;
 
 /// <summary>What the embed step did for one batch.</summary>
 /// <param name="EmbedCalls">Calls to the embedder (0 or 1).</param>

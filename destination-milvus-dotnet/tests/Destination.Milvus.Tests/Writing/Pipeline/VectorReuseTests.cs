@@ -1,8 +1,8 @@
 using Destination.Milvus.Embedding;
 using Destination.Milvus.Indexing;
-using Destination.Milvus.Writing;
+using Destination.Milvus.Writing.Pipeline.Preparing;
 
-namespace Destination.Milvus.Tests.Writing;
+namespace Destination.Milvus.Tests.Writing.Pipeline;
 
 public class VectorReuseTests
 {

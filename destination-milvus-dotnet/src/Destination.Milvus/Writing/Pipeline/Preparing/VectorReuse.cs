@@ -2,7 +2,7 @@ using Destination.Milvus.Embedding;
 using Destination.Milvus.Indexing;
 using Destination.Milvus.Protocol;
 
-namespace Destination.Milvus.Writing;
+namespace Destination.Milvus.Writing.Pipeline.Preparing;
 
 /// <summary>
 /// The embed step of batch preparation, paying only for text whose vector is not stored yet. Each chunk's

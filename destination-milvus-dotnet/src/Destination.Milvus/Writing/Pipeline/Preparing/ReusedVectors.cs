@@ -1,4 +1,4 @@
-namespace Destination.Milvus.Writing;
+namespace Destination.Milvus.Writing.Pipeline.Preparing;
 
 /// <summary>The vectors of one batch's texts and where they came from.</summary>
 /// <param name="Vectors">One vector per text, in order.</param>
