@@ -23,6 +23,8 @@ internal static class BenchmarkProgram
                 return await EmbeddingReport.RunAsync(args[1..]);
             case "embedding-batch-report":
                 return await BatchSizeReport.RunAsync(args[1..]);
+            case "reuse-report":
+                return await ReuseReport.RunAsync(args[1..]);
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
