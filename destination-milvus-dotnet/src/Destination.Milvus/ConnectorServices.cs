@@ -35,7 +35,7 @@ internal sealed record ConnectorServices(
 
     /// <summary>
     /// The production composition. Check: one real embedding call, then the read-only Milvus check (both honour
-    /// Airbyte Cloud, see <see cref="DeploymentMode"/>). Write: the Milvus pipeline, tuned by the environment (<see cref="WriteOptions.FromEnvironment()"/>).
+    /// Airbyte Cloud, see <see cref="DeploymentMode"/>). Write: the Milvus pipeline, tuned by the environment (<see cref="WriteOptions.FromEnvironment()"/>) and the config's advanced settings.
     /// </summary>
     public static ConnectorServices Default { get; } = new(
         [new EmbeddingCheckStep(Embedding.EmbedderFactoryOptions.FromEnvironment(), cloudDeployment: DeploymentMode.IsCloudProcess), new MilvusCheckStep(cloudDeployment: DeploymentMode.IsCloudProcess)],
