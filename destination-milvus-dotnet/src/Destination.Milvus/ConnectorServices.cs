@@ -124,6 +124,7 @@ internal sealed record ConnectorServices(
                 Time = time,
                 LateInsertGrace = clientOptions.RequestTimeout,
                 CreatedBySync = ensured.Created,
+                RecordMemory = options.RecordMemory ?? MilvusIndexerOptions.DefaultRecordMemory,
                 OnInsertRetry = (attempt, delay, failure) => retries.Retrying("A Milvus insert (repeated, then what unconfirmed attempts stored is deleted)", attempt, delay, failure),
             });
             var collection = config.Indexing.Collection;

@@ -103,8 +103,8 @@ public sealed class FaultRunTests
                 faultyMilvus.Controls.DenyQuota(QuotaWindow);
             }
 
-            var clean = Sync(cleanMilvus, cleanEmbeddings, collection, catalog, input, autoId);
-            var faulty = Sync(faultyMilvus, faultyEmbeddings, collection, catalog, input, autoId);
+            var clean = Sync(cleanMilvus, cleanEmbeddings, collection, catalog, input, smallBatches: autoId, forgetful: false);
+            var faulty = Sync(faultyMilvus, faultyEmbeddings, collection, catalog, input, smallBatches: true, forgetful: true);
             await Task.WhenAll(clean, faulty);
             foreach (var (run, label) in new[] { (await clean, "fault-free"), (await faulty, "faulted") })
             {
@@ -241,10 +241,13 @@ public sealed class FaultRunTests
     private static string Words(int count, string prefix) => string.Join(' ', Enumerable.Range(0, count).Select(w => prefix + "w" + w));
 
     /// <summary>
-    /// One sync. On auto_id collections batches are closed at 48 records (instead of 256), so a sync makes several
-    /// insert requests and the 20% dice hit inserts (the non-idempotent call under test) often enough to matter.
+    /// One sync. With <paramref name="smallBatches"/> batches are closed at 48 records (instead of 256), so a sync makes
+    /// several insert requests and the 20% dice hit inserts (the non-idempotent call under test) often enough to
+    /// matter. With <paramref name="forgetful"/> the connector remembers only 16 records per generation, so records
+    /// that come back after a few batches were forgotten and their older rows are found by filter deletes; the faulted
+    /// runs use both, so the fault-free collection they must converge to is written the ordinary way.
     /// </summary>
-    private static async Task<ConnectorRun> Sync(MilvusTestServerHost milvus, EmbeddingTestServerHost embeddings, string collection, string catalog, string input, bool smallBatches)
+    private static async Task<ConnectorRun> Sync(MilvusTestServerHost milvus, EmbeddingTestServerHost embeddings, string collection, string catalog, string input, bool smallBatches, bool forgetful)
     {
         var config = new JsonObject
         {
@@ -257,9 +260,23 @@ public sealed class FaultRunTests
             ["write", "--config", files.Write("config.json", config), "--catalog", files.Write("catalog.json", catalog)],
             Encoding.UTF8.GetBytes(input),
             TimeSpan.FromMinutes(5), // the quota window alone holds a sync for two minutes
-            smallBatches
-                ? new Dictionary<string, string> { ["DESTINATION_MILVUS_MAX_BATCH_RECORDS"] = "48" }
-                : new Dictionary<string, string>());
+            SyncEnvironment(smallBatches, forgetful));
+    }
+
+    private static Dictionary<string, string> SyncEnvironment(bool smallBatches, bool forgetful)
+    {
+        var environment = new Dictionary<string, string>();
+        if (smallBatches)
+        {
+            environment[Destination.Milvus.Writing.WriteOptions.MaxBatchRecordsVariable] = "48";
+        }
+
+        if (forgetful)
+        {
+            environment[Destination.Milvus.Writing.WriteOptions.RecordMemoryVariable] = "16";
+        }
+
+        return environment;
     }
 
     /// <summary>Every live row version as canonical JSON (keys sorted), the auto_id primary key left out.</summary>

@@ -71,13 +71,14 @@ internal static class Airbyte
 
     public static string Catalog(params JsonObject[] streams) => new JsonObject { ["streams"] = new JsonArray(streams) }.ToJsonString();
 
-    public static async Task<ConnectorRun> WriteAsync(MilvusTarget target, string config, string catalog, string input, TimeSpan? timeout = null) =>
-        await WriteAsync(target, config, catalog, Encoding.UTF8.GetBytes(input), timeout);
+    public static async Task<ConnectorRun> WriteAsync(MilvusTarget target, string config, string catalog, string input, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        await WriteAsync(target, config, catalog, Encoding.UTF8.GetBytes(input), timeout, environment);
 
-    public static async Task<ConnectorRun> WriteAsync(MilvusTarget target, string config, string catalog, byte[] input, TimeSpan? timeout = null)
+    /// <summary>Runs <c>write</c>; <paramref name="environment"/> adds variables to the connector's environment.</summary>
+    public static async Task<ConnectorRun> WriteAsync(MilvusTarget target, string config, string catalog, byte[] input, TimeSpan? timeout = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         using var files = new TempFiles();
         return await ConnectorProcess.RunAsync(
-            ["write", "--config", files.Write("config.json", config), "--catalog", files.Write("catalog.json", catalog)], input, timeout ?? TimeSpan.FromSeconds(120));
+            ["write", "--config", files.Write("config.json", config), "--catalog", files.Write("catalog.json", catalog)], input, timeout ?? TimeSpan.FromSeconds(120), environment);
     }
 }

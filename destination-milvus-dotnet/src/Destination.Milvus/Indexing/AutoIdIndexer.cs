@@ -16,11 +16,13 @@ namespace Destination.Milvus.Indexing;
 /// and what the unconfirmed attempts stored is deleted once one attempt is confirmed. Rows without a record id (append, overwrite) carry a per-sync unique write key for that
 /// (<see cref="WriteKeyGenerator"/>) when the collection can hold one.</item>
 /// </list>
-/// Memory: a 16-byte key and the auto ids (8 bytes each) per distinct record id of the sync.
+/// Memory: the auto ids of the records inserted last, in a <see cref="RecordMemory{TValue}"/> (a 16-byte key and the
+/// first id and count of a run of ids per record). A record the memory forgot is handled like one of an earlier sync:
+/// its rows are deleted by <c>_ab_record_id</c> filter before its new version is inserted.
 /// </summary>
 internal sealed class AutoIdIndexer : MilvusIndexer
 {
-    private readonly Dictionary<UInt128, long[]> _autoIds = [];
+    private readonly RecordMemory<AutoIds> _autoIds;
     private readonly InsertReconciler _inserts;
 
     internal AutoIdIndexer(IMilvusDataClient client, CollectionLayout layout, MilvusIndexerOptions options)
@@ -28,6 +30,7 @@ internal sealed class AutoIdIndexer : MilvusIndexer
     {
         UsesWriteKeys = CanHoldWriteKeys(layout);
         _inserts = new InsertReconciler(client, layout, options.Time, options.LateInsertGrace, options.OnInsertRetry);
+        _autoIds = new RecordMemory<AutoIds>(options.RecordMemory);
     }
 
     /// <summary>False: a plan needs the ids Milvus returned for the previous batch's inserts.</summary>
@@ -40,13 +43,17 @@ internal sealed class AutoIdIndexer : MilvusIndexer
     /// </summary>
     public bool UsesWriteKeys { get; }
 
+    /// <summary>The records whose auto ids are remembered now (up to the memory's bound).</summary>
+    public int RememberedRecords => _autoIds.Count;
+
     /// <inheritdoc />
     public override IndexWritePlan Plan(IReadOnlyList<IndexDocument> documents)
     {
+        _autoIds.StartPlan();
         var batch = LastVersions(documents);
         var counts = new RowFitCounts();
         var rows = new List<JsonObject>();
-        var firstSeen = new List<string>();
+        var staleFilters = new List<StaleFilter>();
         var staleAutoIds = new List<long>();
         var inserted = new List<(UInt128 Key, int Rows)>();
         foreach (var doc in batch)
@@ -57,11 +64,17 @@ internal sealed class AutoIdIndexer : MilvusIndexer
                 var key = RecordKeys.MemoryKey(doc);
                 if (_autoIds.Remove(key, out var ids))
                 {
-                    staleAutoIds.AddRange(ids);
+                    ids.AddTo(staleAutoIds);
                 }
                 else if (!doc.Truncate && !Options.CreatedBySync)
                 {
-                    firstSeen.Add(doc.RecordId);
+                    // Versions of earlier syncs, and of this sync if the memory forgot them.
+                    staleFilters.Add(new StaleFilter(doc.RecordId, 0, null));
+                }
+                else if (_autoIds.HasForgotten)
+                {
+                    // Only this sync's versions can be forgotten; on a truncating stream they are this generation's.
+                    staleFilters.Add(new StaleFilter(doc.RecordId, 0, doc.Truncate ? doc.Generation : null));
                 }
 
                 if (count > 0)
@@ -73,7 +86,7 @@ internal sealed class AutoIdIndexer : MilvusIndexer
             Rows.AddRows(doc, digest: null, count, rows, counts);
         }
 
-        return new AutoIdPlan(batch, rows, firstSeen, staleAutoIds, inserted, counts);
+        return new AutoIdPlan(batch, rows, staleFilters, staleAutoIds, inserted, counts);
     }
 
     /// <inheritdoc />
@@ -81,14 +94,9 @@ internal sealed class AutoIdIndexer : MilvusIndexer
     {
         ArgumentNullException.ThrowIfNull(plan);
         var autoId = (AutoIdPlan)plan;
-        long deletes = 0;
 
         // Deletes first: the rows they target all come from earlier batches or syncs, never from the insert below.
-        foreach (var slice in autoId.FirstSeen.Select(RowBuilder.StoredRecordId).Distinct(StringComparer.Ordinal).Chunk(MaxDeleteListLength))
-        {
-            await Client.DeleteAsync(Layout.CollectionName, FilterExpression.In(FilterExpression.Field(ConnectorSchema.RecordIdField), slice), cancellationToken).ConfigureAwait(false);
-            deletes++;
-        }
+        var deletes = await DeleteByFilterAsync(autoId.StaleFilters, cancellationToken).ConfigureAwait(false);
 
         foreach (var slice in autoId.StaleAutoIds.Chunk(MaxDeleteListLength))
         {
@@ -141,7 +149,7 @@ internal sealed class AutoIdIndexer : MilvusIndexer
             var count = doc.IsDelete ? 0 : doc.Chunks.Count;
             if (doc.RecordId is not null && count > 0)
             {
-                _autoIds[plan.Inserted[keyIndex++].Key] = ids.GetRange(offset, count).ToArray();
+                _autoIds.Set(plan.Inserted[keyIndex++].Key, AutoIds.Of(ids, offset, count));
             }
 
             offset += count;

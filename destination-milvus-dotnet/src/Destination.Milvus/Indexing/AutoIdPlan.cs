@@ -6,7 +6,7 @@ namespace Destination.Milvus.Indexing;
 internal sealed class AutoIdPlan(
     List<IndexDocument> batch,
     List<JsonObject> rows,
-    List<string> firstSeen,
+    List<StaleFilter> staleFilters,
     List<long> staleAutoIds,
     List<(UInt128 Key, int Rows)> inserted,
     RowFitCounts counts) : IndexWritePlan
@@ -17,8 +17,8 @@ internal sealed class AutoIdPlan(
     /// <summary>The rows, in input order.</summary>
     public List<JsonObject> Rows { get; } = rows;
 
-    /// <summary>Record ids seen for the first time in this sync: their rows of earlier syncs are deleted by filter.</summary>
-    public List<string> FirstSeen { get; } = firstSeen;
+    /// <summary>Records whose older rows only a filter can reach (earlier syncs, or versions the indexer forgot).</summary>
+    public List<StaleFilter> StaleFilters { get; } = staleFilters;
 
     /// <summary>Auto ids of versions written earlier in this sync, deleted by primary key.</summary>
     public List<long> StaleAutoIds { get; } = staleAutoIds;

@@ -12,7 +12,9 @@ namespace Destination.Milvus.Indexing;
 /// <item><see cref="AutoIdIndexer"/>: Python-style auto_id collections, inserts whose lost answers are reconciled.</item>
 /// </list>
 /// Both build rows with one <see cref="RowBuilder"/>, cut requests with one <see cref="RequestSlicer"/>, and keep only
-/// the last version of a record id per batch.
+/// the last version of a record id per batch. What each kind remembers about the records it wrote is kept in a bounded
+/// <see cref="RecordMemory{TValue}"/>: records it forgot are cleaned up by filter deletes on their record id
+/// (<see cref="StaleFilter"/>), as versions of earlier syncs are, so memory stays flat whatever the size of the sync.
 /// Not thread-safe: plans are made one after the other by the pipeline's writer.
 /// </summary>
 internal abstract class MilvusIndexer : IIndexer
@@ -84,6 +86,37 @@ internal abstract class MilvusIndexer : IIndexer
             ? generationField + " < " + generation.ToString(CultureInfo.InvariantCulture)
             : FilterExpression.Or("not exists " + generationField, generationField + " != " + generation.ToString(CultureInfo.InvariantCulture));
         await Client.DeleteAsync(Layout.CollectionName, FilterExpression.And(streamFilter, older), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Deletes rows that only a filter can reach: one request per (first chunk, generation) group and
+    /// <see cref="MaxDeleteListLength"/> record ids; returns the request count.
+    /// </summary>
+    private protected async Task<long> DeleteByFilterAsync(IReadOnlyList<StaleFilter> filters, CancellationToken cancellationToken)
+    {
+        long deletes = 0;
+        foreach (var group in filters.GroupBy(f => (f.FromChunk, f.Generation)))
+        {
+            var ids = group.Select(f => RowBuilder.StoredRecordId(f.RecordId)).Distinct(StringComparer.Ordinal);
+            foreach (var slice in ids.Chunk(MaxDeleteListLength))
+            {
+                var filter = FilterExpression.In(ConnectorSchema.RecordIdField, slice);
+                if (group.Key.FromChunk > 0)
+                {
+                    filter = FilterExpression.And(filter, FilterExpression.Field(ConnectorSchema.ChunkField) + " >= " + group.Key.FromChunk.ToString(CultureInfo.InvariantCulture));
+                }
+
+                if (group.Key.Generation is { } generation)
+                {
+                    filter = FilterExpression.And(filter, FilterExpression.EqualTo(ConnectorSchema.GenerationField, generation));
+                }
+
+                await Client.DeleteAsync(Layout.CollectionName, filter, cancellationToken).ConfigureAwait(false);
+                deletes++;
+            }
+        }
+
+        return deletes;
     }
 
     /// <summary>Keeps only the last version of each record id, in input order of those last versions.</summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace Destination.Milvus.Indexing;
@@ -9,27 +8,37 @@ namespace Destination.Milvus.Indexing;
 /// Stale chunks of a record written earlier in this sync (a later version with fewer chunks, or a CDC delete) are
 /// deleted by primary-key list, which does not depend on visibility; stale chunks of versions from earlier syncs by
 /// <c>_ab_record_id in [...] and _ab_chunk &gt;= n</c>, which can only match rows whose keys differ from the ones just
-/// written. Memory: a 16-byte key and a 4-byte chunk count per distinct record id of the sync (about 40 bytes with the
-/// dictionary's own overhead).
+/// written.
+/// <para>
+/// Memory: only records whose last version has two chunks or more are remembered (their chunk count, in a
+/// <see cref="RecordMemory{TValue}"/>): a one-chunk version can leave no stale chunk behind a later version with
+/// chunks, and a CDC delete of a record not remembered deletes its chunk 0 by primary key whether it exists or not.
+/// Records the memory forgot are cleaned up like versions of earlier syncs, by filter, when a later version has fewer
+/// chunks than the most any forgotten record had.
+/// </para>
 /// </summary>
 internal sealed class UpsertIndexer : MilvusIndexer
 {
-    private readonly Dictionary<UInt128, int> _chunkCounts = [];
+    private readonly RecordMemory<int> _chunkCounts;
+    private int _mostChunksForgotten;
 
     internal UpsertIndexer(IMilvusDataClient client, CollectionLayout layout, MilvusIndexerOptions options)
-        : base(client, layout, options, writeKeys: null)
-    {
-    }
+        : base(client, layout, options, writeKeys: null) =>
+        _chunkCounts = new RecordMemory<int>(options.RecordMemory, forgotten => _mostChunksForgotten = Math.Max(_mostChunksForgotten, forgotten.Values().Max()));
 
     /// <summary>Always true: a plan depends only on earlier plans, never on what Milvus answered.</summary>
     public override bool CanPlanAhead => true;
 
+    /// <summary>The records remembered now (those whose last version has two chunks or more, up to the memory's bound).</summary>
+    public int RememberedRecords => _chunkCounts.Count;
+
     /// <inheritdoc />
     public override IndexWritePlan Plan(IReadOnlyList<IndexDocument> documents)
     {
+        _chunkCounts.StartPlan();
         var counts = new RowFitCounts();
         var rows = new List<JsonObject>();
-        var firstSeen = new List<(string RecordId, int Count)>();
+        var staleFilters = new List<StaleFilter>();
         var stalePks = new List<string>();
         foreach (var doc in LastVersions(documents))
         {
@@ -45,19 +54,42 @@ internal sealed class UpsertIndexer : MilvusIndexer
                         stalePks.Add(ConnectorSchema.PrimaryKeyFrom(digest, i));
                     }
                 }
-                else if (!doc.Truncate && !Options.CreatedBySync)
+                else
                 {
-                    // Versions from earlier syncs are visible by now; a truncating sync removes them at its end anyway.
-                    firstSeen.Add((doc.RecordId, count));
+                    if (count == 0)
+                    {
+                        // A one-chunk version written earlier in this sync is not remembered.
+                        stalePks.Add(ConnectorSchema.PrimaryKeyFrom(digest, 0));
+                    }
+
+                    if (!doc.Truncate && !Options.CreatedBySync)
+                    {
+                        // Versions of earlier syncs (and of this sync, if forgotten); a truncating sync removes older
+                        // generations at its end anyway.
+                        staleFilters.Add(new StaleFilter(doc.RecordId, count, null));
+                    }
+                    else if (count < _mostChunksForgotten)
+                    {
+                        // A forgotten version of this sync can only have chunks beyond the new count if a forgotten
+                        // record had as many; on a truncating stream only this generation's rows are this sync's.
+                        staleFilters.Add(new StaleFilter(doc.RecordId, count, doc.Truncate ? doc.Generation : null));
+                    }
                 }
 
-                _chunkCounts[key] = count;
+                if (count >= 2)
+                {
+                    _chunkCounts.Set(key, count);
+                }
+                else
+                {
+                    _chunkCounts.Remove(key, out _);
+                }
             }
 
             Rows.AddRows(doc, digest, count, rows, counts);
         }
 
-        return new UpsertPlan(rows, firstSeen, stalePks, counts, Layout.PrimaryKeyField);
+        return new UpsertPlan(rows, staleFilters, stalePks, counts, Layout.PrimaryKeyField);
     }
 
     /// <inheritdoc />
@@ -78,22 +110,7 @@ internal sealed class UpsertIndexer : MilvusIndexer
             deletes++;
         }
 
-        foreach (var group in upsert.FirstSeen.GroupBy(f => f.Count))
-        {
-            var ids = group.Select(f => RowBuilder.StoredRecordId(f.RecordId)).Distinct(StringComparer.Ordinal).ToList();
-            foreach (var slice in ids.Chunk(MaxDeleteListLength))
-            {
-                var filter = FilterExpression.In(ConnectorSchema.RecordIdField, slice);
-                if (group.Key > 0)
-                {
-                    filter = FilterExpression.And(filter, ConnectorSchema.ChunkField + " >= " + group.Key.ToString(CultureInfo.InvariantCulture));
-                }
-
-                await Client.DeleteAsync(Layout.CollectionName, filter, cancellationToken).ConfigureAwait(false);
-                deletes++;
-            }
-        }
-
+        deletes += await DeleteByFilterAsync(upsert.StaleFilters, cancellationToken).ConfigureAwait(false);
         return new IndexWriteResult(upsert.Rows.Count, deletes, upsert.Counts.DroppedMetadata, upsert.Counts.TruncatedTexts);
     }
 

@@ -7,13 +7,13 @@ internal sealed class UpsertPlan : IndexWritePlan
 {
     private readonly HashSet<string>? _upsertKeys;
 
-    public UpsertPlan(List<JsonObject> rows, List<(string RecordId, int Count)> firstSeen, List<string> stalePks, RowFitCounts counts, string primaryKeyField)
+    public UpsertPlan(List<JsonObject> rows, List<StaleFilter> staleFilters, List<string> stalePks, RowFitCounts counts, string primaryKeyField)
     {
         Rows = rows;
-        FirstSeen = firstSeen;
+        StaleFilters = staleFilters;
         StalePks = stalePks;
         Counts = counts;
-        if (stalePks.Count == 0 && firstSeen.Count == 0)
+        if (stalePks.Count == 0 && staleFilters.Count == 0)
         {
             _upsertKeys = new HashSet<string>(rows.Count, StringComparer.Ordinal);
             foreach (var row in rows)
@@ -26,8 +26,11 @@ internal sealed class UpsertPlan : IndexWritePlan
     /// <summary>The rows, in input order.</summary>
     public List<JsonObject> Rows { get; }
 
-    /// <summary>Record ids seen for the first time in this sync, with their new chunk count: their rows of earlier syncs beyond it are deleted by filter.</summary>
-    public List<(string RecordId, int Count)> FirstSeen { get; }
+    /// <summary>
+    /// Chunks beyond the new chunk counts that only a filter can reach: versions of earlier syncs, or of this sync that
+    /// the indexer forgot.
+    /// </summary>
+    public List<StaleFilter> StaleFilters { get; }
 
     /// <summary>Primary keys of chunks written earlier in this sync that the new versions no longer have.</summary>
     public List<string> StalePks { get; }

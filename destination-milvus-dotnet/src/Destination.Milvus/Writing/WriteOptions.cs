@@ -42,6 +42,9 @@ internal sealed record WriteOptions
     /// </summary>
     public TimeSpan? RequestTimeout { get; init; }
 
+    /// <summary>Records per generation of the indexer's memory (<see cref="Indexing.MilvusIndexerOptions.RecordMemory"/>); null for the default.</summary>
+    public int? RecordMemory { get; init; }
+
     /// <summary>The least value, in milliseconds, of the interval and timeout variables: shorter ones would only flood the log or fail every request.</summary>
     public const int MinimumIntervalMs = 100;
 
@@ -65,7 +68,14 @@ internal sealed record WriteOptions
     /// </summary>
     public const string RequestTimeoutVariable = "DESTINATION_MILVUS_REQUEST_TIMEOUT_MS";
 
-    /// <summary>The defaults, with <see cref="ProgressIntervalVariable"/>, <see cref="MaxBatchRecordsVariable"/> and <see cref="RequestTimeoutVariable"/> applied when set to valid numbers.</summary>
+    /// <summary>
+    /// Name of the environment variable that sets <see cref="RecordMemory"/>: a small memory makes the indexer forget
+    /// records within a short input, so the kill, fault and write-semantics tests prove the filter deletes that stand in
+    /// for them; production keeps the default.
+    /// </summary>
+    public const string RecordMemoryVariable = "DESTINATION_MILVUS_RECORD_MEMORY";
+
+    /// <summary>The defaults, with <see cref="ProgressIntervalVariable"/>, <see cref="MaxBatchRecordsVariable"/>, <see cref="RequestTimeoutVariable"/> and <see cref="RecordMemoryVariable"/> applied when set to valid numbers.</summary>
     public static WriteOptions FromEnvironment() => FromEnvironment(Environment.GetEnvironmentVariable);
 
     /// <summary>The defaults, with the variables read through <paramref name="lookup"/>; invalid or missing values keep the defaults.</summary>
@@ -86,6 +96,11 @@ internal sealed record WriteOptions
         if (Number(lookup(RequestTimeoutVariable)) is { } timeout and >= MinimumIntervalMs)
         {
             options = options with { RequestTimeout = TimeSpan.FromMilliseconds(timeout) };
+        }
+
+        if (Number(lookup(RecordMemoryVariable)) is { } remembered and > 0)
+        {
+            options = options with { RecordMemory = remembered };
         }
 
         return options;

@@ -9,12 +9,57 @@ public class AutoIdIndexerTests
     private static readonly CollectionLayout AutoId = new("c", CollectionKind.AutoIdSchema, "pk", true, "vector", "text",
         new HashSet<string> { "pk", "vector", "text" });
 
-    private static IndexDocument Doc(string? recordId, int chunks, string text = "t") =>
-        new("docs", recordId, recordId ?? "seed-" + text, 1, false, false,
+    private static IndexDocument Doc(string? recordId, int chunks, string text = "t", bool truncate = false) =>
+        new("docs", recordId, recordId ?? "seed-" + text, 1, truncate, false,
             Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["pk"] = "user-pk", ["version"] = text }, JsonVector.Encode([1f, 2f]))).ToList(), 10);
 
-    private static MilvusIndexer Indexer(IMilvusDataClient milvus, CollectionLayout? layout = null) =>
-        MilvusIndexer.Create(milvus, layout ?? AutoId, new MilvusIndexerOptions { Time = new ImmediateTime() });
+    private static MilvusIndexer Indexer(IMilvusDataClient milvus, CollectionLayout? layout = null, int recordMemory = MilvusIndexerOptions.DefaultRecordMemory) =>
+        MilvusIndexer.Create(milvus, layout ?? AutoId, new MilvusIndexerOptions { Time = new ImmediateTime(), RecordMemory = recordMemory });
+
+    [Fact]
+    public async Task What_the_indexer_remembers_stays_bounded_whatever_the_number_of_records()
+    {
+        var milvus = new FakeMilvus();
+        var indexer = (AutoIdIndexer)Indexer(milvus, recordMemory: 64);
+        for (var batch = 0; batch < 50; batch++)
+        {
+            await indexer.WriteAsync([.. Enumerable.Range(0, 100).Select(i => Doc("docs_" + ((batch * 100) + i), 2, "a", truncate: true))], CancellationToken.None);
+            Assert.InRange(indexer.RememberedRecords, 1, 2 * (64 + 100));
+        }
+
+        Assert.Equal(10_000, milvus.Stored.Count);
+    }
+
+    [Fact]
+    public async Task A_record_the_memory_forgot_is_deleted_by_record_id_within_the_generation_before_its_new_version_is_inserted()
+    {
+        var milvus = new FakeMilvus();
+        var indexer = (AutoIdIndexer)Indexer(milvus, recordMemory: 1);
+        await indexer.WriteAsync([Doc("docs_1", 2, "a", truncate: true)], CancellationToken.None);
+        await indexer.WriteAsync([Doc("docs_2", 1, "a", truncate: true)], CancellationToken.None);
+        Assert.Empty(milvus.Deletes); // a truncating stream: rows of earlier generations stay until the end
+        await indexer.WriteAsync([Doc("docs_3", 1, "a", truncate: true)], CancellationToken.None); // docs_1 is forgotten
+        Assert.Equal(2, indexer.RememberedRecords);
+        Assert.Equal(["(_ab_record_id in [\"docs_3\"]) and (_ab_generation == 1)"], milvus.Deletes);
+        milvus.Deletes.Clear();
+        milvus.Calls.Clear();
+        await indexer.WriteAsync([Doc("docs_1", 1, "b", truncate: true), Doc("docs_3", 1, "b", truncate: true)], CancellationToken.None);
+        Assert.Equal(["(_ab_record_id in [\"docs_1\"]) and (_ab_generation == 1)", "pk in [4]"], milvus.Deletes);
+        Assert.Equal([nameof(FakeMilvus.DeleteAsync), nameof(FakeMilvus.DeleteAsync), nameof(FakeMilvus.InsertAsync)], milvus.Calls);
+        Assert.Equal(["docs_1:b", "docs_2:a", "docs_3:b"], milvus.Stored.Select(r => r["_ab_record_id"] + ":" + r["version"]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Ids_that_are_not_one_run_are_remembered_one_by_one()
+    {
+        var milvus = new FakeMilvus { IdStep = 3 };
+        var indexer = Indexer(milvus);
+        await indexer.WriteAsync([Doc("docs_1", 3, "a"), Doc("docs_2", 2, "a")], CancellationToken.None);
+        milvus.Deletes.Clear();
+        await indexer.WriteAsync([Doc("docs_1", 1, "b"), Doc("docs_2", 1, "b")], CancellationToken.None);
+        Assert.Equal(["pk in [1,4,7,10,13]"], milvus.Deletes);
+        Assert.Equal(["b", "b"], milvus.Stored.Select(r => r["version"]!.GetValue<string>()));
+    }
 
     [Fact]
     public async Task Auto_id_collections_delete_earlier_syncs_before_inserting_and_later_versions_delete_returned_ids()

@@ -13,8 +13,88 @@ public class UpsertIndexerTests
         new("docs", recordId, recordId ?? "seed-" + text, generation, truncate, delete,
             Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["pk"] = "user-pk", ["version"] = text }, JsonVector.Encode([1f, 2f]))).ToList(), 10);
 
-    private static MilvusIndexer Indexer(FakeMilvus milvus, bool storeText = true, bool createdBySync = false) =>
-        MilvusIndexer.Create(milvus, Connector, new MilvusIndexerOptions { StoreText = storeText, CreatedBySync = createdBySync });
+    private static MilvusIndexer Indexer(FakeMilvus milvus, bool storeText = true, bool createdBySync = false, int recordMemory = MilvusIndexerOptions.DefaultRecordMemory) =>
+        MilvusIndexer.Create(milvus, Connector, new MilvusIndexerOptions { StoreText = storeText, CreatedBySync = createdBySync, RecordMemory = recordMemory });
+
+    private static string Pk(string recordId, int chunk) => RecordKeys.PrimaryKey(Doc(recordId, 0), chunk);
+
+    [Fact]
+    public async Task What_the_indexer_remembers_stays_bounded_whatever_the_number_of_records()
+    {
+        var milvus = new FakeMilvus();
+        var indexer = (UpsertIndexer)Indexer(milvus, createdBySync: true, recordMemory: 64);
+        for (var batch = 0; batch < 50; batch++)
+        {
+            await indexer.WriteAsync([.. Enumerable.Range(0, 100).Select(i => Doc("docs_" + ((batch * 100) + i), 2, "a"))], CancellationToken.None);
+            Assert.InRange(indexer.RememberedRecords, 1, 2 * (64 + 100));
+        }
+
+        Assert.Equal(10_000, milvus.Stored.Count);
+        Assert.Empty(milvus.Deletes); // nothing stale: every record was new
+    }
+
+    [Fact]
+    public async Task Records_of_one_chunk_are_not_remembered_and_a_cdc_delete_of_one_removes_its_chunk_by_primary_key()
+    {
+        var milvus = new FakeMilvus();
+        var indexer = (UpsertIndexer)Indexer(milvus, createdBySync: true);
+        await indexer.WriteAsync([.. Enumerable.Range(0, 200).Select(i => Doc("docs_" + i, 1, "a"))], CancellationToken.None);
+        await indexer.WriteAsync([Doc("docs_7", 3, "b")], CancellationToken.None);
+        Assert.Equal(1, indexer.RememberedRecords); // only the record that has several chunks now
+        milvus.Deletes.Clear();
+
+        // A one-chunk record written again with one or more chunks leaves nothing stale: its chunk 0 is overwritten.
+        await indexer.WriteAsync([Doc("docs_1", 1, "c"), Doc("docs_2", 2, "c")], CancellationToken.None);
+        Assert.Empty(milvus.Deletes);
+
+        // A CDC delete of a record not remembered deletes chunk 0 by key: its one chunk, if it was written in this sync.
+        await indexer.WriteAsync([Doc("docs_3", 0, "d", delete: true), Doc("docs_7", 1, "d")], CancellationToken.None);
+        Assert.Equal(FilterExpression.In("pk", [Pk("docs_3", 0), Pk("docs_7", 1), Pk("docs_7", 2)]), Assert.Single(milvus.Deletes));
+        Assert.Equal(1, indexer.RememberedRecords); // docs_2
+        Assert.Equal(200, milvus.Stored.Count); // 200 records, docs_2 with two chunks, docs_3 deleted
+    }
+
+    [Fact]
+    public async Task A_forgotten_record_is_cleaned_up_by_filter_only_when_it_may_have_had_more_chunks_than_its_new_version()
+    {
+        var milvus = new FakeMilvus();
+        var indexer = (UpsertIndexer)Indexer(milvus, createdBySync: true, recordMemory: 2);
+        await indexer.WriteAsync([Doc("docs_1", 4, "a"), Doc("docs_2", 3, "a")], CancellationToken.None);
+        await indexer.WriteAsync([Doc("docs_3", 2, "a"), Doc("docs_4", 2, "a")], CancellationToken.None);
+        await indexer.WriteAsync([Doc("docs_5", 4, "a")], CancellationToken.None); // docs_1 and docs_2 are forgotten here
+        Assert.Equal(3, indexer.RememberedRecords);
+        Assert.Empty(milvus.Deletes); // a record new to the sync with as many chunks as any forgotten one had
+
+        // At least as many chunks as any forgotten record had (4): nothing to delete.
+        await indexer.WriteAsync([Doc("docs_2", 4, "b")], CancellationToken.None);
+        Assert.Empty(milvus.Deletes);
+
+        // Fewer: chunks from the new count on, by record id (no other record can have rows under it).
+        await indexer.WriteAsync([Doc("docs_1", 2, "c"), Doc("docs_9", 1, "c"), Doc("docs_8", 0, "c", delete: true)], CancellationToken.None);
+        Assert.Equal(
+            [
+                FilterExpression.In("pk", [Pk("docs_8", 0)]),
+                "(_ab_record_id in [\"docs_1\"]) and (_ab_chunk >= 2)",
+                "(_ab_record_id in [\"docs_9\"]) and (_ab_chunk >= 1)",
+                "_ab_record_id in [\"docs_8\"]",
+            ],
+            milvus.Deletes);
+        Assert.Equal(["docs_1:c", "docs_1:c", "docs_2:b", "docs_2:b", "docs_2:b", "docs_2:b", "docs_3:a", "docs_3:a", "docs_4:a", "docs_4:a", "docs_5:a", "docs_5:a", "docs_5:a", "docs_5:a", "docs_9:c"],
+            milvus.Stored.Select(r => r["_ab_record_id"]!.GetValue<string>() + ":" + r["version"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task On_a_truncating_stream_the_filter_for_forgotten_records_stays_within_the_new_generation()
+    {
+        var milvus = new FakeMilvus();
+        var indexer = Indexer(milvus, recordMemory: 1);
+        await indexer.WriteAsync([Doc("docs_1", 3, "a", truncate: true, generation: 5)], CancellationToken.None);
+        await indexer.WriteAsync([Doc("docs_2", 2, "a", truncate: true, generation: 5)], CancellationToken.None);
+        await indexer.WriteAsync([Doc("docs_3", 3, "a", truncate: true, generation: 5)], CancellationToken.None);
+        Assert.Empty(milvus.Deletes); // truncating streams never delete rows of earlier generations before the end
+        await indexer.WriteAsync([Doc("docs_1", 1, "b", truncate: true, generation: 5)], CancellationToken.None);
+        Assert.Equal(["((_ab_record_id in [\"docs_1\"]) and (_ab_chunk >= 1)) and (_ab_generation == 5)"], milvus.Deletes);
+    }
 
     [Fact]
     public async Task Only_the_last_version_of_a_key_in_a_batch_is_upserted_and_metadata_cannot_take_the_primary_key()

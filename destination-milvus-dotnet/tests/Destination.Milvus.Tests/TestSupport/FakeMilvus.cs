@@ -48,6 +48,9 @@ internal sealed class FakeMilvus : IMilvusSchemaClient, IMilvusDataClient
     /// <summary>How many inserts Milvus's limiter refuses (code 1807) before anything is stored.</summary>
     public int RefuseByLimiter { get; set; }
 
+    /// <summary>The gap between consecutive auto ids (Milvus allocates one insert's ids as a range: 1). <value>Default 1.</value></summary>
+    public int IdStep { get; init; } = 1;
+
     /// <summary>True: every insert is refused as an invalid request (nothing a retry could fix).</summary>
     public bool RefuseInserts { get; init; }
 
@@ -165,7 +168,8 @@ internal sealed class FakeMilvus : IMilvusSchemaClient, IMilvusDataClient
             var stored = row.DeepClone().AsObject();
             stored["pk"] = _nextId;
             Stored.Add(stored);
-            ids.Add(JsonValue.Create(_nextId++));
+            ids.Add(JsonValue.Create(_nextId));
+            _nextId += IdStep;
         }
 
         if (ApplyThen408 > 0)

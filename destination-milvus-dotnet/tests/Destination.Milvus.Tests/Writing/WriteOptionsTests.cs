@@ -46,6 +46,13 @@ public sealed class WriteOptionsTests
     public void The_request_timeout_is_read_from_its_variable_and_at_least_100_ms(string value, int? expectedMs) =>
         Assert.Equal(expectedMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null, From((WriteOptions.RequestTimeoutVariable, value)).RequestTimeout);
 
+    [Theory]
+    [InlineData("16", 16)]
+    [InlineData("0", null)]
+    [InlineData("many", null)]
+    public void The_record_memory_is_read_from_its_variable(string value, int? expected) =>
+        Assert.Equal(expected, From((WriteOptions.RecordMemoryVariable, value)).RecordMemory);
+
     [Fact]
     public void Settings_of_the_config_win_over_the_environment_and_unset_ones_keep_it()
     {
