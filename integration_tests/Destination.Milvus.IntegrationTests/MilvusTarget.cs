@@ -31,6 +31,15 @@ public class MilvusTarget : IAsyncLifetime
     /// <summary>True when the tests run against a real Milvus.</summary>
     public bool IsRealMilvus => Server is null;
 
+    /// <summary>
+    /// How long a Strong query may still miss a fresh write here: Milvus before 2.5.12 ignores a query's consistency
+    /// level and reads at the collection's Bounded level, so on a real Milvus (version unknown) up to its graceful
+    /// time, and on the test server its staleness when its profile is such a release; otherwise nothing.
+    /// </summary>
+    public TimeSpan StrongQueryLag => Server is null
+        ? TimeSpan.FromSeconds(6)
+        : _staleness == TimeSpan.Zero || Server.Profile.HonoursQueryConsistency ? TimeSpan.Zero : _staleness + TimeSpan.FromMilliseconds(500);
+
     /// <summary>The Milvus URL, without a trailing slash.</summary>
     public string Host { get; private set; } = string.Empty;
 

@@ -95,9 +95,9 @@ internal sealed class ReuseHarness(MilvusTarget target, EmbeddingTestServerHost 
     /// </summary>
     public async Task<List<JsonObject>> AssertEveryVectorIsTheEmbeddersAsync(int? expectedRows = null)
     {
-        if (target.IsRealMilvus)
+        if (target.StrongQueryLag > TimeSpan.Zero)
         {
-            await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken); // Strong is ignored before 2.5.12
+            await Task.Delay(target.StrongQueryLag, TestContext.Current.CancellationToken); // Strong is ignored before 2.5.12
         }
 
         using var client = new MilvusRestClient(MilvusEndpoint.Parse(Host), target.Auth, target.Db, new MilvusClientOptions { MaxRetryAttempts = 2 });
