@@ -69,9 +69,10 @@ internal sealed record WriteOptions
     public const string RequestTimeoutVariable = "DESTINATION_MILVUS_REQUEST_TIMEOUT_MS";
 
     /// <summary>
-    /// Name of the environment variable that sets <see cref="RecordMemory"/>: a small memory makes the indexer forget
-    /// records within a short input, so the kill, fault and write-semantics tests prove the filter deletes that stand in
-    /// for them; production keeps the default.
+    /// Name of the environment variable that sets <see cref="RecordMemory"/>, a trade between memory and requests: a
+    /// larger memory (about 40 bytes a record for connector collections, 80 for auto_id) spares the filter deletes that
+    /// clean up after a record seen again once it was forgotten; a smaller one caps the indexer's memory lower. Either
+    /// way dedupe stays exact, which is why the kill, fault and write-semantics tests run with a memory of a few records.
     /// </summary>
     public const string RecordMemoryVariable = "DESTINATION_MILVUS_RECORD_MEMORY";
 
