@@ -79,6 +79,22 @@ public class VectorFingerprintTests
         Assert.DoesNotContain("SECRET", description, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_description_never_shows_credentials_of_the_endpoint()
+    {
+        // The description goes into the first log line of write. A gateway key in the query string (Azure API
+        // Management's subscription-key) or a password in the URL is a secret the config does not mark as one.
+        var compatible = VectorFingerprint.For(new OpenAiCompatibleEmbeddingConfig("", "https://user:pa55word@gateway.example/openai/v1?subscription-key=G4TEWAYKEY", "bge-m3", 1024))!;
+        var azure = VectorFingerprint.For(new AzureOpenAiEmbeddingConfig("k", "https://user:pa55word@r.openai.azure.com/?subscription-key=G4TEWAYKEY", "dep", null))!;
+        foreach (var description in new[] { compatible.Description, azure.Description })
+        {
+            Assert.DoesNotContain("pa55word", description, StringComparison.Ordinal);
+            Assert.DoesNotContain("G4TEWAYKEY", description, StringComparison.OrdinalIgnoreCase);
+        }
+
+        Assert.Equal("openai_compatible bge-m3 at https://gateway.example/openai/v1, 1024 dimensions", compatible.Description);
+    }
+
     /// <summary>SHA-256 of the documented encoding, computed outside .NET (Python: length-prefixed UTF-16LE fields).</summary>
     private const string PinnedHello = "72da2dc2fb4967eb0684ac96f79cc1ffeea8118b24f631023664fbd3beef2ece";
 }
