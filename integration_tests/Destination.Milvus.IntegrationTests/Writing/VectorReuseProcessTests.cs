@@ -123,6 +123,43 @@ public sealed class VectorReuseProcessTests(MilvusTarget target) : IClassFixture
         await harness.DropAsync();
     }
 
+    /// <summary>
+    /// <c>mode: openai</c> sent through another gateway (DESTINATION_MILVUS_OPENAI_BASE_URL, documented for corporate
+    /// gateways that speak OpenAI's API) may be another model under the same name: the vectors of one gateway are never
+    /// reused for the other.
+    /// </summary>
+    [Fact]
+    public async Task A_hosted_provider_behind_another_gateway_embeds_everything_again()
+    {
+        await using var gateway = await ReuseHarness.StartEmbeddingServerAsync();
+        await using var other = await ReuseHarness.StartEmbeddingServerAsync();
+        var harness = new ReuseHarness(target, gateway);
+        var catalog = ReuseHarness.Catalog("append_dedup");
+        var input = ReuseHarness.Tickets(20);
+        static void OpenAi(JsonObject e)
+        {
+            e.Clear();
+            e["mode"] = "openai";
+            e["openai_key"] = "sk-reuse-test";
+            e["model"] = "text-embedding-3-small";
+            e["dimensions"] = Dimensions;
+        }
+
+        static Dictionary<string, string> Via(EmbeddingTestServerHost server) => new() { ["DESTINATION_MILVUS_OPENAI_BASE_URL"] = server.BaseUrl + "v1" };
+
+        await harness.SyncAsync(catalog, input, embedding: OpenAi, environment: Via(gateway));
+        var chunks = (await harness.AssertEveryVectorIsTheEmbeddersAsync()).Count;
+        var inputs = gateway.Counters.Inputs;
+        Assert.True(inputs > 20, $"{inputs} inputs");
+
+        await harness.SyncAsync(catalog, input, embedding: OpenAi, environment: Via(other));
+
+        Assert.Equal(inputs, other.Counters.Inputs);
+        Assert.Equal(inputs, gateway.Counters.Inputs);
+        await harness.AssertEveryVectorIsTheEmbeddersAsync(expectedRows: chunks);
+        await harness.DropAsync();
+    }
+
     [Fact]
     public async Task With_reuse_off_every_chunk_is_embedded_again_and_the_fake_embedder_is_never_looked_up()
     {
