@@ -80,11 +80,12 @@ internal sealed record ConnectorServices(
         var config = context.Config;
         var time = context.Time;
         var output = context.Output;
+        var endpoints = EmbedderFactoryOptions.FromEnvironment();
         var embedder = createEmbedder?.Invoke(config.Embedding)
             ?? EmbedderFactory.Create(
                 config.Embedding,
                 Cl100kTokenizer.Instance,
-                EmbedderFactoryOptions.FromEnvironment() with { Time = time, Log = (level, message) => output.Log(level, message) });
+                endpoints with { Time = time, Log = (level, message) => output.Log(level, message) });
         if (EmbeddingModels.ChunkSizeAdvice(config.Embedding, config.Processing.ChunkSize) is var (sizeProblem, sizeWarning) && (sizeProblem ?? sizeWarning) is { } advice)
         {
             output.Log(LogLevel.Warn, advice);
@@ -128,7 +129,7 @@ internal sealed record ConnectorServices(
                 OnInsertRetry = (attempt, delay, failure) => retries.Retrying("A Milvus insert (repeated, then what unconfirmed attempts stored is deleted)", attempt, delay, failure),
             });
             var collection = config.Indexing.Collection;
-            var fingerprint = config.ReuseEmbeddings ? VectorFingerprint.For(config.Embedding) : null;
+            var fingerprint = config.ReuseEmbeddings ? VectorFingerprint.For(config.Embedding, endpoints) : null;
             var store = fingerprint is null ? null : new MilvusStoredVectors(client, ensured.Layout, embedder.Dimensions);
             var lookupFailureLogged = 0;
             var reuse = new VectorReuse(embedder, fingerprint, store, time, failure =>

@@ -10,7 +10,8 @@ namespace Destination.Milvus.Embedding;
 /// <summary>
 /// What a stored vector was computed from, as 64 hex characters: SHA-256 of the exact text sent to the embedder and
 /// the embedder's identity (mode, model or deployment, dimensions, and the endpoint where the same name can mean
-/// another model: Azure resources and OpenAI-compatible servers). Rows carry it so a later sync can reuse a vector
+/// another model: Azure resources, OpenAI-compatible servers, and gateways that OpenAI or Cohere calls are sent through
+/// instead of the public API). Rows carry it so a later sync can reuse a vector
 /// instead of paying for it again: equal fingerprints mean equal text and equal model, so a reused vector is always
 /// one the embedder would return for that text.
 /// <para>
@@ -42,13 +43,18 @@ internal sealed class VectorFingerprint
     /// The fingerprint of <paramref name="config"/>'s embedder, or null for modes that make no paid or slow calls
     /// (<c>fake</c>, <c>from_field</c>): their vectors are never looked up, so their rows carry no fingerprint.
     /// </summary>
-    public static VectorFingerprint? For(EmbeddingConfig config)
+    /// <param name="config">The embedding section.</param>
+    /// <param name="endpoints">
+    /// Where <c>openai</c> and <c>cohere</c> calls go when not to the public API (<see cref="EmbedderFactoryOptions"/>):
+    /// a gateway may serve another model under the same name. The public API keeps an empty endpoint.
+    /// </param>
+    public static VectorFingerprint? For(EmbeddingConfig config, EmbedderFactoryOptions? endpoints = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         return config switch
         {
-            OpenAiEmbeddingConfig c => Create(c.Mode, c.Model, c.Dimensions, endpoint: string.Empty),
-            CohereEmbeddingConfig c => Create(c.Mode, c.Model, c.Dimensions, endpoint: string.Empty),
+            OpenAiEmbeddingConfig c => Create(c.Mode, c.Model, c.Dimensions, Gateway(endpoints?.OpenAiEndpoint, OpenAiEmbedder.DefaultEndpoint)),
+            CohereEmbeddingConfig c => Create(c.Mode, c.Model, c.Dimensions, Gateway(endpoints?.CohereEndpoint, CohereEmbedder.DefaultEndpoint)),
             AzureOpenAiEmbeddingConfig c => Create(c.Mode, c.Deployment, c.Dimensions, Endpoint(c.ApiBase)),
             OpenAiCompatibleEmbeddingConfig c => Create(c.Mode, c.ModelName, c.Dimensions, Endpoint(c.BaseUrl)),
             _ => null,
@@ -73,7 +79,7 @@ internal sealed class VectorFingerprint
 
         var description = endpoint.Length == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{mode} {model}, {dimensions} dimensions")
-            : string.Create(CultureInfo.InvariantCulture, $"{mode} {model} at {endpoint}, {dimensions} dimensions");
+            : string.Create(CultureInfo.InvariantCulture, $"{mode} {model} at {Display(endpoint)}, {dimensions} dimensions");
         return new VectorFingerprint(description, [.. prefix]);
     }
 
@@ -98,6 +104,14 @@ internal sealed class VectorFingerprint
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>An endpoint override as the identity holds it; empty for none or the public API.</summary>
+    private static string Gateway(Uri? url, Uri publicApi) =>
+        url is null || Endpoint(url.ToString()) == Endpoint(publicApi.ToString()) ? string.Empty : Endpoint(url.ToString());
+
+    /// <summary>An endpoint for the log: without user info and query, which may hold credentials.</summary>
+    private static string Display(string endpoint) =>
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) ? ProviderContext.Display(uri).TrimEnd('/') : endpoint;
 
     /// <summary>
     /// An endpoint as the identity holds it: scheme and host in lower case (they are case-insensitive), the path as

@@ -80,6 +80,23 @@ public class VectorFingerprintTests
     }
 
     [Fact]
+    public void A_gateway_in_front_of_openai_or_cohere_is_part_of_the_identity_and_the_public_api_is_not()
+    {
+        var openAi = new OpenAiEmbeddingConfig("sk", "text-embedding-3-small", null);
+        var cohere = new CohereEmbeddingConfig("k", "embed-english-v3.0");
+        var gateway = new EmbedderFactoryOptions { OpenAiEndpoint = new Uri("https://gateway.example/v1"), CohereEndpoint = new Uri("https://gateway.example/v2/embed") };
+        var publicApi = new EmbedderFactoryOptions { OpenAiEndpoint = new Uri("https://API.openai.com/v1/"), CohereEndpoint = CohereEmbedder.DefaultEndpoint };
+
+        // Rows written through the public API keep their fingerprints whether or not the override names it.
+        Assert.Equal(VectorFingerprint.For(openAi)!.Of("t"), VectorFingerprint.For(openAi, publicApi)!.Of("t"));
+        Assert.Equal(VectorFingerprint.For(cohere)!.Of("t"), VectorFingerprint.For(cohere, publicApi)!.Of("t"));
+        Assert.Equal(VectorFingerprint.For(openAi)!.Of("t"), VectorFingerprint.For(openAi, new EmbedderFactoryOptions())!.Of("t"));
+        Assert.NotEqual(VectorFingerprint.For(openAi)!.Of("t"), VectorFingerprint.For(openAi, gateway)!.Of("t"));
+        Assert.NotEqual(VectorFingerprint.For(cohere)!.Of("t"), VectorFingerprint.For(cohere, gateway)!.Of("t"));
+        Assert.Equal("openai text-embedding-3-small at https://gateway.example/v1, 1536 dimensions", VectorFingerprint.For(openAi, gateway)!.Description);
+    }
+
+    [Fact]
     public void The_description_never_shows_credentials_of_the_endpoint()
     {
         // The description goes into the first log line of write. A gateway key in the query string (Azure API
