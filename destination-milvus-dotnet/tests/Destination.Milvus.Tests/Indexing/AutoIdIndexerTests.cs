@@ -50,6 +50,20 @@ public class AutoIdIndexerTests
     }
 
     [Fact]
+    public async Task A_retried_attempt_of_a_truncating_stream_replaces_the_rows_its_failed_attempt_inserted_under_the_same_generation()
+    {
+        // Airbyte keeps a resumable full refresh's generation_id across the attempts of a job, and the retry re-sends
+        // the records after the last state the platform kept: the first attempt's rows carry the same generation.
+        var milvus = new FakeMilvus();
+        await Indexer(milvus).WriteAsync([Doc("docs_1", 2, "a", truncate: true)], CancellationToken.None); // attempt 1, failed before its state
+        var retry = Indexer(milvus); // attempt 2: a new process, nothing remembered, the collection already exists
+        await retry.WriteAsync([Doc("docs_1", 2, "b", truncate: true)], CancellationToken.None);
+        await retry.DeleteOlderGenerationsAsync("docs", 1, CancellationToken.None);
+
+        Assert.Equal(["docs_1:b", "docs_1:b"], milvus.Stored.Select(r => r["_ab_record_id"] + ":" + r["version"]));
+    }
+
+    [Fact]
     public async Task Ids_that_are_not_one_run_are_remembered_one_by_one()
     {
         var milvus = new FakeMilvus { IdStep = 3 };

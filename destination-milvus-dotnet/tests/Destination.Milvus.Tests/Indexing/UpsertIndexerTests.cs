@@ -97,6 +97,21 @@ public class UpsertIndexerTests
     }
 
     [Fact]
+    public async Task A_retried_attempt_of_a_truncating_stream_removes_the_chunks_its_failed_attempt_wrote_under_the_same_generation()
+    {
+        // Airbyte keeps a resumable full refresh's generation_id across the attempts of a job (it bumps only
+        // non-resumable streams again), and the retry re-sends the records after the last state the platform kept.
+        var milvus = new FakeMilvus();
+        await Indexer(milvus).WriteAsync([Doc("docs_1", 3, "a", truncate: true, generation: 5)], CancellationToken.None); // attempt 1, failed before its state
+        var retry = Indexer(milvus); // attempt 2: a new process, nothing remembered, the collection already exists
+        await retry.WriteAsync([Doc("docs_1", 1, "b", truncate: true, generation: 5)], CancellationToken.None);
+        await retry.DeleteOlderGenerationsAsync("docs", 5, CancellationToken.None);
+
+        // One version of the record: its one chunk, not chunks 1 and 2 of the version the source no longer has.
+        Assert.Equal(["docs_1:b:0"], milvus.Stored.Select(r => r["_ab_record_id"] + ":" + r["version"] + ":" + r["_ab_chunk"]));
+    }
+
+    [Fact]
     public async Task Only_the_last_version_of_a_key_in_a_batch_is_upserted_and_metadata_cannot_take_the_primary_key()
     {
         var milvus = new FakeMilvus();
