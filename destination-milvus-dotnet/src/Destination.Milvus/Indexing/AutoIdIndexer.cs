@@ -66,10 +66,11 @@ internal sealed class AutoIdIndexer : MilvusIndexer
                 {
                     ids.AddTo(staleAutoIds);
                 }
-                else if (!doc.Truncate && !Options.CreatedBySync)
+                else if (!Options.CreatedBySync && !(doc.Truncate && doc.NewGeneration))
                 {
-                    // Versions of earlier syncs, and of this sync if the memory forgot them.
-                    staleFilters.Add(new StaleFilter(doc.RecordId, 0, null));
+                    // Versions of earlier syncs, or of a failed attempt with this generation, and of this sync if the
+                    // memory forgot them; a truncating sync removes older generations at its end anyway.
+                    staleFilters.Add(new StaleFilter(doc.RecordId, 0, doc.Truncate ? doc.Generation : null));
                 }
                 else if (_autoIds.HasForgotten)
                 {

@@ -15,6 +15,12 @@ namespace Destination.Milvus.Indexing;
 /// <param name="IsDelete">A CDC delete: remove every chunk of <paramref name="RecordId"/>.</param>
 /// <param name="Chunks">The chunks to store, in text order; empty for deletes and records without text.</param>
 /// <param name="SourceBytes">Size of the record's data; metadata can only exceed Milvus's JSON limit when this is large, so small records skip the size check.</param>
+/// <param name="NewGeneration">
+/// True when no other sync can have written rows under <paramref name="Generation"/>: it is this sync's own id (the
+/// catalog has none). False for a catalog <c>generation_id</c>, which Airbyte keeps across the attempts of a job
+/// (resumable full refresh): rows a failed attempt wrote then carry it too, and the end-of-sync delete of older
+/// generations never reaches them, so dedupe must find them as it finds versions of earlier syncs.
+/// </param>
 internal sealed record IndexDocument(
     string Stream,
     string? RecordId,
@@ -23,4 +29,5 @@ internal sealed record IndexDocument(
     bool Truncate,
     bool IsDelete,
     IReadOnlyList<IndexChunk> Chunks,
-    long SourceBytes);
+    long SourceBytes,
+    bool NewGeneration = false);

@@ -62,11 +62,11 @@ internal sealed class UpsertIndexer : MilvusIndexer
                         stalePks.Add(ConnectorSchema.PrimaryKeyFrom(digest, 0));
                     }
 
-                    if (!doc.Truncate && !Options.CreatedBySync)
+                    if (!Options.CreatedBySync && !(doc.Truncate && doc.NewGeneration))
                     {
-                        // Versions of earlier syncs (and of this sync, if forgotten); a truncating sync removes older
-                        // generations at its end anyway.
-                        staleFilters.Add(new StaleFilter(doc.RecordId, count, null));
+                        // Versions of earlier syncs, or of a failed attempt with this generation (and of this sync, if
+                        // forgotten); a truncating sync removes older generations at its end anyway.
+                        staleFilters.Add(new StaleFilter(doc.RecordId, count, doc.Truncate ? doc.Generation : null));
                     }
                     else if (count < _mostChunksForgotten)
                     {

@@ -14,6 +14,13 @@ namespace Destination.Milvus.Writing;
 /// <param name="Truncate">True when rows of older generations are deleted after the last record is committed.</param>
 internal sealed record StreamWritePlan(ConfiguredStream Stream, StreamProcessingInfo Info, long Generation, bool Truncate)
 {
+    /// <summary>
+    /// True when <see cref="Generation"/> is this sync's own id: no other sync wrote rows under it. A catalog
+    /// <c>generation_id</c> is kept across the attempts of a job (resumable full refresh), so a failed attempt's rows may
+    /// carry it (<see cref="Indexing.IndexDocument.NewGeneration"/>).
+    /// </summary>
+    public bool NewGeneration => Stream.GenerationId is null;
+
     /// <summary>The plan for <paramref name="stream"/>; <paramref name="syncGeneration"/> is used when the catalog has no generation.</summary>
     public static StreamWritePlan For(ConfiguredStream stream, long syncGeneration)
     {

@@ -9,9 +9,9 @@ public class AutoIdIndexerTests
     private static readonly CollectionLayout AutoId = new("c", CollectionKind.AutoIdSchema, "pk", true, "vector", "text",
         new HashSet<string> { "pk", "vector", "text" });
 
-    private static IndexDocument Doc(string? recordId, int chunks, string text = "t", bool truncate = false) =>
+    private static IndexDocument Doc(string? recordId, int chunks, string text = "t", bool truncate = false, bool newGeneration = false) =>
         new("docs", recordId, recordId ?? "seed-" + text, 1, truncate, false,
-            Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["pk"] = "user-pk", ["version"] = text }, JsonVector.Encode([1f, 2f]))).ToList(), 10);
+            Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["pk"] = "user-pk", ["version"] = text }, JsonVector.Encode([1f, 2f]))).ToList(), 10, newGeneration);
 
     private static MilvusIndexer Indexer(IMilvusDataClient milvus, CollectionLayout? layout = null, int recordMemory = MilvusIndexerOptions.DefaultRecordMemory) =>
         MilvusIndexer.Create(milvus, layout ?? AutoId, new MilvusIndexerOptions { Time = new ImmediateTime(), RecordMemory = recordMemory });
@@ -23,7 +23,7 @@ public class AutoIdIndexerTests
         var indexer = (AutoIdIndexer)Indexer(milvus, recordMemory: 64);
         for (var batch = 0; batch < 50; batch++)
         {
-            await indexer.WriteAsync([.. Enumerable.Range(0, 100).Select(i => Doc("docs_" + ((batch * 100) + i), 2, "a", truncate: true))], CancellationToken.None);
+            await indexer.WriteAsync([.. Enumerable.Range(0, 100).Select(i => Doc("docs_" + ((batch * 100) + i), 2, "a", truncate: true, newGeneration: true))], CancellationToken.None);
             Assert.InRange(indexer.RememberedRecords, 1, 2 * (64 + 100));
         }
 
@@ -35,15 +35,15 @@ public class AutoIdIndexerTests
     {
         var milvus = new FakeMilvus();
         var indexer = (AutoIdIndexer)Indexer(milvus, recordMemory: 1);
-        await indexer.WriteAsync([Doc("docs_1", 2, "a", truncate: true)], CancellationToken.None);
-        await indexer.WriteAsync([Doc("docs_2", 1, "a", truncate: true)], CancellationToken.None);
-        Assert.Empty(milvus.Deletes); // a truncating stream: rows of earlier generations stay until the end
-        await indexer.WriteAsync([Doc("docs_3", 1, "a", truncate: true)], CancellationToken.None); // docs_1 is forgotten
+        await indexer.WriteAsync([Doc("docs_1", 2, "a", truncate: true, newGeneration: true)], CancellationToken.None);
+        await indexer.WriteAsync([Doc("docs_2", 1, "a", truncate: true, newGeneration: true)], CancellationToken.None);
+        Assert.Empty(milvus.Deletes); // a generation of this sync's own: no rows of other syncs under it, older ones go at the end
+        await indexer.WriteAsync([Doc("docs_3", 1, "a", truncate: true, newGeneration: true)], CancellationToken.None); // docs_1 is forgotten
         Assert.Equal(2, indexer.RememberedRecords);
         Assert.Equal(["(_ab_record_id in [\"docs_3\"]) and (_ab_generation == 1)"], milvus.Deletes);
         milvus.Deletes.Clear();
         milvus.Calls.Clear();
-        await indexer.WriteAsync([Doc("docs_1", 1, "b", truncate: true), Doc("docs_3", 1, "b", truncate: true)], CancellationToken.None);
+        await indexer.WriteAsync([Doc("docs_1", 1, "b", truncate: true, newGeneration: true), Doc("docs_3", 1, "b", truncate: true, newGeneration: true)], CancellationToken.None);
         Assert.Equal(["(_ab_record_id in [\"docs_1\"]) and (_ab_generation == 1)", "pk in [4]"], milvus.Deletes);
         Assert.Equal([nameof(FakeMilvus.DeleteAsync), nameof(FakeMilvus.DeleteAsync), nameof(FakeMilvus.InsertAsync)], milvus.Calls);
         Assert.Equal(["docs_1:b", "docs_2:a", "docs_3:b"], milvus.Stored.Select(r => r["_ab_record_id"] + ":" + r["version"]).Order(StringComparer.Ordinal));

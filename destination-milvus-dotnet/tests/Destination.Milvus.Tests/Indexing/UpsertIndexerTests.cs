@@ -9,9 +9,9 @@ public class UpsertIndexerTests
     private static readonly CollectionLayout Connector = new("c", CollectionKind.ConnectorSchema, "pk", true, "vector", "text",
         new HashSet<string> { "pk", "vector", "text", "_ab_stream", "_ab_record_id", "_ab_chunk", "_ab_generation" });
 
-    private static IndexDocument Doc(string? recordId, int chunks, string text = "t", bool truncate = false, long generation = 1, bool delete = false) =>
+    private static IndexDocument Doc(string? recordId, int chunks, string text = "t", bool truncate = false, long generation = 1, bool delete = false, bool newGeneration = false) =>
         new("docs", recordId, recordId ?? "seed-" + text, generation, truncate, delete,
-            Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["pk"] = "user-pk", ["version"] = text }, JsonVector.Encode([1f, 2f]))).ToList(), 10);
+            Enumerable.Range(0, chunks).Select(i => new IndexChunk(text + i, new JsonObject { ["pk"] = "user-pk", ["version"] = text }, JsonVector.Encode([1f, 2f]))).ToList(), 10, newGeneration);
 
     private static MilvusIndexer Indexer(FakeMilvus milvus, bool storeText = true, bool createdBySync = false, int recordMemory = MilvusIndexerOptions.DefaultRecordMemory) =>
         MilvusIndexer.Create(milvus, Connector, new MilvusIndexerOptions { StoreText = storeText, CreatedBySync = createdBySync, RecordMemory = recordMemory });
@@ -88,11 +88,11 @@ public class UpsertIndexerTests
     {
         var milvus = new FakeMilvus();
         var indexer = Indexer(milvus, recordMemory: 1);
-        await indexer.WriteAsync([Doc("docs_1", 3, "a", truncate: true, generation: 5)], CancellationToken.None);
-        await indexer.WriteAsync([Doc("docs_2", 2, "a", truncate: true, generation: 5)], CancellationToken.None);
-        await indexer.WriteAsync([Doc("docs_3", 3, "a", truncate: true, generation: 5)], CancellationToken.None);
-        Assert.Empty(milvus.Deletes); // truncating streams never delete rows of earlier generations before the end
-        await indexer.WriteAsync([Doc("docs_1", 1, "b", truncate: true, generation: 5)], CancellationToken.None);
+        await indexer.WriteAsync([Doc("docs_1", 3, "a", truncate: true, generation: 5, newGeneration: true)], CancellationToken.None);
+        await indexer.WriteAsync([Doc("docs_2", 2, "a", truncate: true, generation: 5, newGeneration: true)], CancellationToken.None);
+        await indexer.WriteAsync([Doc("docs_3", 3, "a", truncate: true, generation: 5, newGeneration: true)], CancellationToken.None);
+        Assert.Empty(milvus.Deletes); // a generation of this sync's own: no rows of other syncs under it, older ones go at the end
+        await indexer.WriteAsync([Doc("docs_1", 1, "b", truncate: true, generation: 5, newGeneration: true)], CancellationToken.None);
         Assert.Equal(["((_ab_record_id in [\"docs_1\"]) and (_ab_chunk >= 1)) and (_ab_generation == 5)"], milvus.Deletes);
     }
 

@@ -22,6 +22,7 @@ public class StreamWritePlanTests
         var plan = StreamWritePlan.For(Stream(Enum.Parse<DestinationSyncMode>(mode), generation, minimum), syncGeneration: 99);
         Assert.Equal(truncate, plan.Truncate);
         Assert.Equal(expectedGeneration, plan.Generation);
+        Assert.Equal(generation is null, plan.NewGeneration); // only the per-sync id is known to be this sync's alone
         Assert.Equal("crm_users", plan.Info.Identifier);
     }
 }

@@ -112,6 +112,7 @@ public class BatchPreparerTests
     {
         var prepared = await Preparer().PrepareAsync([PipelineTestData.Batched(_data.Record(PipelineTestData.Articles, 1))], TestContext.Current.CancellationToken);
         Assert.True(prepared.Documents[0].Truncate);
+        Assert.True(prepared.Documents[0].NewGeneration); // the catalog has no generation_id: the generation is this sync's own
     }
 
     [Fact]

@@ -113,7 +113,8 @@ internal sealed class BatchPreparer
                 plan.Truncate,
                 result.IsCdcDelete,
                 indexChunks,
-                source.Record.Data.Length);
+                source.Record.Data.Length,
+                plan.NewGeneration);
         }
 
         _progress.OnProcessed(batch.Count, bytes, chunks, tokens, counts.EmbedCalls);
