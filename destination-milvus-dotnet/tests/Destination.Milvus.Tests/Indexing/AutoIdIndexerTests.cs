@@ -64,6 +64,20 @@ public class AutoIdIndexerTests
     }
 
     [Fact]
+    public async Task A_record_of_one_stream_does_not_replace_the_rows_of_another_stream_with_the_same_record_id()
+    {
+        // Record ids are "<stream identifier>_<key>" as the Python CDK builds them: stream "a" with key "b_1" and
+        // stream "a_b" with key 1 share "a_b_1", but they are different records.
+        static IndexDocument In(string stream, int chunks) => new(stream, "a_b_1", "a_b_1", 1, false, false,
+            Enumerable.Range(0, chunks).Select(i => new IndexChunk(stream + i, [], JsonVector.Encode([1f, 2f]))).ToList(), 10);
+        var milvus = new FakeMilvus();
+        await Indexer(milvus).WriteAsync([In("a", 2)], CancellationToken.None); // one sync
+        await Indexer(milvus).WriteAsync([In("a_b", 1)], CancellationToken.None); // the next
+
+        Assert.Equal(["a:0", "a:1", "a_b:0"], milvus.Stored.Select(r => r["_ab_stream"] + ":" + r["_ab_chunk"]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Ids_that_are_not_one_run_are_remembered_one_by_one()
     {
         var milvus = new FakeMilvus { IdStep = 3 };

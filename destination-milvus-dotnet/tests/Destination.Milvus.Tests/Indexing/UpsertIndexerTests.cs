@@ -112,6 +112,22 @@ public class UpsertIndexerTests
     }
 
     [Fact]
+    public async Task Dedupe_deletes_of_one_stream_leave_the_rows_of_another_stream_with_the_same_record_id_alone()
+    {
+        // Record ids are "<stream identifier>_<key>" as the Python CDK builds them: stream "a" with key "b_1" and
+        // stream "a_b" with key 1 share "a_b_1", but they are different records with different primary keys.
+        static IndexDocument In(string stream, int chunks, bool delete = false) => new(stream, "a_b_1", "a_b_1", 1, false, delete,
+            Enumerable.Range(0, chunks).Select(i => new IndexChunk(stream + i, [], JsonVector.Encode([1f, 2f]))).ToList(), 10);
+        var milvus = new FakeMilvus();
+        var indexer = Indexer(milvus);
+        await indexer.WriteAsync([In("a", 2)], CancellationToken.None);
+        await indexer.WriteAsync([In("a_b", 1)], CancellationToken.None);
+        await indexer.WriteAsync([In("a_b", 0, delete: true)], CancellationToken.None);
+
+        Assert.Equal(["a:0", "a:1"], milvus.Stored.Select(r => r["_ab_stream"] + ":" + r["_ab_chunk"]).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task Only_the_last_version_of_a_key_in_a_batch_is_upserted_and_metadata_cannot_take_the_primary_key()
     {
         var milvus = new FakeMilvus();
