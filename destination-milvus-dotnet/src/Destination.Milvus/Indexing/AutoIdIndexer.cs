@@ -70,12 +70,12 @@ internal sealed class AutoIdIndexer : MilvusIndexer
                 {
                     // Versions of earlier syncs, or of a failed attempt with this generation, and of this sync if the
                     // memory forgot them; a truncating sync removes older generations at its end anyway.
-                    staleFilters.Add(new StaleFilter(doc.RecordId, 0, doc.Truncate ? doc.Generation : null));
+                    staleFilters.Add(new StaleFilter(doc.Stream, doc.RecordId, 0, doc.Truncate ? doc.Generation : null));
                 }
                 else if (_autoIds.HasForgotten)
                 {
                     // Only this sync's versions can be forgotten; on a truncating stream they are this generation's.
-                    staleFilters.Add(new StaleFilter(doc.RecordId, 0, doc.Truncate ? doc.Generation : null));
+                    staleFilters.Add(new StaleFilter(doc.Stream, doc.RecordId, 0, doc.Truncate ? doc.Generation : null));
                 }
 
                 if (count > 0)

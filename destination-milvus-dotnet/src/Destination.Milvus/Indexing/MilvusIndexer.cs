@@ -89,18 +89,19 @@ internal abstract class MilvusIndexer : IIndexer
     }
 
     /// <summary>
-    /// Deletes rows that only a filter can reach: one request per (first chunk, generation) group and
+    /// Deletes rows that only a filter can reach: one request per (stream, first chunk, generation) group and
     /// <see cref="MaxDeleteListLength"/> record ids; returns the request count.
     /// </summary>
     private protected async Task<long> DeleteByFilterAsync(IReadOnlyList<StaleFilter> filters, CancellationToken cancellationToken)
     {
         long deletes = 0;
-        foreach (var group in filters.GroupBy(f => (f.FromChunk, f.Generation)))
+        foreach (var group in filters.GroupBy(f => (f.Stream, f.FromChunk, f.Generation)))
         {
+            var stream = FilterExpression.EqualTo(ConnectorSchema.StreamField, RowBuilder.StoredStream(group.Key.Stream));
             var ids = group.Select(f => RowBuilder.StoredRecordId(f.RecordId)).Distinct(StringComparer.Ordinal);
             foreach (var slice in ids.Chunk(MaxDeleteListLength))
             {
-                var filter = FilterExpression.In(ConnectorSchema.RecordIdField, slice);
+                var filter = FilterExpression.And(stream, FilterExpression.In(ConnectorSchema.RecordIdField, slice));
                 if (group.Key.FromChunk > 0)
                 {
                     filter = FilterExpression.And(filter, FilterExpression.Field(ConnectorSchema.ChunkField) + " >= " + group.Key.FromChunk.ToString(CultureInfo.InvariantCulture));

@@ -40,11 +40,11 @@ public class AutoIdIndexerTests
         Assert.Empty(milvus.Deletes); // a generation of this sync's own: no rows of other syncs under it, older ones go at the end
         await indexer.WriteAsync([Doc("docs_3", 1, "a", truncate: true, newGeneration: true)], CancellationToken.None); // docs_1 is forgotten
         Assert.Equal(2, indexer.RememberedRecords);
-        Assert.Equal(["(_ab_record_id in [\"docs_3\"]) and (_ab_generation == 1)"], milvus.Deletes);
+        Assert.Equal(["((_ab_stream == \"docs\") and (_ab_record_id in [\"docs_3\"])) and (_ab_generation == 1)"], milvus.Deletes);
         milvus.Deletes.Clear();
         milvus.Calls.Clear();
         await indexer.WriteAsync([Doc("docs_1", 1, "b", truncate: true, newGeneration: true), Doc("docs_3", 1, "b", truncate: true, newGeneration: true)], CancellationToken.None);
-        Assert.Equal(["(_ab_record_id in [\"docs_1\"]) and (_ab_generation == 1)", "pk in [4]"], milvus.Deletes);
+        Assert.Equal(["((_ab_stream == \"docs\") and (_ab_record_id in [\"docs_1\"])) and (_ab_generation == 1)", "pk in [4]"], milvus.Deletes);
         Assert.Equal([nameof(FakeMilvus.DeleteAsync), nameof(FakeMilvus.DeleteAsync), nameof(FakeMilvus.InsertAsync)], milvus.Calls);
         Assert.Equal(["docs_1:b", "docs_2:a", "docs_3:b"], milvus.Stored.Select(r => r["_ab_record_id"] + ":" + r["version"]).Order(StringComparer.Ordinal));
     }
@@ -95,7 +95,7 @@ public class AutoIdIndexerTests
         var milvus = new FakeMilvus();
         var indexer = Indexer(milvus);
         await indexer.WriteAsync([Doc("docs_\"1", 2, "a")], CancellationToken.None);
-        Assert.Equal(["_ab_record_id in [\"docs_\\\"1\"]"], milvus.Deletes);
+        Assert.Equal(["(_ab_stream == \"docs\") and (_ab_record_id in [\"docs_\\\"1\"])"], milvus.Deletes);
         Assert.Equal([nameof(FakeMilvus.DeleteAsync), nameof(FakeMilvus.InsertAsync)], milvus.Calls); // the delete before the insert
         milvus.Deletes.Clear();
         await indexer.WriteAsync([Doc("docs_\"1", 1, "b")], CancellationToken.None);

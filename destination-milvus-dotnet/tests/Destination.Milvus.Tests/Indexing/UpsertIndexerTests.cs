@@ -74,9 +74,9 @@ public class UpsertIndexerTests
         Assert.Equal(
             [
                 FilterExpression.In("pk", [Pk("docs_8", 0)]),
-                "(_ab_record_id in [\"docs_1\"]) and (_ab_chunk >= 2)",
-                "(_ab_record_id in [\"docs_9\"]) and (_ab_chunk >= 1)",
-                "_ab_record_id in [\"docs_8\"]",
+                "((_ab_stream == \"docs\") and (_ab_record_id in [\"docs_1\"])) and (_ab_chunk >= 2)",
+                "((_ab_stream == \"docs\") and (_ab_record_id in [\"docs_9\"])) and (_ab_chunk >= 1)",
+                "(_ab_stream == \"docs\") and (_ab_record_id in [\"docs_8\"])",
             ],
             milvus.Deletes);
         Assert.Equal(["docs_1:c", "docs_1:c", "docs_2:b", "docs_2:b", "docs_2:b", "docs_2:b", "docs_3:a", "docs_3:a", "docs_4:a", "docs_4:a", "docs_5:a", "docs_5:a", "docs_5:a", "docs_5:a", "docs_9:c"],
@@ -93,7 +93,7 @@ public class UpsertIndexerTests
         await indexer.WriteAsync([Doc("docs_3", 3, "a", truncate: true, generation: 5, newGeneration: true)], CancellationToken.None);
         Assert.Empty(milvus.Deletes); // a generation of this sync's own: no rows of other syncs under it, older ones go at the end
         await indexer.WriteAsync([Doc("docs_1", 1, "b", truncate: true, generation: 5, newGeneration: true)], CancellationToken.None);
-        Assert.Equal(["((_ab_record_id in [\"docs_1\"]) and (_ab_chunk >= 1)) and (_ab_generation == 5)"], milvus.Deletes);
+        Assert.Equal(["(((_ab_stream == \"docs\") and (_ab_record_id in [\"docs_1\"])) and (_ab_chunk >= 1)) and (_ab_generation == 5)"], milvus.Deletes);
     }
 
     [Fact]
@@ -138,7 +138,7 @@ public class UpsertIndexerTests
         Assert.Equal(3, rows.Select(r => r["pk"]!.GetValue<string>()).Distinct().Count());
 
         // First-seen keys: a filter delete of stale chunks from earlier syncs, escaped, grouped by chunk count.
-        Assert.Contains("_ab_record_id in [\"docs_1\"]) and (_ab_chunk >= 2)", string.Join("|", milvus.Deletes), StringComparison.Ordinal);
+        Assert.Contains("(_ab_stream == \"docs\") and (_ab_record_id in [\"docs_1\"])) and (_ab_chunk >= 2)", string.Join("|", milvus.Deletes), StringComparison.Ordinal);
     }
 
     [Fact]
