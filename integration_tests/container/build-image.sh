@@ -42,7 +42,7 @@ fi
 
 step "host restore (offline packages for the build)"
 dotnet restore "$ROOT/destination-milvus-dotnet/src/Destination.Milvus/Destination.Milvus.csproj" \
-  -r linux-x64 -p:SelfContained=true -p:PublishTrimmed=true -p:PublishSingleFile=true --packages "$W/nuget" > "$W/restore.log" 2>&1 \
+  -r linux-x64 -p:SelfContained=true -p:PublishTrimmed=true -p:PublishSingleFile=true -p:PublishReadyToRun=true --packages "$W/nuget" > "$W/restore.log" 2>&1 \
   || { tail -20 "$W/restore.log" >&2; exit 1; }
 
 step "podman build"
