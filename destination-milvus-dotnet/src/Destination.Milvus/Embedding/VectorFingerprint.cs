@@ -106,8 +106,11 @@ internal sealed class VectorFingerprint
     }
 
     /// <summary>An endpoint override as the identity holds it; empty for none or the public API.</summary>
-    private static string Gateway(Uri? url, Uri publicApi) =>
-        url is null || Endpoint(url.ToString()) == Endpoint(publicApi.ToString()) ? string.Empty : Endpoint(url.ToString());
+    private static string Gateway(Uri? url, Uri publicApi)
+    {
+        var endpoint = url is null ? string.Empty : Endpoint(url.ToString());
+        return endpoint == Endpoint(publicApi.ToString()) ? string.Empty : endpoint;
+    }
 
     /// <summary>An endpoint for the log: without user info and query, which may hold credentials.</summary>
     private static string Display(string endpoint) =>

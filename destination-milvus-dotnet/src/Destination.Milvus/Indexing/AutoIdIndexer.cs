@@ -66,16 +66,10 @@ internal sealed class AutoIdIndexer : MilvusIndexer
                 {
                     ids.AddTo(staleAutoIds);
                 }
-                else if (!Options.CreatedBySync && !(doc.Truncate && doc.NewGeneration))
+                else if (MayHoldOtherSyncsRows(doc) || _autoIds.HasForgotten)
                 {
-                    // Versions of earlier syncs, or of a failed attempt with this generation, and of this sync if the
-                    // memory forgot them; a truncating sync removes older generations at its end anyway.
-                    staleFilters.Add(new StaleFilter(doc.Stream, doc.RecordId, 0, doc.Truncate ? doc.Generation : null));
-                }
-                else if (_autoIds.HasForgotten)
-                {
-                    // Only this sync's versions can be forgotten; on a truncating stream they are this generation's.
-                    staleFilters.Add(new StaleFilter(doc.Stream, doc.RecordId, 0, doc.Truncate ? doc.Generation : null));
+                    // Versions written outside this sync, and versions of this sync the memory forgot.
+                    staleFilters.Add(StaleFilter.For(doc, 0));
                 }
 
                 if (count > 0)

@@ -89,6 +89,13 @@ internal abstract class MilvusIndexer : IIndexer
     }
 
     /// <summary>
+    /// True when rows of <paramref name="doc"/>'s record may exist that this sync did not write: versions of earlier
+    /// syncs, or of a failed attempt under the same catalog <c>generation_id</c>. Never in a collection this sync
+    /// created, and not on a truncating stream under the sync's own generation, whose end removes older generations.
+    /// </summary>
+    private protected bool MayHoldOtherSyncsRows(IndexDocument doc) => !Options.CreatedBySync && !(doc.Truncate && doc.NewGeneration);
+
+    /// <summary>
     /// Deletes rows that only a filter can reach: one request per (stream, first chunk, generation) group and
     /// <see cref="MaxDeleteListLength"/> record ids; returns the request count.
     /// </summary>

@@ -11,4 +11,17 @@ namespace Destination.Milvus.Indexing;
 /// <param name="RecordId">The record id.</param>
 /// <param name="FromChunk">The first chunk index to delete (the record's new chunk count; 0 deletes every chunk).</param>
 /// <param name="Generation">The only generation to delete from; null for all.</param>
-internal readonly record struct StaleFilter(string Stream, string RecordId, int FromChunk, long? Generation);
+internal readonly record struct StaleFilter(string Stream, string RecordId, int FromChunk, long? Generation)
+{
+    /// <summary>
+    /// The rows of <paramref name="doc"/>'s record from chunk <paramref name="fromChunk"/> on; on a truncating stream
+    /// only within its generation, since older generations are deleted at the end of a clean sync and must survive a
+    /// failed one.
+    /// </summary>
+    public static StaleFilter For(IndexDocument doc, int fromChunk)
+    {
+        ArgumentNullException.ThrowIfNull(doc);
+        var recordId = doc.RecordId ?? throw new ArgumentException("Only records with a record id have stale rows to find.", nameof(doc));
+        return new StaleFilter(doc.Stream, recordId, fromChunk, doc.Truncate ? doc.Generation : null);
+    }
+}

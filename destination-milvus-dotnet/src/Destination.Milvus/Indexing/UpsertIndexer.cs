@@ -62,17 +62,11 @@ internal sealed class UpsertIndexer : MilvusIndexer
                         stalePks.Add(ConnectorSchema.PrimaryKeyFrom(digest, 0));
                     }
 
-                    if (!Options.CreatedBySync && !(doc.Truncate && doc.NewGeneration))
+                    // Versions written outside this sync, and forgotten versions of this sync, which can only have
+                    // chunks beyond the new count if a forgotten record had as many.
+                    if (MayHoldOtherSyncsRows(doc) || count < _mostChunksForgotten)
                     {
-                        // Versions of earlier syncs, or of a failed attempt with this generation (and of this sync, if
-                        // forgotten); a truncating sync removes older generations at its end anyway.
-                        staleFilters.Add(new StaleFilter(doc.Stream, doc.RecordId, count, doc.Truncate ? doc.Generation : null));
-                    }
-                    else if (count < _mostChunksForgotten)
-                    {
-                        // A forgotten version of this sync can only have chunks beyond the new count if a forgotten
-                        // record had as many; on a truncating stream only this generation's rows are this sync's.
-                        staleFilters.Add(new StaleFilter(doc.Stream, doc.RecordId, count, doc.Truncate ? doc.Generation : null));
+                        staleFilters.Add(StaleFilter.For(doc, count));
                     }
                 }
 
